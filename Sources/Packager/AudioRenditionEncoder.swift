@@ -1,0 +1,157 @@
+import Foundation
+import LibAV
+
+/// The shared clock of one transcode: where the title starts on the source's timeline,
+/// so every track lines up with the first video frame.
+final class Timeline {
+    /// Seconds on the source clock of the title's first frame; nil until known.
+    var start: Double?
+    /// Seconds of video pushed into the rungs so far (the pace audio may run ahead of).
+    var videoSeconds: Double = 0
+    let hasVideo: Bool
+
+    init(hasVideo: Bool) { self.hasVideo = hasVideo }
+}
+
+/// One audio rendition: decodes a source audio stream, resamples it to the preset's AAC
+/// format, lines it up with the video (silence or trimming at the start, padding or
+/// trimming at the end) and segments it. Not thread-safe: owned by the pipeline's thread.
+final class AudioRenditionEncoder {
+    let streamIndex: Int
+    let folderName: String
+    let codecString: String
+    let channels: Int
+    private let decoder: Decoder
+    private let resampler: Resampler
+    private let encoder: Encoder
+    private let segmenter: HLSSegmenter
+    private let timeline: Timeline
+    private let frame: Frame
+    private let packet: Packet
+    private var waiting: [Frame] = []
+    private var aligned = false
+    private var samplesToDrop = 0
+    /// Samples every packet is moved later by (see `TranscodePipeline` lead-in).
+    var leadIn: Int64 = 0
+    /// Priming samples the encoder puts before the first real sample.
+    var initialPadding: Int { encoder.initialPadding }
+
+    init(demuxer: Demuxer, streamIndex: Int, folderName: String, settings: Preset.AudioSettings,
+         layout: SegmentLayout, timeline: Timeline, segmentDuration: Double) throws {
+        self.streamIndex = streamIndex
+        self.folderName = folderName
+        self.timeline = timeline
+        channels = settings.channels
+        decoder = try Decoder(demuxer: demuxer, streamIndex: streamIndex, threads: 1)
+        segmenter = try HLSSegmenter(folder: layout.audioFolder(folderName), layout: layout)
+        encoder = try Encoder(
+            codecName: "aac", input: .audio(sampleRate: settings.sampleRate, channels: settings.channels),
+            bitRate: settings.bitrate, globalHeader: segmenter.wantsGlobalHeader)
+        codecString = CodecString.aac(profile: encoder.profile)
+        resampler = try Resampler(for: encoder)
+        try segmenter.addStream(for: encoder)
+        frame = try Frame()
+        packet = try Packet()
+        self.segmentDuration = segmentDuration
+    }
+
+    private let segmentDuration: Double
+
+    func start() throws { try segmenter.start(segmentDuration: segmentDuration) }
+
+    /// Decodes one packet of this rendition's source stream.
+    func decode(_ packet: Packet) throws {
+        while try !decoder.send(packet) {
+            try receiveFrames()
+        }
+        try receiveFrames()
+    }
+
+    /// Encodes what the video's pace allows (audio never runs far ahead of the video).
+    func encodeAvailable() throws {
+        let horizon = timeline.hasVideo ? Int64((timeline.videoSeconds + 1) * Double(resampler.outputRate)) : Int64.max
+        try encodeBuffered(limit: horizon)
+    }
+
+    /// Flushes everything; with video, pads with silence or trims so the rendition lasts
+    /// exactly `duration` seconds.
+    func finish(duration: Double?) throws {
+        _ = try decoder.send(nil)
+        try receiveFrames()
+        if !aligned, timeline.start == nil { timeline.start = 0 }
+        try flushWaiting()
+        try resampler.push(nil)
+        applyDrop()
+        if let duration {
+            let target = Int64((duration * Double(resampler.outputRate)).rounded())
+            let missing = target - resampler.samplesOut - Int64(resampler.bufferedSamples)
+            if missing > 0 { try resampler.pushSilence(count: Int(missing)) }
+            try encodeBuffered(limit: target, allowShort: true)
+        } else {
+            try encodeBuffered(limit: .max, allowShort: true)
+        }
+        try encoder.send(nil)
+        try writePackets()
+        try segmenter.finish(duration: Double(resampler.samplesOut) / Double(resampler.outputRate))
+    }
+
+    var playlist: URL { segmenter.playlist }
+    var samplesEncoded: Int64 { resampler.samplesOut }
+    var sampleRate: Int { resampler.outputRate }
+
+    private func receiveFrames() throws {
+        while try decoder.receive(into: frame) == .ready {
+            let decoded = try Frame(referencing: frame)
+            frame.unref()
+            if timeline.start == nil, !timeline.hasVideo, let pts = decoded.bestEffortTimestamp {
+                timeline.start = decoder.timeBase.seconds(pts)
+            }
+            waiting.append(decoded)
+            if timeline.start != nil { try flushWaiting() }
+        }
+    }
+
+    private func flushWaiting() throws {
+        for decoded in waiting {
+            if !aligned { try align(to: decoded) }
+            try resampler.push(decoded)
+            applyDrop()
+        }
+        waiting.removeAll()
+        try encodeAvailable()
+    }
+
+    /// Silence before audio that starts after the video, trimming of audio that starts before.
+    private func align(to first: Frame) throws {
+        aligned = true
+        guard let start = timeline.start, let pts = first.bestEffortTimestamp else { return }
+        let offset = Int(((decoder.timeBase.seconds(pts) - start) * Double(resampler.outputRate)).rounded())
+        if offset > 0 { try resampler.pushSilence(count: offset) } else { samplesToDrop = -offset }
+    }
+
+    private func applyDrop() {
+        guard samplesToDrop > 0 else { return }
+        let dropped = min(samplesToDrop, resampler.bufferedSamples)
+        resampler.drop(count: dropped)
+        samplesToDrop -= dropped
+    }
+
+    private func encodeBuffered(limit: Int64, allowShort: Bool = false) throws {
+        let size = encoder.frameSize
+        while resampler.samplesOut < limit {
+            let wanted = Int(min(Int64(size), limit - resampler.samplesOut))
+            guard wanted == size || allowShort,
+                  let next = try resampler.pop(size: wanted, allowShort: allowShort) else { break }
+            try encoder.send(next)
+            try writePackets()
+        }
+        if allowShort, limit != .max { resampler.drop(count: resampler.bufferedSamples) }
+    }
+
+    private func writePackets() throws {
+        while try encoder.receive(into: packet) == .ready {
+            packet.delay(by: leadIn)
+            try segmenter.write(packet)
+        }
+    }
+}

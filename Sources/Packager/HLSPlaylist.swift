@@ -1,0 +1,176 @@
+import Foundation
+
+/// A media playlist as written by the segmenter, read back to measure what was written.
+public struct MediaPlaylist: Sendable, Equatable {
+    public struct Segment: Sendable, Equatable {
+        /// EXTINF duration in seconds.
+        public var duration: Double
+        /// URI relative to the playlist.
+        public var uri: String
+    }
+
+    public var version: Int?
+    public var targetDuration: Int
+    public var playlistType: String?
+    public var hasEndList: Bool
+    public var hasIndependentSegments: Bool
+    /// The `EXT-X-MAP` URI (fMP4 init segment), if any.
+    public var initSegment: String?
+    public var segments: [Segment]
+
+    public var totalDuration: Double { segments.reduce(0) { $0 + $1.duration } }
+
+    /// The playlist text (VOD: independent segments, every segment listed, ENDLIST).
+    public func render() -> String {
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:\(version ?? 3)", "#EXT-X-TARGETDURATION:\(targetDuration)",
+                     "#EXT-X-MEDIA-SEQUENCE:1"]
+        if let playlistType { lines.append("#EXT-X-PLAYLIST-TYPE:\(playlistType)") }
+        if hasIndependentSegments { lines.append("#EXT-X-INDEPENDENT-SEGMENTS") }
+        if let initSegment { lines.append("#EXT-X-MAP:URI=\"\(initSegment)\"") }
+        for segment in segments {
+            lines.append("#EXTINF:\(String(format: "%.6f", segment.duration)),")
+            lines.append(segment.uri)
+        }
+        if hasEndList { lines.append("#EXT-X-ENDLIST") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Parses RFC 8216 media playlist text; nil when it is not one.
+    public init?(text: String) {
+        guard text.hasPrefix("#EXTM3U") else { return nil }
+        var target: Int?
+        var pendingDuration: Double?
+        version = nil
+        playlistType = nil
+        hasEndList = false
+        hasIndependentSegments = false
+        initSegment = nil
+        segments = []
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("#EXT-X-TARGETDURATION:") {
+                target = Int(line.dropFirst("#EXT-X-TARGETDURATION:".count))
+            } else if line.hasPrefix("#EXT-X-VERSION:") {
+                version = Int(line.dropFirst("#EXT-X-VERSION:".count))
+            } else if line.hasPrefix("#EXT-X-PLAYLIST-TYPE:") {
+                playlistType = String(line.dropFirst("#EXT-X-PLAYLIST-TYPE:".count))
+            } else if line == "#EXT-X-ENDLIST" {
+                hasEndList = true
+            } else if line == "#EXT-X-INDEPENDENT-SEGMENTS" {
+                hasIndependentSegments = true
+            } else if line.hasPrefix("#EXT-X-MAP:") {
+                initSegment = AttributeList(String(line.dropFirst("#EXT-X-MAP:".count)))["URI"]
+            } else if line.hasPrefix("#EXTINF:") {
+                pendingDuration = Double(line.dropFirst("#EXTINF:".count).prefix { $0 != "," })
+            } else if !line.hasPrefix("#"), let duration = pendingDuration {
+                segments.append(Segment(duration: duration, uri: line))
+                pendingDuration = nil
+            }
+        }
+        guard let target else { return nil }
+        targetDuration = target
+    }
+}
+
+/// An RFC 8216 attribute list (`KEY=value,KEY="quoted, value"`), parsed.
+public struct AttributeList: Sendable {
+    public private(set) var values: [String: String] = [:]
+
+    public init(_ text: String) {
+        var pairs: [String: String] = [:]
+        var key = "", value = "", inKey = true, quoted = false
+        for character in text + "," {
+            if inKey {
+                if character == "=" { inKey = false } else if character != "," { key.append(character) }
+            } else if character == "\"" {
+                quoted.toggle()
+            } else if character == ",", !quoted {
+                if !key.isEmpty { pairs[key] = value }
+                key = ""
+                value = ""
+                inKey = true
+            } else {
+                value.append(character)
+            }
+        }
+        values = pairs
+    }
+
+    public subscript(key: String) -> String? { values[key] }
+}
+
+/// The multivariant ("master") playlist StreamVault writes for a title.
+public struct MasterPlaylist: Sendable, Equatable {
+    /// An `EXT-X-MEDIA` rendition (an audio language, a subtitle track).
+    public struct Rendition: Sendable, Equatable {
+        public enum Kind: String, Sendable { case audio = "AUDIO", subtitles = "SUBTITLES" }
+        public var kind: Kind
+        public var groupID: String
+        public var language: Language
+        public var name: String
+        public var isDefault: Bool
+        public var autoselect: Bool
+        public var forced: Bool
+        /// Audio channel count, for `CHANNELS`.
+        public var channels: Int?
+        public var uri: String
+    }
+
+    /// An `EXT-X-STREAM-INF` variant: one rung, with the groups it plays with.
+    public struct Variant: Sendable, Equatable {
+        /// Peak segment bit rate in bits per second (RFC 8216 §4.3.4.2), audio included.
+        public var bandwidth: Int
+        public var averageBandwidth: Int
+        public var codecs: [String]
+        public var resolution: (width: Int, height: Int)?
+        public var frameRate: Double?
+        public var audioGroup: String?
+        public var subtitlesGroup: String?
+        public var uri: String
+
+        public static func == (a: Variant, b: Variant) -> Bool {
+            a.bandwidth == b.bandwidth && a.averageBandwidth == b.averageBandwidth && a.codecs == b.codecs
+                && a.resolution?.width == b.resolution?.width && a.resolution?.height == b.resolution?.height
+                && a.frameRate == b.frameRate && a.audioGroup == b.audioGroup && a.subtitlesGroup == b.subtitlesGroup && a.uri == b.uri
+        }
+    }
+
+    public var version: Int
+    public var renditions: [Rendition]
+    public var variants: [Variant]
+
+    public init(version: Int, renditions: [Rendition], variants: [Variant]) {
+        self.version = version
+        self.renditions = renditions
+        self.variants = variants
+    }
+
+    /// The playlist text: renditions first, then variants in order of bandwidth.
+    public func render() -> String {
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:\(version)", "#EXT-X-INDEPENDENT-SEGMENTS"]
+        for rendition in renditions {
+            var attributes = [
+                "TYPE=\(rendition.kind.rawValue)", "GROUP-ID=\(quoted(rendition.groupID))",
+                "LANGUAGE=\(quoted(rendition.language.tag))", "NAME=\(quoted(rendition.name))",
+                "DEFAULT=\(rendition.isDefault ? "YES" : "NO")", "AUTOSELECT=\(rendition.autoselect ? "YES" : "NO")",
+            ]
+            if rendition.kind == .subtitles { attributes.append("FORCED=\(rendition.forced ? "YES" : "NO")") }
+            if let channels = rendition.channels { attributes.append("CHANNELS=\(quoted(String(channels)))") }
+            attributes.append("URI=\(quoted(rendition.uri))")
+            lines.append("#EXT-X-MEDIA:" + attributes.joined(separator: ","))
+        }
+        for variant in variants.sorted(by: { $0.bandwidth < $1.bandwidth }) {
+            var attributes = ["BANDWIDTH=\(variant.bandwidth)", "AVERAGE-BANDWIDTH=\(variant.averageBandwidth)",
+                              "CODECS=\(quoted(variant.codecs.joined(separator: ",")))"]
+            if let resolution = variant.resolution { attributes.append("RESOLUTION=\(resolution.width)x\(resolution.height)") }
+            if let frameRate = variant.frameRate { attributes.append("FRAME-RATE=\(String(format: "%.3f", frameRate))") }
+            if let group = variant.audioGroup { attributes.append("AUDIO=\(quoted(group))") }
+            if let group = variant.subtitlesGroup { attributes.append("SUBTITLES=\(quoted(group))") }
+            lines.append("#EXT-X-STREAM-INF:" + attributes.joined(separator: ","))
+            lines.append(variant.uri)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func quoted(_ value: String) -> String { "\"\(value.replacingOccurrences(of: "\"", with: "'"))\"" }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import LibAV
+
+/// Cuts one encoded stream into HLS segments plus a VOD media playlist with libavformat's
+/// `hls` muxer, in a folder of the title. Not thread-safe: owned by whoever feeds it.
+final class HLSSegmenter {
+    private let muxer: Muxer
+    let folder: URL
+
+    /// Prepares the folder; `addStream` then `start` before writing.
+    init(folder: URL, layout: SegmentLayout) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        self.folder = folder
+        muxer = try Muxer(format: "hls", path: folder.appendingPathComponent(SegmentLayout.mediaPlaylistName).path)
+        self.layout = layout
+    }
+
+    private let layout: SegmentLayout
+
+    var wantsGlobalHeader: Bool { muxer.wantsGlobalHeader }
+
+    func addStream(for encoder: Encoder, codecTag: String? = nil) throws {
+        try muxer.addStream(for: encoder, codecTag: codecTag)
+    }
+
+    /// Writes the header: segments of `segmentDuration` seconds, cut at keyframes.
+    func start(segmentDuration: Double) throws {
+        var options: [(String, String)] = [
+            ("hls_time", String(segmentDuration)),
+            ("hls_list_size", "0"),
+            ("hls_playlist_type", "vod"),
+            ("hls_flags", "independent_segments"),
+            ("start_number", "1"),
+            ("hls_segment_filename", folder.appendingPathComponent(layout.segmentPattern).path),
+        ]
+        switch layout.format {
+        case .fmp4:
+            options += [("hls_segment_type", "fmp4"), ("hls_fmp4_init_filename", SegmentLayout.initSegmentName)]
+        case .mpegts:
+            options += [("hls_segment_type", "mpegts")]
+        }
+        try muxer.writeHeader(options: options)
+    }
+
+    func write(_ packet: Packet) throws { try muxer.write(packet, stream: 0) }
+
+    /// Closes the last segment and rewrites the playlist so the segment durations add up
+    /// to `duration` seconds: libavformat's last EXTINF ends at the last packet's start,
+    /// not at the end of the media.
+    func finish(duration: Double) throws {
+        try muxer.finish()
+        let text = try String(contentsOf: playlist, encoding: .utf8)
+        guard var media = MediaPlaylist(text: text), let last = media.segments.indices.last else {
+            throw PackagingError(file: playlist.path, cause: .failed("the segmenter wrote no segment"))
+        }
+        let before = media.segments.dropLast().reduce(0) { $0 + $1.duration }
+        media.segments[last].duration = max(media.segments[last].duration, duration - before)
+        media.targetDuration = max(media.targetDuration, Int(media.segments.map(\.duration).max()!.rounded()))
+        media.hasIndependentSegments = true
+        media.playlistType = "VOD"
+        try media.render().write(to: playlist, atomically: false, encoding: .utf8)
+    }
+
+    var playlist: URL { folder.appendingPathComponent(SegmentLayout.mediaPlaylistName) }
+}

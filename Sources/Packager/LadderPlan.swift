@@ -1,0 +1,89 @@
+import LibAV
+
+/// The picture a player shows for a video stream: coded size corrected by the sample
+/// aspect ratio (anamorphic pixels) and turned by the rotation metadata.
+public struct DisplayGeometry: Sendable, Equatable, Codable {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    /// The display size of `stream` (square pixels, rotation applied).
+    public init(stream: StreamInfo) {
+        let codedWidth = stream.width ?? 0, codedHeight = stream.height ?? 0
+        let sar = (stream.sampleAspectRatio?.isValid ?? false) ? stream.sampleAspectRatio! : Rational(1, 1)
+        let width = Int((Double(codedWidth) * sar.doubleValue).rounded())
+        if stream.rotation == 90 || stream.rotation == 270 {
+            self.init(width: codedHeight, height: width)
+        } else {
+            self.init(width: width, height: codedHeight)
+        }
+    }
+
+    /// The shorter side, which a rung's "height" (480p, 1080p…) refers to.
+    public var shortSide: Int { min(width, height) }
+    public var isPortrait: Bool { height > width }
+}
+
+/// One rendition to encode: a preset rung resolved against the source.
+public struct PlannedRung: Sendable, Equatable, Codable {
+    public var name: String
+    public var width: Int
+    public var height: Int
+    public var bitrate: Int
+    public var maxrate: Int
+    public var bufsize: Int
+    /// "h264" or "hevc".
+    public var codec: String
+    public var profile: String
+    public var encoderPreset: String
+}
+
+/// The rungs a preset yields for one source: only sizes at or below the source (no
+/// upscaling); a source smaller than the lowest rung gets one rung at its own size.
+/// Dimensions are even and keep the display aspect ratio.
+public struct LadderPlan: Sendable, Equatable, Codable {
+    /// Largest first, the order the cascade scales in.
+    public var rungs: [PlannedRung]
+    public var source: DisplayGeometry
+
+    public init(source: DisplayGeometry, preset: Preset) {
+        self.source = source
+        let fitting = preset.rungs.filter { $0.height <= source.shortSide }.sorted { $0.height > $1.height }
+        let chosen: [Preset.Rung]
+        if fitting.isEmpty, let lowest = preset.rungs.min(by: { $0.height < $1.height }) {
+            let side = Self.even(Double(source.shortSide))
+            let scale = Double(side) / Double(lowest.height)
+            chosen = [Preset.Rung(
+                name: "\(side)p", height: side,
+                bitrate: Int(Double(lowest.bitrate) * scale), maxrate: Int(Double(lowest.maxrate) * scale),
+                bufsize: Int(Double(lowest.bufsize) * scale),
+                profile: lowest.profile, codec: lowest.codec, encoderPreset: lowest.encoderPreset)]
+        } else {
+            chosen = fitting
+        }
+        rungs = chosen.map { rung in
+            let longSide = Self.even(Double(rung.height) * Double(max(source.width, source.height)) / Double(max(1, source.shortSide)))
+            let codec = rung.codec ?? preset.video.codec
+            return PlannedRung(
+                name: rung.name,
+                width: source.isPortrait ? rung.height : longSide,
+                height: source.isPortrait ? longSide : rung.height,
+                bitrate: rung.bitrate, maxrate: rung.maxrate, bufsize: rung.bufsize,
+                codec: codec,
+                profile: rung.profile ?? preset.video.profile ?? Self.defaultProfile(codec: codec, height: rung.height),
+                encoderPreset: rung.encoderPreset ?? preset.video.encoderPreset)
+        }
+    }
+
+    /// H.264 High from 720p up, Main below (older TV decoders); HEVC Main.
+    static func defaultProfile(codec: String, height: Int) -> String {
+        codec == "hevc" ? "main" : (height >= 720 ? "high" : "main")
+    }
+
+    /// The nearest even integer, at least 2.
+    static func even(_ value: Double) -> Int { max(2, Int((value / 2).rounded()) * 2) }
+}

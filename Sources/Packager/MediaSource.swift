@@ -1,0 +1,77 @@
+import Foundation
+import LibAV
+
+/// An input file opened for packaging: its container, the streams worth using, and
+/// what will be skipped and why.
+public final class MediaSource {
+    public let path: String
+    let demuxer: Demuxer
+    /// The picture stream that becomes the video ladder (cover art is never it).
+    public let video: StreamInfo?
+    /// Every audio stream, each becoming one AAC rendition.
+    public let audio: [StreamInfo]
+    /// Streams left out, with the reason (bitmap subtitles, data, cover art…).
+    public let skipped: [(stream: StreamInfo, reason: String)]
+
+    /// Opens `path`, failing with an error that names the file and the cause.
+    public init(path: String) throws {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PackagingError(file: path, cause: .fileNotFound)
+        }
+        guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) else {
+            throw PackagingError(file: path, cause: .unreadable(isDirectory.boolValue ? "it is a folder" : "permission denied"))
+        }
+        do {
+            demuxer = try Demuxer(path: path)
+        } catch {
+            throw PackagingError(file: path, cause: .notMedia(error.reason))
+        }
+        let streams = demuxer.streams
+        let preferredVideo = demuxer.bestStream(.video)
+        let videoCandidates = streams.filter { $0.kind == .video && !$0.isAttachedPicture && ($0.width ?? 0) > 0 }
+        video = videoCandidates.first { $0.index == preferredVideo } ?? videoCandidates.first
+        audio = streams.filter { $0.kind == .audio && ($0.sampleRate ?? 0) > 0 && ($0.channels ?? 0) > 0 }
+        var skipped: [(StreamInfo, String)] = []
+        for stream in streams where stream.index != video?.index && !audio.contains(where: { $0.index == stream.index }) {
+            switch stream.kind {
+            case .video: skipped.append((stream, stream.isAttachedPicture ? "cover art" : "second video stream"))
+            case .subtitle:
+                skipped.append((stream, stream.isBitmapSubtitle == true
+                    ? "bitmap subtitles (\(stream.codec)) cannot become WebVTT" : "subtitle tracks are not packaged yet"))
+            case .audio: skipped.append((stream, "audio stream without a sample rate or channels"))
+            default: skipped.append((stream, "\(stream.kind.rawValue) stream"))
+            }
+        }
+        self.skipped = skipped
+        guard video != nil || !audio.isEmpty else {
+            throw PackagingError(file: path, cause: .noUsableStream)
+        }
+    }
+
+    public var formatName: String { demuxer.formatName }
+    public var formatLongName: String { demuxer.formatLongName }
+    public var duration: Double? { demuxer.duration }
+    public var bitRate: Int? { demuxer.bitRate }
+    public var streams: [StreamInfo] { demuxer.streams }
+    public var title: String? { demuxer.metadata["title"] }
+
+    /// Length the main track says it has: what a complete file decodes to.
+    var expectedDuration: Double? { (video ?? audio.first)?.duration ?? duration }
+
+    /// The audio stream players start with: the source's default, else the first.
+    public var defaultAudio: StreamInfo? { audio.first { $0.isDefault } ?? audio.first }
+
+    /// Folder names of the audio renditions (`en`, `es`, `und`; `en_2` for a second English).
+    public var audioFolderNames: [Int: String] {
+        var names: [Int: String] = [:]
+        var used: [String: Int] = [:]
+        for stream in audio {
+            let tag = Language(streamTag: stream.language).tag
+            used[tag, default: 0] += 1
+            names[stream.index] = used[tag]! > 1 ? "\(tag)_\(used[tag]!)" : tag
+        }
+        return names
+    }
+}

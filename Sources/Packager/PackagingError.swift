@@ -1,0 +1,41 @@
+import LibAV
+
+/// Why a file could not be packaged, in words that name the file and the cause.
+public struct PackagingError: Error, CustomStringConvertible, Sendable {
+    public enum Cause: Sendable, Equatable {
+        case fileNotFound
+        case unreadable(String)
+        case notMedia(String)
+        case noUsableStream
+        case truncated(decoded: Double, expected: Double)
+        case outputExists(String)
+        case cancelled
+        case failed(String)
+    }
+
+    /// The input file the error is about.
+    public let file: String
+    public let cause: Cause
+
+    public init(file: String, cause: Cause) {
+        self.file = file
+        self.cause = cause
+    }
+
+    public var description: String {
+        let reason = switch cause {
+        case .fileNotFound: "no such file"
+        case let .unreadable(why): "cannot read the file (\(why))"
+        case let .notMedia(why): "not a media file libav can read (\(why))"
+        case .noUsableStream: "no usable video or audio stream"
+        case let .truncated(decoded, expected):
+            "the file is truncated: media ends at \(format(decoded)) s of \(format(expected)) s"
+        case let .outputExists(path): "the output \(path) already exists and is not empty"
+        case .cancelled: "cancelled"
+        case let .failed(why): why
+        }
+        return "\(file): \(reason)"
+    }
+
+    private func format(_ seconds: Double) -> String { String(Double(Int(seconds * 10)) / 10) }
+}

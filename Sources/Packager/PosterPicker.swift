@@ -1,0 +1,38 @@
+import Foundation
+import LibAV
+
+/// Chooses a representative poster frame: among pictures sampled along the title, the
+/// busiest one (highest luma deviation) that is neither near-black nor near-white, and
+/// writes it as a JPEG at most 1280 pixels wide.
+final class PosterPicker {
+    private var best: (frame: Frame, score: Double)?
+    private var fallback: Frame?
+    static let maximumWidth = 1280
+
+    /// Considers `frame` (8-bit 4:2:0, square pixels); keeps a reference, not a copy.
+    func consider(_ frame: Frame) throws {
+        if fallback == nil { fallback = try Frame(referencing: frame) }
+        let (mean, deviation) = frame.lumaStatistics(step: 8)
+        guard mean > 40, mean < 215, deviation > 12 else { return }
+        if deviation > best?.score ?? 0 {
+            best = (try Frame(referencing: frame), deviation)
+        }
+    }
+
+    /// Writes the chosen picture to `url`; false when no picture was seen.
+    func write(to url: URL) throws -> Bool {
+        guard let frame = best?.frame ?? fallback else { return false }
+        let width = min(frame.width, Self.maximumWidth) / 2 * 2
+        let height = max(2, Int((Double(frame.height) * Double(width) / Double(frame.width) / 2).rounded()) * 2)
+        let scaler = try Scaler(width: frame.width, height: frame.height, format: frame.pixelFormat,
+                                outputWidth: width, outputHeight: height, outputFormat: .yuvj420p)
+        let picture = try scaler.scale(frame)
+        picture.pts = 0
+        let encoder = try Encoder(
+            codecName: "mjpeg",
+            input: .video(width: width, height: height, pixelFormat: .yuvj420p, frameRate: Rational(1, 1), timeBase: Rational(1, 1)),
+            qualityScale: 3)
+        try Data(try encoder.encodePicture(picture)).write(to: url)
+        return true
+    }
+}

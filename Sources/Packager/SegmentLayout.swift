@@ -1,0 +1,32 @@
+import Foundation
+
+/// The one place that knows how a published title is laid out on disk (SPEC §5).
+public struct SegmentLayout: Sendable {
+    public let root: URL
+    public let format: Preset.SegmentFormat
+
+    public init(root: URL, format: Preset.SegmentFormat) {
+        self.root = root
+        self.format = format
+    }
+
+    public static let masterPlaylistName = "master.m3u8"
+    public static let mediaPlaylistName = "index.m3u8"
+    public static let initSegmentName = "init.mp4"
+    public static let posterName = "poster.jpg"
+
+    public var masterPlaylist: URL { root.appendingPathComponent(Self.masterPlaylistName) }
+    public var poster: URL { root.appendingPathComponent(Self.posterName) }
+
+    /// Folder of a video rung, named after it (`720p`).
+    public func rungFolder(_ rung: String) -> URL { root.appendingPathComponent(rung, isDirectory: true) }
+    /// Folder of an audio rendition (`audio/en`).
+    public func audioFolder(_ name: String) -> URL { root.appendingPathComponent("audio/\(name)", isDirectory: true) }
+
+    /// Segment file name pattern for libavformat (`seg_%05d.m4s`), numbered from 1.
+    public var segmentPattern: String { "seg_%05d.\(segmentExtension)" }
+    public var segmentExtension: String { format == .fmp4 ? "m4s" : "ts" }
+
+    /// Playlist URIs relative to the master playlist.
+    public static func relativePlaylist(_ folder: String) -> String { "\(folder)/\(mediaPlaylistName)" }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import LibAV
+import Logging
+import Packager
+
+/// Flags every command takes.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "The vault folder (default: $STREAMVAULT_ROOT, else ./vault).")
+    var root: String?
+
+    @Flag(help: "Print machine-readable JSON on stdout.")
+    var json = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .warning
+
+    /// The vault root as a URL.
+    var rootURL: URL {
+        URL(fileURLWithPath: root ?? ProcessInfo.processInfo.environment["STREAMVAULT_ROOT"] ?? "vault")
+    }
+
+    /// Sets up swift-log on stderr and routes libav's messages into it (libav stays quiet
+    /// below errors unless a debug level is asked for).
+    func bootstrapLogging() {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        LibAVLog.route(level: level <= .info ? level : .error)
+    }
+
+    /// The presets of this vault and of the repository.
+    var presets: PresetLibrary { PresetLibrary(root: rootURL) }
+
+    /// Prints `value` as pretty JSON on stdout.
+    func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        FileHandle.standardOutput.write(try encoder.encode(value) + Data("\n".utf8))
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+
+/// The `streamvault` command: a thin shell whose subcommands call the libraries.
+struct StreamVault: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "streamvault",
+        abstract: "Turns video files into adaptive HLS streams, in-process through the FFmpeg libraries.",
+        subcommands: [Probe.self, Transcode.self, Presets.self]
+    )
+
+    /// Runs the command line: exit 0 on success, 1 on a failed operation, 2 on a usage error.
+    static func runMain() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Foundation.exit(0)
+        } catch let failure as OperationFailed {
+            FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// A failed operation (as opposed to a usage error): printed as one line, exit code 1.
+struct OperationFailed: Error {
+    let message: String
+    init(_ error: any Error) { message = String(describing: error) }
+}
+
+@main
+enum Main {
+    static func main() { StreamVault.runMain() }
+}

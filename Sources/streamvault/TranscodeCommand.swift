@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Packager
+import Synchronization
+
+/// Set by SIGINT/SIGTERM; the pipeline polls it between packets.
+let interruptRequested = Atomic<Bool>(false)
+
+struct Transcode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Package one file into an HLS folder, without the daemon or catalog.")
+
+    @Argument(help: "The media file.") var file: String
+    @Option(help: "Output folder: receives master.m3u8, the rung folders and the poster.") var out: String
+    @Option(help: "Preset name or path to a .json file.") var preset = "default"
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        options.bootstrapLogging()
+        let result: TranscodeResult
+        do {
+            let preset = try options.presets.load(self.preset)
+            let source = try MediaSource(path: file)
+            let staged = try StagedOutput(destination: URL(fileURLWithPath: out))
+            for signalNumber in [SIGINT, SIGTERM] {
+                signal(signalNumber) { _ in interruptRequested.store(true, ordering: .relaxed) }
+            }
+            let display = ProgressDisplay(label: URL(fileURLWithPath: file).lastPathComponent)
+            do {
+                result = try TranscodePipeline(source: source, preset: preset).run(
+                    into: staged.staging,
+                    progress: display.show,
+                    isCancelled: { interruptRequested.load(ordering: .relaxed) })
+                display.finish()
+                try staged.commit()
+            } catch {
+                display.finish()
+                staged.discard()
+                throw error
+            }
+        } catch {
+            throw OperationFailed(error)
+        }
+        if options.json { return try options.printJSON(result) }
+        print(Self.describe(result))
+    }
+
+    static func describe(_ result: TranscodeResult) -> String {
+        var lines = [String(format: "%@ → %@/%@  (%.2f s of media in %.2f s, %.2f× realtime)",
+                            result.input, result.output, SegmentLayout.masterPlaylistName,
+                            result.duration, result.elapsed, result.speed)]
+        for rung in result.video {
+            lines.append(String(format: "  %-6@ %5dx%-5d %8.1f kb/s peak %8.1f kb/s avg  %@  %@",
+                                rung.name, rung.width, rung.height, Double(rung.bandwidth) / 1000,
+                                Double(rung.averageBandwidth) / 1000, rung.codecs, ByteCountFormatter.string(fromByteCount: Int64(rung.size), countStyle: .file)))
+        }
+        for audio in result.audio {
+            lines.append(String(format: "  audio  %@ (%@)%@ %d ch  %.1f kb/s peak  %@", audio.language, audio.name,
+                                audio.isDefault ? " default" : "", audio.channels, Double(audio.bandwidth) / 1000, audio.codecs))
+        }
+        if let poster = result.poster { lines.append("  poster \(poster)") }
+        return lines.joined(separator: "\n")
+    }
+}
