@@ -25,9 +25,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "LibAVTests", dependencies: ["LibAV"]),
-        .testTarget(name: "PackagerTests", dependencies: ["Packager", "LibAV"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["streamvault", "LibAV"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LibAVTests", dependencies: ["LibAV", "TestSupport"]),
+        .testTarget(name: "PackagerTests", dependencies: ["Packager", "LibAV", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["streamvault", "Packager", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

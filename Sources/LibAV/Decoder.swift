@@ -59,8 +59,16 @@ public final class Decoder {
     }
 
     /// Takes the next decoded frame, if there is one.
+    /// A picture the decoder could not rebuild (damaged data) is skipped and counted.
     public func receive(into frame: Frame) throws(LibAVError) -> Pull {
-        try pullState(avcodec_receive_frame(context, frame.pointer), "decode frame")
+        while true {
+            let code = avcodec_receive_frame(context, frame.pointer)
+            if code == SV_AVERROR_INVALIDDATA {
+                damagedPackets += 1
+                continue
+            }
+            return try pullState(code, "decode frame")
+        }
     }
 
     /// Pixel format of decoded pictures (video decoders).

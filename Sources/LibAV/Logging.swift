@@ -5,6 +5,11 @@ import Logging
 public enum LibAVLog {
     private static let logger = Logger(label: "libav")
 
+    /// Silences libav entirely: our own errors say what went wrong, once.
+    public static func silence() {
+        av_log_set_level(AV_LOG_QUIET)
+    }
+
     /// Lets libav lines at or above `level` through (`.error` keeps FFmpeg quiet but for errors).
     public static func route(level: Logger.Level) {
         let avLevel: Int32 = switch level {

@@ -73,8 +73,9 @@ final class AudioRenditionEncoder {
         try encodeBuffered(limit: horizon)
     }
 
-    /// Flushes everything; with video, pads with silence or trims so the rendition lasts
-    /// exactly `duration` seconds.
+    /// Flushes everything; with video, pads with silence or trims so the rendition, priming
+    /// included, lasts exactly `duration` seconds: the sound ends one AAC priming frame
+    /// (21 ms) before the picture, and the last audio segment ends with the last video one.
     func finish(duration: Double?) throws {
         _ = try decoder.send(nil)
         try receiveFrames()
@@ -83,7 +84,7 @@ final class AudioRenditionEncoder {
         try resampler.push(nil)
         applyDrop()
         if let duration {
-            let target = Int64((duration * Double(resampler.outputRate)).rounded())
+            let target = Int64((duration * Double(resampler.outputRate)).rounded()) - Int64(initialPadding)
             let missing = target - resampler.samplesOut - Int64(resampler.bufferedSamples)
             if missing > 0 { try resampler.pushSilence(count: Int(missing)) }
             try encodeBuffered(limit: target, allowShort: true)
@@ -92,7 +93,7 @@ final class AudioRenditionEncoder {
         }
         try encoder.send(nil)
         try writePackets()
-        try segmenter.finish(duration: Double(resampler.samplesOut) / Double(resampler.outputRate))
+        try segmenter.finish(duration: Double(resampler.samplesOut + Int64(initialPadding)) / Double(resampler.outputRate))
     }
 
     var playlist: URL { segmenter.playlist }

@@ -13,10 +13,16 @@ public struct DisplayGeometry: Sendable, Equatable, Codable {
 
     /// The display size of `stream` (square pixels, rotation applied).
     public init(stream: StreamInfo) {
-        let codedWidth = stream.width ?? 0, codedHeight = stream.height ?? 0
-        let sar = (stream.sampleAspectRatio?.isValid ?? false) ? stream.sampleAspectRatio! : Rational(1, 1)
+        self.init(codedWidth: stream.width ?? 0, codedHeight: stream.height ?? 0,
+                  sampleAspectRatio: stream.sampleAspectRatio, rotation: stream.rotation ?? 0)
+    }
+
+    /// The display size of pictures coded at `codedWidth`×`codedHeight` with pixels of
+    /// `sampleAspectRatio`, turned `rotation` degrees clockwise.
+    public init(codedWidth: Int, codedHeight: Int, sampleAspectRatio: Rational?, rotation: Int) {
+        let sar = (sampleAspectRatio?.isValid ?? false) ? sampleAspectRatio! : Rational(1, 1)
         let width = Int((Double(codedWidth) * sar.doubleValue).rounded())
-        if stream.rotation == 90 || stream.rotation == 270 {
+        if rotation == 90 || rotation == 270 {
             self.init(width: codedHeight, height: width)
         } else {
             self.init(width: width, height: codedHeight)

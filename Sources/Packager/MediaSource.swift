@@ -23,6 +23,9 @@ public final class MediaSource {
         guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) else {
             throw PackagingError(file: path, cause: .unreadable(isDirectory.boolValue ? "it is a folder" : "permission denied"))
         }
+        if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size == 0 {
+            throw PackagingError(file: path, cause: .empty)
+        }
         do {
             demuxer = try Demuxer(path: path)
         } catch {

@@ -4,6 +4,7 @@ import LibAV
 public struct PackagingError: Error, CustomStringConvertible, Sendable {
     public enum Cause: Sendable, Equatable {
         case fileNotFound
+        case empty
         case unreadable(String)
         case notMedia(String)
         case noUsableStream
@@ -25,6 +26,7 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         let reason = switch cause {
         case .fileNotFound: "no such file"
+        case .empty: "empty file (0 bytes)"
         case let .unreadable(why): "cannot read the file (\(why))"
         case let .notMedia(why): "not a media file libav can read (\(why))"
         case .noUsableStream: "no usable video or audio stream"

@@ -22,6 +22,16 @@ public final class TranscodePipeline {
     public func run(
         into folder: URL, progress: (TranscodeProgress) -> Void = { _ in }, isCancelled: () -> Bool = { false }
     ) throws -> TranscodeResult {
+        do {
+            return try transcode(into: folder, progress: progress, isCancelled: isCancelled)
+        } catch let error as LibAVError {
+            throw PackagingError(file: source.path, cause: .failed(error.description))
+        }
+    }
+
+    private func transcode(
+        into folder: URL, progress: (TranscodeProgress) -> Void, isCancelled: () -> Bool
+    ) throws -> TranscodeResult {
         let clock = ContinuousClock.now
         func elapsed() -> Double {
             let duration = ContinuousClock.now - clock

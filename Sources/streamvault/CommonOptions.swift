@@ -20,8 +20,8 @@ struct CommonOptions: ParsableArguments {
         URL(fileURLWithPath: root ?? ProcessInfo.processInfo.environment["STREAMVAULT_ROOT"] ?? "vault")
     }
 
-    /// Sets up swift-log on stderr and routes libav's messages into it (libav stays quiet
-    /// below errors unless a debug level is asked for).
+    /// Sets up swift-log on stderr; libav's own messages join it at info level and below,
+    /// and are silent otherwise (our errors name the file and the cause once).
     func bootstrapLogging() {
         let level = logLevel
         LoggingSystem.bootstrap { label in
@@ -29,7 +29,7 @@ struct CommonOptions: ParsableArguments {
             handler.logLevel = level
             return handler
         }
-        LibAVLog.route(level: level <= .info ? level : .error)
+        if level <= .info { LibAVLog.route(level: level) } else { LibAVLog.silence() }
     }
 
     /// The presets of this vault and of the repository.

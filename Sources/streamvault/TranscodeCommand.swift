@@ -6,6 +6,18 @@ import Synchronization
 /// Set by SIGINT/SIGTERM; the pipeline polls it between packets.
 let interruptRequested = Atomic<Bool>(false)
 
+/// SIGINT and SIGTERM set `interruptRequested`, even when the parent started us with
+/// them blocked (as some supervisors and test runners do).
+func requestInterruptOnSignals() {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    for signalNumber in [SIGINT, SIGTERM] {
+        sigaddset(&signals, signalNumber)
+        signal(signalNumber) { _ in interruptRequested.store(true, ordering: .relaxed) }
+    }
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+}
+
 struct Transcode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Package one file into an HLS folder, without the daemon or catalog.")
@@ -17,14 +29,12 @@ struct Transcode: ParsableCommand {
 
     func run() throws {
         options.bootstrapLogging()
-        let result: TranscodeResult
+        var result: TranscodeResult
         do {
             let preset = try options.presets.load(self.preset)
             let source = try MediaSource(path: file)
             let staged = try StagedOutput(destination: URL(fileURLWithPath: out))
-            for signalNumber in [SIGINT, SIGTERM] {
-                signal(signalNumber) { _ in interruptRequested.store(true, ordering: .relaxed) }
-            }
+            requestInterruptOnSignals()
             let display = ProgressDisplay(label: URL(fileURLWithPath: file).lastPathComponent)
             do {
                 result = try TranscodePipeline(source: source, preset: preset).run(
@@ -33,6 +43,7 @@ struct Transcode: ParsableCommand {
                     isCancelled: { interruptRequested.load(ordering: .relaxed) })
                 display.finish()
                 try staged.commit()
+                result.output = staged.destination.path
             } catch {
                 display.finish()
                 staged.discard()

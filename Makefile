@@ -1,0 +1,39 @@
+# Entry points only: `make run`, `make test`, `make bench`.
+SWIFT ?= swift
+APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev libsqlite3-dev pkg-config
+# Tests and benchmarks use the ffmpeg/ffprobe programs as an independent reference only.
+TEST_PACKAGES := ffmpeg
+BENCH_PACKAGES := ffmpeg time
+DEMO_OUT ?= vault/demo
+
+.PHONY: run test bench deps build
+
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+build: deps
+	$(SWIFT) build -c release
+
+# Until the daemon exists: package the sample clip and say how to play it.
+run: build
+	rm -rf $(DEMO_OUT)
+	.build/release/streamvault transcode samples/testcard-720p30.mp4 --out $(DEMO_OUT)
+	@echo "play it: ffplay $(DEMO_OUT)/master.m3u8   (or serve $(DEMO_OUT) over HTTP for Safari/Chromium)"
+
+test: deps
+	$(call apt_install,$(TEST_PACKAGES))
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: build
+	$(call apt_install,$(BENCH_PACKAGES))
+	bench/ladder.sh

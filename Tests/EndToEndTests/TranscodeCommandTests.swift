@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `streamvault transcode` on real-world kinds of source, checked with ffprobe.
+@Suite struct TranscodeCommandTests {
+    func transcode(_ sample: String, _ extra: String...) throws -> (folder: URL, result: [String: Any]) {
+        let folder = try Fixtures.temporaryFolder("cli").appendingPathComponent("title")
+        let output = try runProcess(Fixtures.binary, ["transcode", Fixtures.sample(sample).path, "--out", folder.path, "--json"] + extra,
+                                    currentDirectory: Fixtures.repository)
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any] ?? [:]
+        return (folder, result)
+    }
+
+    func videoStream(_ playlist: URL, countFrames: Bool = false) throws -> [String: Any] {
+        try FFprobe.streams(playlist, extra: countFrames ? ["-count_frames"] : []).first { $0.string("codec_type") == "video" } ?? [:]
+    }
+
+    @Test func phoneClipStaysPortraitAtAConstantFrameRate() throws {
+        let (folder, result) = try transcode("phone-portrait-vfr.mp4")
+        let rungs = result["video"] as? [[String: Any]] ?? []
+        #expect(rungs.map { "\($0["width"]!)x\($0["height"]!)" } == ["360x640"])
+        let stream = try videoStream(folder.appendingPathComponent("360p/index.m3u8"), countFrames: true)
+        #expect(stream.number("width") == 360 && stream.number("height") == 640)
+        #expect(stream.string("r_frame_rate") == "30/1" && stream.string("avg_frame_rate") == "30/1")
+        #expect(stream.number("nb_read_frames") == 120)
+    }
+
+    @Test func interlacedAnamorphic422BecomesProgressiveSquarePixel420() throws {
+        let (folder, _) = try transcode("interlaced-pal-anamorphic-422.ts")
+        let stream = try videoStream(folder.appendingPathComponent("480p/index.m3u8"))
+        #expect(stream.number("width") == 854 && stream.number("height") == 480)
+        #expect(stream.string("pix_fmt") == "yuv420p")
+        let frames = try FFprobe.frames(folder.appendingPathComponent("480p/index.m3u8"), entries: "frame=interlaced_frame")
+        #expect(frames.count == 75 && frames.allSatisfy { $0.number("interlaced_frame") == 0 })
+        #expect(["1:1", nil].contains(stream.string("sample_aspect_ratio")))
+    }
+
+    @Test func hdrBecomesToneMappedSDR() throws {
+        let (folder, _) = try transcode("hdr10-pq-10bit.mp4")
+        let playlist = folder.appendingPathComponent("360p/index.m3u8")
+        let stream = try videoStream(playlist)
+        #expect(stream.string("pix_fmt") == "yuv420p" && stream.string("color_transfer") == "bt709")
+        #expect(stream.string("color_primaries") == "bt709")
+        // Not washed out: the picture still spans most of the luma range.
+        let stats = try FFprobe.filteredFrames("movie=\(playlist.path),signalstats",
+                                               entries: "frame_tags=lavfi.signalstats.YMIN,lavfi.signalstats.YMAX")
+        let tags = stats.first?["tags"] as? [String: Any] ?? [:]
+        #expect((tags.number("lavfi.signalstats.YMAX") ?? 0) - (tags.number("lavfi.signalstats.YMIN") ?? 255) > 150)
+    }
+
+    @Test func audioOnlySourceGivesAnAudioOnlyMaster() throws {
+        let (folder, result) = try transcode("audio-only.m4a")
+        #expect((result["video"] as? [Any])?.isEmpty == true)
+        let master = try String(contentsOf: folder.appendingPathComponent("master.m3u8"), encoding: .utf8)
+        #expect(master.contains(#"CODECS="mp4a.40.2""#) && !master.contains("RESOLUTION") && !master.contains("TYPE=AUDIO"))
+        let contents = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(contents == ["audio", "master.m3u8"])
+        #expect(try FFprobe.streams(folder.appendingPathComponent("master.m3u8")).first?.string("codec_name") == "aac")
+    }
+
+    @Test func mpegTSPresetWritesTransportStreamSegments() throws {
+        let (folder, _) = try transcode("phone-portrait-vfr.mp4", "--preset", "broadcast-ts")
+        let playlist = try String(contentsOf: folder.appendingPathComponent("360p/index.m3u8"), encoding: .utf8)
+        #expect(playlist.contains("seg_00001.ts") && !playlist.contains("EXT-X-MAP"))
+        let master = try String(contentsOf: folder.appendingPathComponent("master.m3u8"), encoding: .utf8)
+        #expect(master.contains("#EXT-X-VERSION:3"))
+        #expect(try videoStream(folder.appendingPathComponent("master.m3u8")).string("codec_name") == "h264")
+    }
+}
+
+/// The output folder appears whole or not at all.
+@Suite(.serialized) struct StagedOutputTests {
+    func start(_ out: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = Fixtures.binary
+        process.arguments = ["transcode", Fixtures.sample("testcard-720p30.mp4").path, "--out", out.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func staging(beside out: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path).filter { $0.contains(".partial-") }
+    }
+
+    /// Waits until the run has started writing its hidden staging folder.
+    func waitForStaging(beside out: URL, of process: Process) throws {
+        for _ in 0..<400 where process.isRunning {
+            if let name = try staging(beside: out).first,
+               FileManager.default.fileExists(atPath: out.deletingLastPathComponent().appendingPathComponent("\(name)/720p").path) { return }
+            usleep(10_000)
+        }
+    }
+
+    @Test func outputAppearsOnlyWhenComplete() throws {
+        let out = try Fixtures.temporaryFolder("staged").appendingPathComponent("title")
+        let process = try start(out)
+        try waitForStaging(beside: out, of: process)
+        #expect(process.isRunning)
+        #expect(!FileManager.default.fileExists(atPath: out.path), "the output is visible before it is complete")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("master.m3u8").path))
+        #expect(try staging(beside: out).isEmpty)
+    }
+
+    @Test func interruptLeavesNothingBehind() throws {
+        let out = try Fixtures.temporaryFolder("staged").appendingPathComponent("title")
+        let process = try start(out)
+        try waitForStaging(beside: out, of: process)
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        #expect(try staging(beside: out).isEmpty)
+    }
+
+    @Test func killedRunLeavesNoOutputAndTheNextRunCleansUp() throws {
+        let out = try Fixtures.temporaryFolder("staged").appendingPathComponent("title")
+        let process = try start(out)
+        try waitForStaging(beside: out, of: process)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        #expect(try staging(beside: out).count == 1)
+        let again = try start(out)
+        again.waitUntilExit()
+        #expect(again.terminationStatus == 0)
+        #expect(try staging(beside: out).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("master.m3u8").path))
+    }
+}

@@ -1,0 +1,48 @@
+import TestSupport
+import LibAV
+import Packager
+import Testing
+
+@Suite struct LadderPlanTests {
+    let preset = try! PresetLibrary(folders: [Fixtures.presetsFolder]).load("default")
+
+    func video(_ width: Int, _ height: Int, sar: Rational = Rational(1, 1), rotation: Int = 0) -> DisplayGeometry {
+        DisplayGeometry(codedWidth: width, codedHeight: height, sampleAspectRatio: sar, rotation: rotation)
+    }
+
+    @Test func fullHDSourceGetsThreeRungsAndNoUpscale() {
+        let plan = LadderPlan(source: video(1920, 1080), preset: preset)
+        #expect(plan.rungs.map(\.name) == ["1080p", "720p", "480p"])
+        #expect(plan.rungs.map(\.width) == [1920, 1280, 854])
+        #expect(plan.rungs.map(\.profile) == ["high", "high", "main"])
+    }
+
+    @Test func uhdSourceGetsEveryRung() {
+        #expect(LadderPlan(source: video(3840, 2160), preset: preset).rungs.count == 5)
+    }
+
+    @Test func smallSourceGetsOneRungAtItsOwnSize() {
+        let plan = LadderPlan(source: video(426, 240), preset: preset)
+        #expect(plan.rungs.map(\.name) == ["240p"])
+        #expect(plan.rungs[0].width == 426 && plan.rungs[0].height == 240)
+        #expect(plan.rungs[0].bitrate < preset.rungs[0].bitrate)
+    }
+
+    @Test func anamorphicPixelsBecomeSquareAtTheDisplayShape() {
+        // PAL 16:9: 720x576 with SAR 64:45 displays as 1024x576.
+        let plan = LadderPlan(source: video(720, 576, sar: Rational(64, 45)), preset: preset)
+        #expect(plan.rungs.map(\.name) == ["480p"])
+        #expect(plan.rungs[0].width == 854 && plan.rungs[0].height == 480)
+    }
+
+    @Test func portraitPhoneVideoStaysPortrait() {
+        let plan = LadderPlan(source: video(1920, 1080, rotation: 90), preset: preset)
+        #expect(plan.rungs.map { "\($0.width)x\($0.height)" } == ["1080x1920", "720x1280", "480x854"])
+    }
+
+    @Test func oddSizesGiveEvenDimensions() {
+        let plan = LadderPlan(source: video(1279, 719), preset: preset)
+        for rung in plan.rungs { #expect(rung.width % 2 == 0 && rung.height % 2 == 0) }
+    }
+}
+

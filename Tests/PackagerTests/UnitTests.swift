@@ -1,0 +1,133 @@
+import TestSupport
+import Foundation
+import LibAV
+@testable import Packager
+import Testing
+
+@Suite struct KeyframeGridTests {
+    @Test func integerRateKeyframesEveryTwoSeconds() {
+        let grid = KeyframeGrid(interval: 2, frameRate: Rational(30, 1))
+        let keyframes = (0..<300).filter(grid.isKeyframe)
+        #expect(keyframes == [0, 60, 120, 180, 240])
+        #expect(grid.maximumGap == 60)
+    }
+
+    @Test func ntscRateKeyframesAreFirstFramesAtOrAfterEachMultiple() {
+        let grid = KeyframeGrid(interval: 2, frameRate: Rational(30000, 1001))
+        let keyframes = (0..<1200).filter(grid.isKeyframe)
+        for (k, index) in keyframes.enumerated() {
+            let time = Double(index) * 1001 / 30000
+            #expect(time >= Double(k) * 2 - 1e-9)
+            #expect(time - Double(k) * 2 < 1001.0 / 30000)
+        }
+        #expect(grid.maximumGap == 60)
+    }
+}
+
+@Suite struct PresetTests {
+    let library = PresetLibrary(folders: [Fixtures.presetsFolder])
+
+    @Test func defaultPresetIsTheSpecLadder() throws {
+        let preset = try library.load("default")
+        #expect(preset.segmentDuration == 6 && preset.keyframeInterval == 2 && preset.segmentFormat == .fmp4)
+        #expect(preset.rungs.map(\.height) == [480, 720, 1080, 1440, 2160])
+        #expect(preset.rungs[2].maxrate == 5_350_000 && preset.rungs[2].bufsize == 10_700_000)
+        #expect(preset.audio == Preset.AudioSettings(codec: "aac", bitrate: 128_000, channels: 2, sampleRate: 48_000))
+    }
+
+    @Test func missingKeysTakeTheDefaults() throws {
+        let preset = try library.load("broadcast-ts")
+        #expect(preset.segmentFormat == .mpegts)
+        #expect(preset.rungs.count == 5 && preset.audio.bitrate == 128_000)
+        #expect(preset.video.encoderPreset == "faster")
+    }
+
+    @Test func unknownKeysAreAnErrorNamingThem() throws {
+        let folder = try Fixtures.temporaryFolder("preset")
+        let file = folder.appendingPathComponent("typo.json")
+        try Data(#"{"segmentDuraton": 4, "video": {"crf": 20}}"#.utf8).write(to: file)
+        #expect {
+            try library.load(file.path)
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("segmentDuraton") && text.contains("video.crf") && text.contains("typo.json")
+        }
+    }
+
+    @Test func segmentDurationMustBeAMultipleOfTheKeyframeInterval() throws {
+        let folder = try Fixtures.temporaryFolder("preset")
+        let file = folder.appendingPathComponent("odd.json")
+        try Data(#"{"segmentDuration": 5, "keyframeInterval": 2}"#.utf8).write(to: file)
+        #expect(throws: PresetError.self) { try library.load(file.path) }
+    }
+}
+
+@Suite struct BitrateMeasurementTests {
+    @Test func peakIsTheBusiestRunOfHalfToOneAndAHalfTargets() {
+        // Target 6 s: a 1 s tail is too short alone but counts with its neighbour.
+        let measured = BitrateMeasurement.measure(durations: [6, 6, 1], sizes: [600_000, 900_000, 400_000], target: 6)
+        #expect(measured.peak == Int((Double(1_300_000 * 8) / 7).rounded(.up)))
+        #expect(measured.average == Int((Double(1_900_000 * 8) / 13).rounded(.up)))
+    }
+}
+
+@Suite struct CodecStringTests {
+    @Test func h264FromAnnexBParameterSets() {
+        let extradata: [UInt8] = [0, 0, 0, 1, 0x67, 0x64, 0x00, 0x28, 0xAC, 0, 0, 0, 1, 0x68, 0xEE]
+        #expect(CodecString.h264(extradata: extradata) == "avc1.640028")
+    }
+
+    @Test func h264FromAvcC() {
+        #expect(CodecString.h264(extradata: [1, 0x4D, 0x40, 0x1E, 0xFF]) == "avc1.4d401e")
+    }
+
+    @Test func aacLowComplexity() {
+        #expect(CodecString.aac(profile: 1) == "mp4a.40.2")
+    }
+}
+
+@Suite struct LanguageTests {
+    @Test func isoCodesBecomeBCP47WithNames() {
+        #expect(Language(code: "eng")?.tag == "en")
+        #expect(Language(code: "fre")?.tag == "fr" && Language(code: "fra")?.tag == "fr")
+        #expect(Language(code: "ger")?.name == "Deutsch")
+        #expect(Language(code: "pt_br")?.tag == "pt-BR")
+        #expect(Language(code: "xx") == nil && Language(code: "english") == nil)
+        #expect(Language(streamTag: nil) == .undetermined)
+    }
+}
+
+@Suite struct PlaylistTests {
+    @Test func mediaPlaylistRoundTrips() throws {
+        let text = """
+        #EXTM3U
+        #EXT-X-VERSION:7
+        #EXT-X-TARGETDURATION:6
+        #EXT-X-MEDIA-SEQUENCE:1
+        #EXT-X-PLAYLIST-TYPE:VOD
+        #EXT-X-INDEPENDENT-SEGMENTS
+        #EXT-X-MAP:URI="init.mp4"
+        #EXTINF:6.000000,
+        seg_00001.m4s
+        #EXTINF:2.500000,
+        seg_00002.m4s
+        #EXT-X-ENDLIST
+
+        """
+        let playlist = try #require(MediaPlaylist(text: text))
+        #expect(playlist.segments.map(\.duration) == [6, 2.5] && playlist.initSegment == "init.mp4")
+        #expect(playlist.render() == text)
+    }
+
+    @Test func masterPlaylistOrdersVariantsByBandwidth() {
+        let master = MasterPlaylist(version: 7, renditions: [], variants: [
+            .init(bandwidth: 3_000_000, averageBandwidth: 2_000_000, codecs: ["avc1.64001f"], resolution: (1280, 720),
+                  frameRate: 30, audioGroup: nil, subtitlesGroup: nil, uri: "720p/index.m3u8"),
+            .init(bandwidth: 1_000_000, averageBandwidth: 900_000, codecs: ["avc1.4d401e"], resolution: (854, 480),
+                  frameRate: 30, audioGroup: nil, subtitlesGroup: nil, uri: "480p/index.m3u8"),
+        ])
+        let lines = master.render().split(separator: "\n")
+        #expect(lines.firstIndex(of: "480p/index.m3u8")! < lines.firstIndex(of: "720p/index.m3u8")!)
+        #expect(lines.contains("#EXT-X-INDEPENDENT-SEGMENTS"))
+    }
+}
