@@ -20,8 +20,9 @@ final class RungEncoder {
     /// - Parameters:
     ///   - inputWidth/inputHeight: size of the pictures this rung will be given.
     ///   - frameRate/timeBase: the constant output rate and the frames' pts time base.
+    ///   - encoderThreads: frame threads of this rung's encoder (see `threadsPerRung`).
     init(rung: PlannedRung, inputWidth: Int, inputHeight: Int, frameRate: Rational, timeBase: Rational,
-         grid: KeyframeGrid, layout: SegmentLayout, segmentDuration: Double) throws {
+         grid: KeyframeGrid, layout: SegmentLayout, segmentDuration: Double, encoderThreads: Int) throws {
         self.rung = rung
         if inputWidth != rung.width || inputHeight != rung.height {
             scaler = try Scaler(width: inputWidth, height: inputHeight, format: .yuv420p,
@@ -45,7 +46,8 @@ final class RungEncoder {
         encoder = try Encoder(
             codecName: isHEVC ? "libx265" : "libx264",
             input: .video(width: rung.width, height: rung.height, pixelFormat: .yuv420p, frameRate: frameRate, timeBase: timeBase),
-            bitRate: rung.bitrate, options: options, globalHeader: segmenter.wantsGlobalHeader)
+            bitRate: rung.bitrate, options: options, globalHeader: segmenter.wantsGlobalHeader,
+            threads: encoderThreads)
         let extradata = encoder.extradata
         let codec = isHEVC ? CodecString.hevc(extradata: extradata) : CodecString.h264(extradata: extradata)
         guard let codec else { throw PackagingError(file: rung.name, cause: .failed("encoder gave no parameter sets")) }
@@ -56,6 +58,13 @@ final class RungEncoder {
     }
 
     private let segmentDuration: Double
+
+    /// Frame threads for each of `rungs` encoders running side by side: x264's own default
+    /// (1.5 per core) shared between the rungs, at least 2. All rungs together still keep
+    /// every core busy, with fewer pictures in flight (less memory) than each at its default.
+    static func threadsPerRung(rungs: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        max(2, Int((1.5 * Double(cores) / Double(max(1, rungs))).rounded(.up)))
+    }
 
     func start() throws { try segmenter.start(segmentDuration: segmentDuration) }
 

@@ -38,7 +38,8 @@ final class VideoLadder {
             rungs.append(try RungEncoder(
                 rung: rung, inputWidth: inputSize.width, inputHeight: inputSize.height,
                 frameRate: frameRate, timeBase: graph.outputTimeBase, grid: grid, layout: layout,
-                segmentDuration: preset.segmentDuration))
+                segmentDuration: preset.segmentDuration,
+                encoderThreads: RungEncoder.threadsPerRung(rungs: plan.rungs.count)))
             inputSize = (rung.width, rung.height)
         }
         self.rungs = rungs
