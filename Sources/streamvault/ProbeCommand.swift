@@ -24,6 +24,15 @@ struct Probe: ParsableCommand {
         print(Self.describe(report))
     }
 
+    /// Levels as people write them: H.264 31 → "3.1", HEVC 93 → "3.1".
+    static func level(_ level: Int, codec: String) -> String {
+        switch codec {
+        case "h264": "\(level / 10).\(level % 10)"
+        case "hevc": level % 30 == 0 ? "\(level / 30)" : "\(level / 30).\(level % 30 / 3)"
+        default: String(level)
+        }
+    }
+
     static func describe(_ report: ProbeReport) -> String {
         var lines = [report.file]
         var container = "  container  \(report.containerName) (\(report.container))"
@@ -34,7 +43,7 @@ struct Probe: ParsableCommand {
         for stream in report.streams {
             let info = stream.info
             var facts = [info.codec + (info.profile.map { " (\($0))" } ?? "")]
-            if let level = info.level, info.kind == .video { facts.append("level \(level)") }
+            if let level = info.level, info.kind == .video { facts.append("level \(Self.level(level, codec: info.codec))") }
             if let width = info.width, let height = info.height {
                 var size = "\(width)x\(height)"
                 if let sar = info.sampleAspectRatio { size += " SAR \(sar.numerator):\(sar.denominator)" }

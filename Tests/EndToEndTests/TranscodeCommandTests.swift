@@ -60,6 +60,19 @@ import TestSupport
         #expect(try FFprobe.streams(folder.appendingPathComponent("master.m3u8")).first?.string("codec_name") == "aac")
     }
 
+    @Test func hevcRungIsTaggedHvc1WithItsCodecString() throws {
+        let folder = try Fixtures.temporaryFolder("hevc")
+        let preset = folder.appendingPathComponent("hevc.json")
+        try Data(#"{"name": "hevc", "rungs": [{"name": "360p", "height": 360, "bitrate": 600000, "maxrate": 650000, "bufsize": 1300000, "codec": "hevc"}]}"#.utf8)
+            .write(to: preset)
+        let (title, _) = try transcode("phone-portrait-vfr.mp4", "--preset", preset.path)
+        let stream = try videoStream(title.appendingPathComponent("360p/index.m3u8"))
+        #expect(stream.string("codec_name") == "hevc" && stream.string("codec_tag_string") == "hvc1")
+        let master = try String(contentsOf: title.appendingPathComponent("master.m3u8"), encoding: .utf8)
+        let level = Int(stream.number("level") ?? 0)
+        #expect(master.contains("CODECS=\"hvc1.1.6.L\(level).90,mp4a.40.2\""), "\(master)")
+    }
+
     @Test func mpegTSPresetWritesTransportStreamSegments() throws {
         let (folder, _) = try transcode("phone-portrait-vfr.mp4", "--preset", "broadcast-ts")
         let playlist = try String(contentsOf: folder.appendingPathComponent("360p/index.m3u8"), encoding: .utf8)
