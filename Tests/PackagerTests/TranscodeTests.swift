@@ -51,7 +51,8 @@ import TestSupport
     }
 
     @Test func segmentsNeverExceedTheTargetDuration() throws {
-        for folder in title.result.video.map(\.name) + title.result.audio.map { "audio/\($0.language)" } {
+        let folders = title.result.video.map(\.name) + title.result.audio.map { "audio/\($0.language)" }
+        for folder in folders {
             let playlist = try title.mediaPlaylist("\(folder)/index.m3u8")
             #expect(playlist.targetDuration == Int(title.preset.segmentDuration))
             #expect(playlist.playlistType == "VOD" && playlist.hasEndList)
