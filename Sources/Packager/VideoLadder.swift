@@ -14,6 +14,8 @@ final class VideoLadder {
     private let timeline: Timeline
     private let decoded: Frame
     private let filtered: Frame
+    /// Frames between two poster candidates: four per keyframe interval.
+    private var posterSpacing: Int { max(1, grid.maximumGap / 4) }
     private var firstPts: Int64?
     /// End of the last decoded picture, in the decoder's time base.
     private var endPts: Int64?
@@ -96,7 +98,7 @@ final class VideoLadder {
             var picture = filtered
             for (position, rung) in rungs.enumerated() {
                 picture = try rung.encode(picture, keyframe: keyframe)
-                if position == 0, keyframe { try poster.consider(picture) }
+                if position == 0, index % posterSpacing == 0 { try poster.consider(picture) }
             }
             framesOut = index + 1
             timeline.videoSeconds = seconds
