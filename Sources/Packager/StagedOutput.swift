@@ -2,13 +2,13 @@ import Foundation
 
 /// An output folder built under a hidden temporary name beside its final place and
 /// renamed into place only when complete, so nobody ever sees a half-written title.
-public struct StagedOutput: Sendable {
-    public let destination: URL
+struct StagedOutput: Sendable {
+    let destination: URL
     /// Where the work happens: `.<name>.partial-<pid>` beside `destination`.
-    public let staging: URL
+    let staging: URL
 
     /// Claims a staging folder for `destination`, removing stale ones whose process is gone.
-    public init(destination: URL) throws {
+    init(destination: URL) throws {
         self.destination = destination.standardizedFileURL
         let parent = self.destination.deletingLastPathComponent()
         let prefix = ".\(self.destination.lastPathComponent).partial-"
@@ -27,13 +27,13 @@ public struct StagedOutput: Sendable {
     }
 
     /// Renames the staging folder to the destination (replacing an empty folder there).
-    public func commit() throws {
+    func commit() throws {
         try? FileManager.default.removeItem(at: destination)  // only ever an empty folder here
         try FileManager.default.moveItem(at: staging, to: destination)
     }
 
     /// Removes the staging folder and everything in it.
-    public func discard() {
+    func discard() {
         try? FileManager.default.removeItem(at: staging)
     }
 }

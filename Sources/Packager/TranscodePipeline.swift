@@ -15,6 +15,24 @@ public final class TranscodePipeline {
         plan = source.video.map { LadderPlan(source: DisplayGeometry(stream: $0), preset: preset) }
     }
 
+    /// Writes the title into a hidden staging folder beside `destination` and renames it
+    /// into place when complete (see `StagedOutput`); on any failure the staging folder is
+    /// removed and `destination` never appears. The result names `destination`.
+    public func publish(
+        to destination: URL, progress: (TranscodeProgress) -> Void = { _ in }, isCancelled: () -> Bool = { false }
+    ) throws -> TranscodeResult {
+        let staged = try StagedOutput(destination: destination)
+        do {
+            var result = try run(into: staged.staging, progress: progress, isCancelled: isCancelled)
+            try staged.commit()
+            result.output = staged.destination.path
+            return result
+        } catch {
+            staged.discard()
+            throw error
+        }
+    }
+
     /// Writes the title into `folder` (which must exist and be empty).
     /// - Parameters:
     ///   - progress: called a few times a second on this thread.

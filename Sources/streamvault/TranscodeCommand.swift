@@ -29,26 +29,17 @@ struct Transcode: ParsableCommand {
 
     func run() throws {
         options.bootstrapLogging()
-        var result: TranscodeResult
+        let result: TranscodeResult
         do {
             let preset = try options.presets.load(self.preset)
             let source = try MediaSource(path: file)
-            let staged = try StagedOutput(destination: URL(fileURLWithPath: out))
             requestInterruptOnSignals()
             let display = ProgressDisplay(label: URL(fileURLWithPath: file).lastPathComponent)
-            do {
-                result = try TranscodePipeline(source: source, preset: preset).run(
-                    into: staged.staging,
-                    progress: display.show,
-                    isCancelled: { interruptRequested.load(ordering: .relaxed) })
-                display.finish()
-                try staged.commit()
-                result.output = staged.destination.path
-            } catch {
-                display.finish()
-                staged.discard()
-                throw error
-            }
+            defer { display.finish() }
+            result = try TranscodePipeline(source: source, preset: preset).publish(
+                to: URL(fileURLWithPath: out),
+                progress: display.show,
+                isCancelled: { interruptRequested.load(ordering: .relaxed) })
         } catch {
             throw OperationFailed(error)
         }
