@@ -40,35 +40,24 @@ public final class Decoder {
         avcodec_free_context(&context)
     }
 
-    /// Packets the decoder refused as damaged and that were skipped, as players do.
-    public private(set) var damagedPackets = 0
-
     /// Feeds one packet; `nil` starts draining. Returns false when the decoder is full and
     /// frames must be received first (send the same packet again afterwards). A damaged
-    /// packet is skipped and counted in `damagedPackets`.
+    /// packet is skipped, as players do.
     public func send(_ packet: Packet?) throws(LibAVError) -> Bool {
         let code = avcodec_send_packet(context, packet?.pointer)
         if code == SV_AVERROR_EAGAIN { return false }
         if code == SV_AVERROR_EOF { return true }
-        if code == SV_AVERROR_INVALIDDATA, packet != nil {
-            damagedPackets += 1
-            return true
-        }
+        if code == SV_AVERROR_INVALIDDATA, packet != nil { return true }
         try check(code, "decode packet")
         return true
     }
 
     /// Takes the next decoded frame, if there is one.
-    /// A picture the decoder could not rebuild (damaged data) is skipped and counted.
+    /// A picture the decoder could not rebuild (damaged data) is skipped.
     public func receive(into frame: Frame) throws(LibAVError) -> Pull {
-        while true {
-            let code = avcodec_receive_frame(context, frame.pointer)
-            if code == SV_AVERROR_INVALIDDATA {
-                damagedPackets += 1
-                continue
-            }
-            return try pullState(code, "decode frame")
-        }
+        var code = avcodec_receive_frame(context, frame.pointer)
+        while code == SV_AVERROR_INVALIDDATA { code = avcodec_receive_frame(context, frame.pointer) }
+        return try pullState(code, "decode frame")
     }
 
     /// Pixel format of decoded pictures (video decoders).

@@ -17,9 +17,6 @@ public struct LibAVError: Error, CustomStringConvertible, Equatable {
 
     public var description: String { "\(operation): \(reason)" }
 
-    /// True when the input ended or was cut short rather than being malformed throughout.
-    public var isEndOfFile: Bool { code == SV_AVERROR_EOF }
-
     public static func describe(_ code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         sv_err2str(code, &buffer, buffer.count)

@@ -2,9 +2,8 @@ import Foundation
 import LibAV
 
 /// Chooses a representative poster frame: among pictures sampled along the title (four
-/// per keyframe interval), the
-/// busiest one (highest luma deviation) that is neither near-black nor near-white, and
-/// writes it as a JPEG at most 1280 pixels wide.
+/// per keyframe interval), the busiest one (highest luma deviation) that is neither
+/// near-black nor near-white, and writes it as a JPEG at most 1280 pixels wide.
 final class PosterPicker {
     private var best: (frame: Frame, score: Double)?
     private var fallback: Frame?
