@@ -3,7 +3,7 @@
 # (1080p 5000k / 720p 2800k / 480p 1400k, x264 veryfast, keyframes every 2 s, 6 s fMP4
 # segments, AAC 128k) by `streamvault transcode` and by one equivalent `ffmpeg` command,
 # alternated, median of RUNS runs each. Prints wall-time ratio, peak RSS, SSIM, and the
-# two-core compute floor (one decode plus each rung's encode CPU, over the cores).
+# compute floor (one decode plus each rung's encode CPU, over the cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -20,8 +20,8 @@ if [ ! -f "$SRC" ]; then
     -c:v libx264 -preset ultrafast -crf 16 -pix_fmt yuv420p -c:a aac -b:a 192k "$SRC"
 fi
 
-x264() { # name height bitrate maxrate bufsize profile
-  echo "-c:v libx264 -preset veryfast -profile:v $6 -b:v $3 -maxrate $4 -bufsize $5 -g 60 -sc_threshold 0 -forced-idr 1"
+x264() { # bitrate maxrate bufsize profile
+  echo "-c:v libx264 -preset veryfast -profile:v $4 -b:v $1 -maxrate $2 -bufsize $3 -g 60 -sc_threshold 0 -forced-idr 1"
 }
 hls() { # folder
   echo "-f hls -hls_time 6 -hls_list_size 0 -hls_playlist_type vod -hls_segment_type fmp4 -hls_fmp4_init_filename init.mp4 -start_number 1 -hls_segment_filename $1/seg_%05d.m4s $1/index.m3u8"
@@ -32,9 +32,9 @@ ffmpeg_ladder() { # out
   ffmpeg -hide_banner -loglevel error -y -i "$SRC" \
     -filter_complex "[0:v]fps=30,format=yuv420p,split=3[a][b][c];[b]scale=1280:720[b2];[c]scale=854:480[c2]" \
     -force_key_frames "expr:gte(t,n_forced*2)" \
-    -map "[a]" $(x264 1080p 1080 5000k 5350k 10700k high) $(hls "$out/1080p") \
-    -map "[b2]" $(x264 720p 720 2800k 3000k 6000k high) $(hls "$out/720p") \
-    -map "[c2]" $(x264 480p 480 1400k 1500k 3000k main) $(hls "$out/480p") \
+    -map "[a]" $(x264 5000k 5350k 10700k high) $(hls "$out/1080p") \
+    -map "[b2]" $(x264 2800k 3000k 6000k high) $(hls "$out/720p") \
+    -map "[c2]" $(x264 1400k 1500k 3000k main) $(hls "$out/480p") \
     -map 0:a -c:a aac -b:a 128k -ac 2 -ar 48000 $(hls "$out/audio")
 }
 ours_ladder() { # out
@@ -64,9 +64,9 @@ rung_cpu() { # filter x264args...
   local filter=$1; shift
   cpu ffmpeg -hide_banner -loglevel error -y -i "$SRC" -an -vf "$filter" -force_key_frames "expr:gte(t,n_forced*2)" "$@" -f null -
 }
-r1080=$(rung_cpu "fps=30,format=yuv420p" $(x264 a 0 5000k 5350k 10700k high))
-r720=$(rung_cpu "fps=30,format=yuv420p,scale=1280:720" $(x264 a 0 2800k 3000k 6000k high))
-r480=$(rung_cpu "fps=30,format=yuv420p,scale=854:480" $(x264 a 0 1400k 1500k 3000k main))
+r1080=$(rung_cpu "fps=30,format=yuv420p" $(x264 5000k 5350k 10700k high))
+r720=$(rung_cpu "fps=30,format=yuv420p,scale=1280:720" $(x264 2800k 3000k 6000k high))
+r480=$(rung_cpu "fps=30,format=yuv420p,scale=854:480" $(x264 1400k 1500k 3000k main))
 audio=$(cpu ffmpeg -hide_banner -loglevel error -y -i "$SRC" -vn -c:a aac -b:a 128k -ac 2 -ar 48000 -f null -)
 
 ssim() { # a b → "All" SSIM
@@ -76,21 +76,23 @@ ssim_ours_ffmpeg=$(ssim "$WORK/ours/1080p/index.m3u8" "$WORK/ffmpeg/1080p/index.
 ssim_ours_src=$(ssim "$WORK/ours/1080p/index.m3u8" "$SRC")
 ssim_ffmpeg_src=$(ssim "$WORK/ffmpeg/1080p/index.m3u8" "$SRC")
 
-python3 - "$WORK" "$decode" "$r1080" "$r720" "$r480" "$audio" "$ssim_ours_ffmpeg" "$ssim_ours_src" "$ssim_ffmpeg_src" <<'PY'
+python3 - "$WORK" "$(nproc)" "$decode" "$r1080" "$r720" "$r480" "$audio" "$ssim_ours_ffmpeg" "$ssim_ours_src" "$ssim_ffmpeg_src" <<'PY'
 import statistics, sys
-work, decode, r1080, r720, r480, audio, s_of, s_os, s_fs = sys.argv[1], *map(float, sys.argv[2:7]), *sys.argv[7:10]
+work, cores = sys.argv[1], int(sys.argv[2])
+decode, r1080, r720, r480, audio = map(float, sys.argv[3:8])
+s_of, s_os, s_fs = sys.argv[8:11]
 def load(label):
     rows = [list(map(float, line.split())) for line in open(f"{work}/{label}.times")]
     return statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows) / 1024, statistics.median(r[2] + r[3] for r in rows)
 ours_wall, ours_rss, ours_cpu = load("ours")
 ff_wall, ff_rss, ff_cpu = load("ffmpeg")
-encodes = sum(max(0.0, r - decode) for r in (r1080, r720, r480)) + max(0.0, audio - 0)
-floor = (decode + encodes) / 2
+encodes = sum(max(0.0, r - decode) for r in (r1080, r720, r480)) + audio
+floor = (decode + encodes) / cores
 print(f"ladder 1080p30 20 s, 3 rungs, median of {len(open(f'{work}/ours.times').readlines())} runs")
 print(f"  streamvault  wall {ours_wall:6.2f} s  cpu {ours_cpu:6.2f} s  peak RSS {ours_rss:7.1f} MiB")
 print(f"  ffmpeg CLI   wall {ff_wall:6.2f} s  cpu {ff_cpu:6.2f} s  peak RSS {ff_rss:7.1f} MiB")
 print(f"  wall ratio ours/ffmpeg   {ours_wall / ff_wall:.3f}")
 print(f"  peak RSS ratio           {ours_rss / ff_rss:.3f}")
-print(f"  compute floor (decode {decode:.2f} + encodes {encodes:.2f} CPU s over 2 cores) {floor:.2f} s = {floor / ff_wall:.3f} x ffmpeg wall")
+print(f"  compute floor (decode {decode:.2f} + encodes {encodes:.2f} CPU s over {cores} cores) {floor:.2f} s = {floor / ff_wall:.3f} x ffmpeg wall")
 print(f"  SSIM 1080p ours vs ffmpeg {s_of}; vs source: ours {s_os}, ffmpeg {s_fs}")
 PY
