@@ -36,3 +36,16 @@ ff -f lavfi -i "testsrc2=size=640x360:rate=24:duration=2,format=yuv420p10le" \
 
 # Audio only: 4 s AAC.
 ff -f lavfi -i "sine=f=330:r=48000:d=4" -c:a aac -b:a 96k audio-only.m4a
+
+# Matroska with two audio languages and an embedded SubRip track, all starting 1.5 s into
+# the container's clock (as cut recordings do): English audio (not default) beeps at 1 kHz,
+# French audio (default) at 500 Hz, both at 3.0 s with a white flash; English subtitles
+# from testcard-720p30.en.srt ("Flash!" from 3.0 s to 3.5 s).
+ff -f lavfi -i "testsrc2=size=640x360:rate=30:duration=6,drawbox=c=white:t=fill:enable='between(t,3,3.099)'" \
+   -f lavfi -i "aevalsrc=exprs='0.5*sin(2*PI*1000*t)*between(t,3,3.1)':s=48000:d=6" \
+   -f lavfi -i "aevalsrc=exprs='0.5*sin(2*PI*500*t)*between(t,3,3.1)':s=48000:d=6" \
+   -i testcard-720p30.en.srt \
+   -map 0:v -map 1:a -map 2:a -map 3:s -c:v libx264 -preset medium -b:v 300k -pix_fmt yuv420p -g 60 \
+   -c:a aac -b:a 64k -c:s srt -output_ts_offset 1.5 \
+   -metadata:s:a:0 language=eng -metadata:s:a:1 language=fre -metadata:s:s:0 language=eng \
+   -disposition:a:0 0 -disposition:a:1 default -disposition:s:0 0 multilang.mkv

@@ -13,6 +13,21 @@ public final class Decoder {
     /// Opens the decoder for `streamIndex`. `threads` 0 lets libav pick (one per core).
     public init(demuxer: Demuxer, streamIndex: Int, threads: Int = 0) throws(LibAVError) {
         let stream = demuxer.stream(streamIndex)
+        context = try Self.openContext(for: stream) { context in
+            context.pointee.thread_count = Int32(threads)
+            context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        }
+        self.demuxer = demuxer
+        self.streamIndex = streamIndex
+        self.timeBase = Rational(stream.pointee.time_base)
+    }
+
+    /// A codec context opened to decode `stream`, with the packets' time base set;
+    /// `configure` runs before opening. Shared with `SubtitleDecoder`.
+    static func openContext(
+        for stream: UnsafeMutablePointer<AVStream>,
+        configure: (UnsafeMutablePointer<AVCodecContext>) -> Void = { _ in }
+    ) throws(LibAVError) -> UnsafeMutablePointer<AVCodecContext> {
         let parameters = stream.pointee.codecpar!
         let codecName = String(cString: avcodec_get_name(parameters.pointee.codec_id))
         guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
@@ -22,17 +37,13 @@ public final class Decoder {
         do throws(LibAVError) {
             try check(avcodec_parameters_to_context(context, parameters), "configure decoder \(codecName)")
             context!.pointee.pkt_timebase = stream.pointee.time_base
-            context!.pointee.thread_count = Int32(threads)
-            context!.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+            configure(context!)
             try check(avcodec_open2(context, codec, nil), "open decoder \(codecName)")
         } catch {
             avcodec_free_context(&context)
             throw error
         }
-        self.context = context!
-        self.demuxer = demuxer
-        self.streamIndex = streamIndex
-        self.timeBase = Rational(stream.pointee.time_base)
+        return context!
     }
 
     deinit {

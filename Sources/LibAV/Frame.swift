@@ -57,6 +57,36 @@ public final class Frame {
     /// Releases the buffers, keeping the allocation.
     public func unref() { av_frame_unref(pointer) }
 
+    /// Paints the whole picture black. Only for 8-bit planar YUV 4:2:0 frames.
+    public func fillBlack() {
+        let frame = pointer.pointee
+        let chromaRows = (height + 1) / 2
+        for (plane, stride, value, rows) in [(frame.data.0, frame.linesize.0, UInt8(0), height),
+                                              (frame.data.1, frame.linesize.1, 128, chromaRows),
+                                              (frame.data.2, frame.linesize.2, 128, chromaRows)] {
+            plane?.update(repeating: value, count: rows * Int(stride))
+        }
+    }
+
+    /// Copies `picture` into this one with its top-left corner at (`x`, `y`), both even.
+    /// Only for 8-bit planar YUV 4:2:0 frames; what falls outside is cut off.
+    public func draw(_ picture: Frame, x: Int, y: Int) {
+        let target = pointer.pointee, source = picture.pointer.pointee
+        let planes = [(target.data.0, target.linesize.0, source.data.0, source.linesize.0, 1),
+                      (target.data.1, target.linesize.1, source.data.1, source.linesize.1, 2),
+                      (target.data.2, target.linesize.2, source.data.2, source.linesize.2, 2)]
+        for (to, toStride, from, fromStride, divisor) in planes {
+            guard let to, let from else { continue }
+            let left = x / divisor, top = y / divisor
+            let width = min(picture.width / divisor, self.width / divisor - left)
+            let rows = min(picture.height / divisor, self.height / divisor - top)
+            guard width > 0, rows > 0 else { continue }
+            for row in 0..<rows {
+                (to + (top + row) * Int(toStride) + left).update(from: from + row * Int(fromStride), count: width)
+            }
+        }
+    }
+
     /// Mean and standard deviation of the luma plane (0…255), sampled on a grid:
     /// how bright and how busy a picture is. Only for 8-bit planar YUV frames.
     public func lumaStatistics(step: Int = 4) -> (mean: Double, deviation: Double) {

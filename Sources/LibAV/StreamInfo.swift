@@ -95,6 +95,16 @@ public struct StreamInfo: Sendable, Codable, Equatable {
     }
 }
 
+extension StreamInfo {
+    /// Seconds of an `HH:MM:SS.fraction` clock reading; nil when it is not one.
+    static func seconds(clock: String) -> Double? {
+        let parts = clock.split(separator: ":")
+        guard parts.count == 3, let hours = Double(parts[0]), let minutes = Double(parts[1]),
+              let seconds = Double(parts[2]) else { return nil }
+        return hours * 3600 + minutes * 60 + seconds
+    }
+}
+
 func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? max(a, 1) : gcd(b, a % b) }
 
 extension StreamInfo {
@@ -132,8 +142,11 @@ extension StreamInfo {
         isForced = disposition & SV_AV_DISPOSITION_FORCED != 0
         isHearingImpaired = disposition & SV_AV_DISPOSITION_HEARING_IMPAIRED != 0
         isAttachedPicture = disposition & SV_AV_DISPOSITION_ATTACHED_PIC != 0
-        startTime = stream.pointee.start_time == SV_AV_NOPTS_VALUE ? nil : timeBase.seconds(stream.pointee.start_time)
-        duration = stream.pointee.duration > 0 ? timeBase.seconds(stream.pointee.duration) : nil
+        let startTime = stream.pointee.start_time == SV_AV_NOPTS_VALUE ? nil : timeBase.seconds(stream.pointee.start_time)
+        self.startTime = startTime
+        // Matroska keeps where a stream ends in a `DURATION` tag ("00:00:07.500000000").
+        duration = stream.pointee.duration > 0 ? timeBase.seconds(stream.pointee.duration)
+            : tag("DURATION").flatMap(Self.seconds(clock:)).map { $0 - max(0, startTime ?? 0) }
         self.timeBase = timeBase
 
         if kind == .video {

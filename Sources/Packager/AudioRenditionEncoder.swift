@@ -13,12 +13,14 @@ final class Timeline {
     init(hasVideo: Bool) { self.hasVideo = hasVideo }
 }
 
-/// One audio rendition: decodes a source audio stream, resamples it to the preset's AAC
-/// format, lines it up with the video (silence or trimming at the start, padding or
-/// trimming at the end) and segments it. Not thread-safe: owned by the pipeline's thread.
+/// One audio rendition: decodes an audio stream (of the source, or of a dubbing sidecar),
+/// resamples it to the preset's AAC format, lines it up with the video (silence or
+/// trimming at the start, padding or trimming at the end) and segments it.
+/// Not thread-safe: owned by the pipeline's thread.
 final class AudioRenditionEncoder {
+    let track: TrackPlan.AudioTrack
+    let demuxer: Demuxer
     let streamIndex: Int
-    let folderName: String
     let codecString: String
     let channels: Int
     private let decoder: Decoder
@@ -36,14 +38,19 @@ final class AudioRenditionEncoder {
     /// Priming samples the encoder puts before the first real sample.
     var initialPadding: Int { encoder.initialPadding }
 
-    init(demuxer: Demuxer, streamIndex: Int, folderName: String, settings: Preset.AudioSettings,
+    /// A source stream starts where it stands on the source's clock; a sidecar's first
+    /// sample is the title's first instant.
+    private var followsSourceClock: Bool { if case .stream = track.origin { true } else { false } }
+
+    init(track: TrackPlan.AudioTrack, demuxer: Demuxer, streamIndex: Int, settings: Preset.AudioSettings,
          layout: SegmentLayout, timeline: Timeline, segmentDuration: Double) throws {
+        self.track = track
+        self.demuxer = demuxer
         self.streamIndex = streamIndex
-        self.folderName = folderName
         self.timeline = timeline
         channels = settings.channels
         decoder = try Decoder(demuxer: demuxer, streamIndex: streamIndex, threads: 1)
-        segmenter = try HLSSegmenter(folder: layout.audioFolder(folderName), layout: layout)
+        segmenter = try HLSSegmenter(folder: layout.audioFolder(track.folder), layout: layout)
         encoder = try Encoder(
             codecName: "aac", input: .audio(sampleRate: settings.sampleRate, channels: settings.channels),
             bitRate: settings.bitrate, globalHeader: segmenter.wantsGlobalHeader)
@@ -97,6 +104,7 @@ final class AudioRenditionEncoder {
     }
 
     var playlist: URL { segmenter.playlist }
+    var folder: URL { segmenter.folder }
     var samplesEncoded: Int64 { resampler.samplesOut }
     var sampleRate: Int { resampler.outputRate }
 
@@ -125,7 +133,7 @@ final class AudioRenditionEncoder {
     /// Silence before audio that starts after the video, trimming of audio that starts before.
     private func align(to first: Frame) throws {
         aligned = true
-        guard let start = timeline.start, let pts = first.bestEffortTimestamp else { return }
+        guard followsSourceClock, let start = timeline.start, let pts = first.bestEffortTimestamp else { return }
         let offset = Int(((decoder.timeBase.seconds(pts) - start) * Double(resampler.outputRate)).rounded())
         if offset > 0 { try resampler.pushSilence(count: offset) } else { samplesToDrop = -offset }
     }

@@ -7,6 +7,14 @@ public struct MediaPlaylist: Sendable, Equatable {
         public var duration: Double
         /// URI relative to the playlist.
         public var uri: String
+        /// `EXT-X-BYTERANGE`: the part of the file this entry is (I-frame playlists).
+        public var byteRange: ByteRange? = nil
+    }
+
+    /// `EXT-X-BYTERANGE:<length>@<offset>`.
+    public struct ByteRange: Sendable, Equatable {
+        public var length: Int
+        public var offset: Int
     }
 
     public var version: Int?
@@ -16,7 +24,21 @@ public struct MediaPlaylist: Sendable, Equatable {
     public var hasIndependentSegments: Bool
     /// The `EXT-X-MAP` URI (fMP4 init segment), if any.
     public var initSegment: String?
+    /// `EXT-X-I-FRAMES-ONLY`: every entry is one keyframe (trick play).
+    public var isIFramesOnly = false
     public var segments: [Segment]
+
+    /// A VOD playlist of `segments`, target duration from the longest.
+    public init(version: Int, initSegment: String?, isIFramesOnly: Bool = false, segments: [Segment]) {
+        self.version = version
+        targetDuration = Int((segments.map(\.duration).max() ?? 0).rounded())
+        playlistType = "VOD"
+        hasEndList = true
+        hasIndependentSegments = true
+        self.initSegment = initSegment
+        self.isIFramesOnly = isIFramesOnly
+        self.segments = segments
+    }
 
     public var totalDuration: Double { segments.reduce(0) { $0 + $1.duration } }
 
@@ -26,9 +48,11 @@ public struct MediaPlaylist: Sendable, Equatable {
                      "#EXT-X-MEDIA-SEQUENCE:1"]
         if let playlistType { lines.append("#EXT-X-PLAYLIST-TYPE:\(playlistType)") }
         if hasIndependentSegments { lines.append("#EXT-X-INDEPENDENT-SEGMENTS") }
+        if isIFramesOnly { lines.append("#EXT-X-I-FRAMES-ONLY") }
         if let initSegment { lines.append("#EXT-X-MAP:URI=\"\(initSegment)\"") }
         for segment in segments {
             lines.append("#EXTINF:\(String(format: "%.6f", segment.duration)),")
+            if let range = segment.byteRange { lines.append("#EXT-X-BYTERANGE:\(range.length)@\(range.offset)") }
             lines.append(segment.uri)
         }
         if hasEndList { lines.append("#EXT-X-ENDLIST") }
@@ -40,6 +64,7 @@ public struct MediaPlaylist: Sendable, Equatable {
         guard text.hasPrefix("#EXTM3U") else { return nil }
         var target: Int?
         var pendingDuration: Double?
+        var pendingRange: ByteRange?
         version = nil
         playlistType = nil
         hasEndList = false
@@ -58,13 +83,19 @@ public struct MediaPlaylist: Sendable, Equatable {
                 hasEndList = true
             } else if line == "#EXT-X-INDEPENDENT-SEGMENTS" {
                 hasIndependentSegments = true
+            } else if line == "#EXT-X-I-FRAMES-ONLY" {
+                isIFramesOnly = true
+            } else if line.hasPrefix("#EXT-X-BYTERANGE:") {
+                let parts = line.dropFirst("#EXT-X-BYTERANGE:".count).split(separator: "@").compactMap { Int($0) }
+                if parts.count == 2 { pendingRange = ByteRange(length: parts[0], offset: parts[1]) }
             } else if line.hasPrefix("#EXT-X-MAP:") {
                 initSegment = AttributeList(String(line.dropFirst("#EXT-X-MAP:".count)))["URI"]
             } else if line.hasPrefix("#EXTINF:") {
                 pendingDuration = Double(line.dropFirst("#EXTINF:".count).prefix { $0 != "," })
             } else if !line.hasPrefix("#"), let duration = pendingDuration {
-                segments.append(Segment(duration: duration, uri: line))
+                segments.append(Segment(duration: duration, uri: line, byteRange: pendingRange))
                 pendingDuration = nil
+                pendingRange = nil
             }
         }
         guard let target else { return nil }
@@ -114,6 +145,8 @@ public struct MasterPlaylist: Sendable, Equatable {
         /// Audio channel count, for `CHANNELS`.
         public var channels: Int?
         public var uri: String
+        /// `CHARACTERISTICS` (Uniform Type Identifiers), e.g. for SDH subtitles.
+        public var characteristics: String? = nil
     }
 
     /// An `EXT-X-STREAM-INF` variant: one rung, with the groups it plays with.
@@ -135,14 +168,26 @@ public struct MasterPlaylist: Sendable, Equatable {
         }
     }
 
+    /// An `EXT-X-I-FRAME-STREAM-INF`: a rung's keyframes-only playlist, for trick play.
+    public struct IFrameVariant: Sendable, Equatable {
+        public var bandwidth: Int
+        public var averageBandwidth: Int
+        public var codecs: String
+        public var width: Int
+        public var height: Int
+        public var uri: String
+    }
+
     public var version: Int
     public var renditions: [Rendition]
     public var variants: [Variant]
+    public var iFrameVariants: [IFrameVariant]
 
-    public init(version: Int, renditions: [Rendition], variants: [Variant]) {
+    public init(version: Int, renditions: [Rendition], variants: [Variant], iFrameVariants: [IFrameVariant] = []) {
         self.version = version
         self.renditions = renditions
         self.variants = variants
+        self.iFrameVariants = iFrameVariants
     }
 
     /// The playlist text: renditions first, then variants in order of bandwidth.
@@ -156,6 +201,7 @@ public struct MasterPlaylist: Sendable, Equatable {
             ]
             if rendition.kind == .subtitles { attributes.append("FORCED=\(rendition.forced ? "YES" : "NO")") }
             if let channels = rendition.channels { attributes.append("CHANNELS=\(quoted(String(channels)))") }
+            if let characteristics = rendition.characteristics { attributes.append("CHARACTERISTICS=\(quoted(characteristics))") }
             attributes.append("URI=\(quoted(rendition.uri))")
             lines.append("#EXT-X-MEDIA:" + attributes.joined(separator: ","))
         }
@@ -168,6 +214,10 @@ public struct MasterPlaylist: Sendable, Equatable {
             if let group = variant.subtitlesGroup { attributes.append("SUBTITLES=\(quoted(group))") }
             lines.append("#EXT-X-STREAM-INF:" + attributes.joined(separator: ","))
             lines.append(variant.uri)
+        }
+        for variant in iFrameVariants.sorted(by: { $0.bandwidth < $1.bandwidth }) {
+            lines.append("#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=\(variant.bandwidth),AVERAGE-BANDWIDTH=\(variant.averageBandwidth),"
+                + "CODECS=\(quoted(variant.codecs)),RESOLUTION=\(variant.width)x\(variant.height),URI=\(quoted(variant.uri))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

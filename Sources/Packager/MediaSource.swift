@@ -10,6 +10,8 @@ public final class MediaSource {
     public let video: StreamInfo?
     /// Every audio stream, each becoming one AAC rendition.
     public let audio: [StreamInfo]
+    /// Every text subtitle stream, each becoming one WebVTT rendition.
+    public let subtitles: [StreamInfo]
     /// Streams left out, with the reason (bitmap subtitles, data, cover art…).
     public let skipped: [(stream: StreamInfo, reason: String)]
 
@@ -36,13 +38,13 @@ public final class MediaSource {
         let videoCandidates = streams.filter { $0.kind == .video && !$0.isAttachedPicture && ($0.width ?? 0) > 0 }
         video = videoCandidates.first { $0.index == preferredVideo } ?? videoCandidates.first
         audio = streams.filter { $0.kind == .audio && ($0.sampleRate ?? 0) > 0 && ($0.channels ?? 0) > 0 }
+        subtitles = streams.filter { $0.kind == .subtitle && $0.isBitmapSubtitle != true }
+        let used = Set([video?.index].compactMap { $0 } + (audio + subtitles).map(\.index))
         var skipped: [(StreamInfo, String)] = []
-        for stream in streams where stream.index != video?.index && !audio.contains(where: { $0.index == stream.index }) {
+        for stream in streams where !used.contains(stream.index) {
             switch stream.kind {
             case .video: skipped.append((stream, stream.isAttachedPicture ? "cover art" : "second video stream"))
-            case .subtitle:
-                skipped.append((stream, stream.isBitmapSubtitle == true
-                    ? "bitmap subtitles (\(stream.codec)) cannot become WebVTT" : "subtitle tracks are not packaged yet"))
+            case .subtitle: skipped.append((stream, "bitmap subtitles (\(stream.codec)) cannot become WebVTT"))
             case .audio: skipped.append((stream, "audio stream without a sample rate or channels"))
             default: skipped.append((stream, "\(stream.kind.rawValue) stream"))
             }
@@ -65,16 +67,4 @@ public final class MediaSource {
 
     /// The audio stream players start with: the source's default, else the first.
     public var defaultAudio: StreamInfo? { audio.first { $0.isDefault } ?? audio.first }
-
-    /// Folder names of the audio renditions (`en`, `es`, `und`; `en_2` for a second English).
-    public var audioFolderNames: [Int: String] {
-        var names: [Int: String] = [:]
-        var used: [String: Int] = [:]
-        for stream in audio {
-            let tag = Language(streamTag: stream.language).tag
-            used[tag, default: 0] += 1
-            names[stream.index] = used[tag]! > 1 ? "\(tag)_\(used[tag]!)" : tag
-        }
-        return names
-    }
 }

@@ -11,6 +11,7 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable {
         case truncated(decoded: Double, expected: Double)
         case outputExists(String)
         case cancelled
+        case notALanguage(String)
         case failed(String)
     }
 
@@ -34,6 +35,7 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable {
             "the file is truncated: media ends at \(format(decoded)) s of \(format(expected)) s"
         case let .outputExists(path): "the output \(path) already exists and is not empty"
         case .cancelled: "cancelled"
+        case let .notALanguage(code): "\"\(code)\" is not a language code (ISO 639-1 or 639-2, e.g. en, spa)"
         case let .failed(why): why
         }
         return "\(file): \(reason)"

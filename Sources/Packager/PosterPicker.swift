@@ -24,15 +24,7 @@ final class PosterPicker {
         guard let frame = best?.frame ?? fallback else { return false }
         let width = min(frame.width, Self.maximumWidth) / 2 * 2
         let height = max(2, Int((Double(frame.height) * Double(width) / Double(frame.width) / 2).rounded()) * 2)
-        let scaler = try Scaler(width: frame.width, height: frame.height, format: frame.pixelFormat,
-                                outputWidth: width, outputHeight: height, outputFormat: .yuvj420p)
-        let picture = try scaler.scale(frame)
-        picture.pts = 0
-        let encoder = try Encoder(
-            codecName: "mjpeg",
-            input: .video(width: width, height: height, pixelFormat: .yuvj420p, frameRate: Rational(1, 1), timeBase: Rational(1, 1)),
-            qualityScale: 3)
-        try Data(try encoder.encodePicture(picture)).write(to: url)
+        try JPEGWriter.write(frame, width: width, height: height, to: url)
         return true
     }
 }

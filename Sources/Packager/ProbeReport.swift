@@ -22,8 +22,15 @@ public struct ProbeReport: Sendable, Codable {
     public var ladder: [PlannedRung]
     /// Steps applied to the video before scaling (deinterlace, tone map, rotation, rate).
     public var videoProcessing: [String]
+    /// A sidecar file given, with what it becomes.
+    public struct SidecarUse: Sendable, Codable {
+        public var sidecar: Sidecar
+        public var plan: String
+    }
 
-    public init(source: MediaSource, preset: Preset) {
+    public var sidecars: [SidecarUse]
+
+    public init(source: MediaSource, preset: Preset, sidecars: [Sidecar] = []) {
         file = source.path
         container = source.formatName
         containerName = source.formatLongName
@@ -34,20 +41,27 @@ public struct ProbeReport: Sendable, Codable {
         let plan = source.video.map { LadderPlan(source: DisplayGeometry(stream: $0), preset: preset) }
         ladder = plan?.rungs ?? []
         videoProcessing = source.video.map { VideoNormalizer(stream: $0).steps } ?? []
-        let folders = source.audioFolderNames
-        let defaultAudio = source.defaultAudio?.index
+        let tracks = TrackPlan(source: source, sidecars: sidecars)
+        let audioFormat = "AAC-LC \(preset.audio.channels == 2 ? "stereo" : "\(preset.audio.channels) ch") \(preset.audio.sampleRate / 1000) kHz"
         streams = source.streams.map { info in
             let use: String
             if info.index == source.video?.index {
                 use = "video ladder: " + (plan?.rungs.map { "\($0.name) \($0.width)x\($0.height)" }.joined(separator: ", ") ?? "")
-            } else if let folder = folders[info.index] {
-                let language = Language(streamTag: info.language)
-                use = "AAC-LC \(preset.audio.channels == 2 ? "stereo" : "mono") \(preset.audio.sampleRate / 1000) kHz rendition "
-                    + "audio/\(folder) (\(language.name))\(info.index == defaultAudio ? ", default" : "")"
+            } else if let track = tracks.audio.first(where: { $0.origin == .stream(info.index) }) {
+                use = "\(audioFormat) rendition audio/\(track.folder) \"\(track.name)\" [\(track.language.tag)]\(track.isDefault ? ", default" : "")"
+            } else if let track = tracks.subtitles.first(where: { $0.origin == .stream(info.index) }) {
+                use = "WebVTT rendition subs/\(track.folder) \"\(track.name)\" [\(track.language.tag)]\(track.isForced ? ", forced" : "")"
             } else {
                 use = "skipped: " + (source.skipped.first { $0.stream.index == info.index }?.reason ?? "not used")
             }
             return Stream(info: info, displayAspectRatio: info.displayAspectRatio.map { "\($0.numerator):\($0.denominator)" }, plan: use)
+        }
+        self.sidecars = sidecars.map { sidecar in
+            if let track = tracks.audio.first(where: { $0.origin == .sidecar(sidecar.path) }) {
+                SidecarUse(sidecar: sidecar, plan: "dubbing: \(audioFormat) rendition audio/\(track.folder) \"\(track.name)\" [\(track.language.tag)]")
+            } else {
+                SidecarUse(sidecar: sidecar, plan: "WebVTT rendition subs/\(tracks.subtitles.first { $0.origin == .sidecar(sidecar.path) }?.folder ?? "?") \"\(sidecar.displayName)\" [\(sidecar.language.tag)]")
+            }
         }
     }
 }

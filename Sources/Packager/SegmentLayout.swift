@@ -23,6 +23,12 @@ public struct SegmentLayout: Sendable {
     /// Folder of an audio rendition (`audio/en`).
     public func audioFolder(_ name: String) -> URL { root.appendingPathComponent("audio/\(name)", isDirectory: true) }
 
+    /// Folder of a subtitle rendition's WebVTT segments (`subs/en`).
+    public func subtitleFolder(_ name: String) -> URL { root.appendingPathComponent("subs/\(name)", isDirectory: true) }
+    /// The whole subtitle track in one WebVTT file (`subs/en.vtt`), for `<track>` elements.
+    public func subtitleFile(_ name: String) -> URL { root.appendingPathComponent("subs/\(name).vtt") }
+    public static func subtitleSegmentName(_ number: Int) -> String { String(format: "seg_%05d.vtt", number) }
+
     /// Segment file name pattern for libavformat (`seg_%05d.m4s`), numbered from 1.
     public var segmentPattern: String { "seg_%05d.\(segmentExtension)" }
     public var segmentExtension: String { format == .fmp4 ? "m4s" : "ts" }

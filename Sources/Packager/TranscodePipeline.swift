@@ -1,18 +1,22 @@
 import Foundation
 import LibAV
 
-/// Packages one source into an HLS title in a folder: the video ladder, one AAC rendition
-/// per audio stream, the master playlist with measured bit rates, and the poster.
-/// Runs on the calling thread; libav's codecs run their own worker threads.
+/// Packages one source into an HLS title in a folder: the video ladder with I-frame
+/// playlists, one AAC rendition per audio stream and dubbing sidecar, one WebVTT rendition
+/// per text subtitle stream and sidecar, the master playlist with measured bit rates, the
+/// poster and the storyboard. Runs on the calling thread; libav's codecs run their own
+/// worker threads.
 public final class TranscodePipeline {
     public let source: MediaSource
     public let preset: Preset
     public let plan: LadderPlan?
+    public let tracks: TrackPlan
 
-    public init(source: MediaSource, preset: Preset) {
+    public init(source: MediaSource, preset: Preset, sidecars: [Sidecar] = []) {
         self.source = source
         self.preset = preset
         plan = source.video.map { LadderPlan(source: DisplayGeometry(stream: $0), preset: preset) }
+        tracks = TrackPlan(source: source, sidecars: sidecars)
     }
 
     /// Writes the title into a hidden staging folder beside `destination` and renames it
@@ -55,23 +59,53 @@ public final class TranscodePipeline {
             let duration = ContinuousClock.now - clock
             return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         }
+        var tracks = self.tracks
+        var warnings = source.skipped.filter { !$0.stream.isAttachedPicture }.map {
+            "\(source.path): stream #\($0.stream.index) (\($0.stream.codec)) skipped: \($0.reason)"
+        }
+        var dropped = Set<TrackPlan.Origin>()
+        func leaveOut(_ origin: TrackPlan.Origin, _ error: Error) {
+            dropped.insert(origin)
+            if let error = error as? PackagingError {
+                warnings.append("\(error); the title is published without it")
+            } else {
+                let file = if case let .sidecar(path) = origin { path } else { source.path }
+                warnings.append("\(file): \(error); the title is published without it")
+            }
+        }
+
         let layout = SegmentLayout(root: folder, format: preset.segmentFormat)
         let timeline = Timeline(hasVideo: source.video != nil)
         let video = try source.video.map { stream in
             try VideoLadder(source: source, stream: stream, plan: plan!, preset: preset, layout: layout, timeline: timeline)
         }
-        let folderNames = source.audioFolderNames
-        let audio = try source.audio.map { stream in
-            try AudioRenditionEncoder(
-                demuxer: source.demuxer, streamIndex: stream.index, folderName: folderNames[stream.index]!,
-                settings: preset.audio, layout: layout, timeline: timeline, segmentDuration: preset.segmentDuration)
+        var audio: [AudioRenditionEncoder] = []
+        for track in tracks.audio {
+            do {
+                audio.append(try audioEncoder(for: track, layout: layout, timeline: timeline))
+            } catch {
+                leaveOut(track.origin, error)
+            }
         }
-        applyLeadIn(video: video, audio: audio)
+        var subtitleDecoders: [Int: SubtitleDecoder] = [:]
+        for track in tracks.subtitles {
+            guard case let .stream(index) = track.origin else { continue }
+            do {
+                subtitleDecoders[index] = try SubtitleDecoder(demuxer: source.demuxer, streamIndex: index)
+            } catch {
+                leaveOut(track.origin, error)
+            }
+        }
+        let leadIn = applyLeadIn(video: video, audio: audio)
         try video?.start()
         for rendition in audio { try rendition.start() }
-        source.demuxer.discardAll(except: Set([source.video?.index].compactMap { $0} + source.audio.map(\.index)))
+        let sourceAudio = audio.filter { $0.demuxer === source.demuxer }
+        let dubs = audio.filter { $0.demuxer !== source.demuxer }
+        source.demuxer.discardAll(except: Set([source.video?.index].compactMap { $0 }
+            + sourceAudio.map(\.streamIndex) + subtitleDecoders.keys))
 
-        let audioByStream = Dictionary(uniqueKeysWithValues: audio.map { ($0.streamIndex, $0) })
+        let audioByStream = Dictionary(uniqueKeysWithValues: sourceAudio.map { ($0.streamIndex, $0) })
+        var subtitleEvents: [Int: [SubtitleEvent]] = [:]
         let total = source.expectedDuration
         func processed() -> Double {
             video?.seconds ?? audio.first.map { Double($0.samplesEncoded) / Double($0.sampleRate) } ?? 0
@@ -84,6 +118,8 @@ public final class TranscodePipeline {
                 try video?.decode(packet)
             } else if let rendition = audioByStream[packet.streamIndex] {
                 try rendition.decode(packet)
+            } else if let decoder = subtitleDecoders[packet.streamIndex], let event = decoder.decode(packet) {
+                subtitleEvents[packet.streamIndex, default: []].append(event)
             }
             let now = elapsed()
             if now - lastReport >= 0.25 {
@@ -93,7 +129,7 @@ public final class TranscodePipeline {
         }
         let posterWritten = try video?.finish(posterURL: layout.poster) ?? false
         let videoDuration = video.map(\.seconds)
-        for rendition in audio { try rendition.finish(duration: videoDuration) }
+        for rendition in sourceAudio { try rendition.finish(duration: videoDuration) }
 
         let duration = processed()
         if let expected = total, duration < expected - max(1, expected * 0.05) {
@@ -101,16 +137,94 @@ public final class TranscodePipeline {
         }
         if duration <= 0 { throw PackagingError(file: source.path, cause: .noUsableStream) }
 
-        let result = try publishPlaylists(layout: layout, video: video, audio: audio, duration: duration,
-                                          poster: posterWritten, elapsed: elapsed())
+        for dub in dubs {
+            do {
+                try encodeWhole(dub, duration: videoDuration, isCancelled: isCancelled)
+            } catch let error as PackagingError where error.cause == .cancelled {
+                throw error
+            } catch {
+                try? FileManager.default.removeItem(at: dub.folder)
+                leaveOut(dub.track.origin, error)
+            }
+        }
+        tracks.remove(dropped)
+        audio.removeAll { dropped.contains($0.track.origin) }
+
+        let boundaries = try MediaPlaylist(text: String(contentsOf: (video?.rungs.first?.playlist ?? audio.first!.playlist), encoding: .utf8))!.segments
+        var subtitles: [SubtitleRendition] = []
+        for track in tracks.subtitles {
+            do {
+                let cues: [SubtitleCue]
+                switch track.origin {
+                case let .stream(index):
+                    cues = SubtitleCue.cues(from: subtitleEvents[index] ?? [], offset: timeline.start ?? 0, duration: duration)
+                case let .sidecar(path):
+                    cues = SubtitleCue.cues(from: try SubtitleFile.events(at: path), offset: 0, duration: duration)
+                }
+                guard !cues.isEmpty else { throw TrackProblem.noCues }
+                let rendition = SubtitleRendition(track: track, cues: cues)
+                try rendition.write(layout: layout, boundaries: boundaries,
+                                    presentationStart: Int64((leadIn * 90_000).rounded()))
+                subtitles.append(rendition)
+            } catch {
+                leaveOut(track.origin, error)
+            }
+        }
+        tracks.remove(dropped)
+
+        let storyboard = try video.flatMap { video in
+            try video.storyboard.write(to: folder, duration: duration).map {
+                TranscodeResult.Storyboard(image: Storyboard.imageName, cues: Storyboard.cuesName, tileWidth: $0.tileWidth,
+                                           tileHeight: $0.tileHeight, tiles: $0.tiles, interval: video.storyboard.interval)
+            }
+        }
+        let published = try MasterPlaylistBuilder(
+            preset: preset, layout: layout, video: video, audio: audio, subtitles: subtitles
+        ).write()
+        let seconds = elapsed()
+        let result = TranscodeResult(
+            input: source.path, output: folder.path, preset: preset.name, duration: duration,
+            frameRate: video?.frameRate.doubleValue, video: published.video, audio: published.audio,
+            subtitles: published.subtitles, poster: posterWritten ? SegmentLayout.posterName : nil,
+            storyboard: storyboard, warnings: warnings, elapsed: seconds, speed: seconds > 0 ? duration / seconds : 0)
         progress(TranscodeProgress(processedSeconds: duration, totalSeconds: duration, elapsedSeconds: result.elapsed))
         return result
+    }
+
+    /// The encoder of one planned audio track: a stream of the source, or the best audio
+    /// stream of a dubbing file.
+    private func audioEncoder(for track: TrackPlan.AudioTrack, layout: SegmentLayout, timeline: Timeline) throws -> AudioRenditionEncoder {
+        let demuxer: Demuxer, index: Int
+        switch track.origin {
+        case let .stream(stream):
+            (demuxer, index) = (source.demuxer, stream)
+        case let .sidecar(path):
+            let file = try MediaSource(path: path)
+            guard let stream = file.audio.first else { throw PackagingError(file: path, cause: .noUsableStream) }
+            (demuxer, index) = (file.demuxer, stream.index)
+            demuxer.discardAll(except: [index])
+        }
+        return try AudioRenditionEncoder(
+            track: track, demuxer: demuxer, streamIndex: index, settings: preset.audio, layout: layout,
+            timeline: timeline, segmentDuration: preset.segmentDuration)
+    }
+
+    /// Reads a dubbing file to its end through its rendition, fitted to the video's duration.
+    private func encodeWhole(_ rendition: AudioRenditionEncoder, duration: Double?, isCancelled: () -> Bool) throws {
+        let packet = try Packet()
+        while try rendition.demuxer.read(into: packet) {
+            if isCancelled() { throw PackagingError(file: source.path, cause: .cancelled) }
+            if packet.streamIndex == rendition.streamIndex { try rendition.decode(packet) }
+            packet.unref()
+        }
+        try rendition.finish(duration: duration)
     }
 
     /// Starts every track a little after zero, by the same time, so that no decode timestamp
     /// is negative (B-frame reordering, AAC priming). Otherwise a muxer would shift one
     /// track alone and audio and video, segmented separately, would drift apart.
-    private func applyLeadIn(video: VideoLadder?, audio: [AudioRenditionEncoder]) {
+    /// Returns the lead-in in seconds: where the first frame sits on the output's clock.
+    private func applyLeadIn(video: VideoLadder?, audio: [AudioRenditionEncoder]) -> Double {
         let rate = Double(preset.audio.sampleRate)
         var seconds = Double(audio.map(\.initialPadding).max() ?? 0) / rate
         if let video {
@@ -120,6 +234,7 @@ public final class TranscodePipeline {
             for rung in video.rungs { rung.leadIn = Int64(frames) }
         }
         for rendition in audio { rendition.leadIn = Int64((seconds * rate).rounded()) }
+        return seconds
     }
 
     /// Reads the next packet; a damaged tail ends the input like an end of file (the
@@ -133,74 +248,15 @@ public final class TranscodePipeline {
             throw PackagingError(file: source.path, cause: .unreadable(error.reason))
         }
     }
+}
 
-    /// Measures every rendition and writes the master playlist.
-    private func publishPlaylists(
-        layout: SegmentLayout, video: VideoLadder?, audio: [AudioRenditionEncoder],
-        duration: Double, poster: Bool, elapsed: Double
-    ) throws -> TranscodeResult {
-        let defaultIndex = source.defaultAudio?.index
-        var audioResults: [TranscodeResult.AudioRendition] = []
-        var renditions: [MasterPlaylist.Rendition] = []
-        var audioPeak = 0, audioAverage = 0
-        for rendition in audio {
-            let measured = try BitrateMeasurement(playlistAt: rendition.playlist)
-            audioPeak = max(audioPeak, measured.peak)
-            audioAverage = max(audioAverage, measured.average)
-            let stream = source.audio.first { $0.index == rendition.streamIndex }!
-            let language = Language(streamTag: stream.language)
-            let name = stream.title.flatMap { $0.isEmpty ? nil : $0 } ?? language.name
-            let uri = "audio/\(rendition.folderName)/\(SegmentLayout.mediaPlaylistName)"
-            renditions.append(MasterPlaylist.Rendition(
-                kind: .audio, groupID: "audio", language: language, name: uniqueName(name, among: renditions),
-                isDefault: stream.index == defaultIndex, autoselect: true, forced: false,
-                channels: rendition.channels, uri: uri))
-            audioResults.append(TranscodeResult.AudioRendition(
-                language: language.tag, name: name, isDefault: stream.index == defaultIndex, channels: rendition.channels,
-                size: measured.bytes, bandwidth: measured.peak, codecs: rendition.codecString, playlist: uri))
-        }
-        let audioCodec = audio.first?.codecString
-        var variants: [MasterPlaylist.Variant] = []
-        var videoResults: [TranscodeResult.VideoRendition] = []
-        for rung in video?.rungs ?? [] {
-            let measured = try BitrateMeasurement(playlistAt: rung.playlist)
-            let codecs = [rung.codecString] + (audioCodec.map { [$0] } ?? [])
-            let uri = SegmentLayout.relativePlaylist(rung.rung.name)
-            let variant = MasterPlaylist.Variant(
-                bandwidth: measured.peak + audioPeak, averageBandwidth: measured.average + audioAverage,
-                codecs: codecs, resolution: (rung.rung.width, rung.rung.height), frameRate: video!.frameRate.doubleValue,
-                audioGroup: audio.isEmpty ? nil : "audio", subtitlesGroup: nil, uri: uri)
-            variants.append(variant)
-            videoResults.append(TranscodeResult.VideoRendition(
-                name: rung.rung.name, width: rung.rung.width, height: rung.rung.height, size: measured.bytes,
-                bandwidth: variant.bandwidth, averageBandwidth: variant.averageBandwidth,
-                codecs: codecs.joined(separator: ","), playlist: uri))
-        }
-        if video == nil {
-            // Audio-only title: each audio rendition is a variant of its own.
-            for (rendition, result) in zip(renditions, audioResults) {
-                let measured = try BitrateMeasurement(playlistAt: layout.root.appendingPathComponent(rendition.uri))
-                variants.append(MasterPlaylist.Variant(
-                    bandwidth: measured.peak, averageBandwidth: measured.average, codecs: [result.codecs],
-                    resolution: nil, frameRate: nil, audioGroup: nil, subtitlesGroup: nil, uri: rendition.uri))
-            }
-            renditions = []
-        }
-        let master = MasterPlaylist(version: preset.segmentFormat == .fmp4 ? 7 : 3, renditions: renditions, variants: variants)
-        try master.render().write(to: layout.masterPlaylist, atomically: false, encoding: .utf8)
-        return TranscodeResult(
-            input: source.path, output: layout.root.path, preset: preset.name, duration: duration,
-            frameRate: video?.frameRate.doubleValue, video: videoResults.sorted { $0.bandwidth < $1.bandwidth },
-            audio: audioResults, poster: poster ? SegmentLayout.posterName : nil,
-            elapsed: elapsed, speed: elapsed > 0 ? duration / elapsed : 0)
-    }
+/// Why a track was left out, when no libav or file error says it.
+enum TrackProblem: Error, CustomStringConvertible {
+    case noCues
 
-    private func uniqueName(_ name: String, among renditions: [MasterPlaylist.Rendition]) -> String {
-        var candidate = name, number = 2
-        while renditions.contains(where: { $0.name == candidate }) {
-            candidate = "\(name) \(number)"
-            number += 1
+    var description: String {
+        switch self {
+        case .noCues: "no subtitle cue falls within the title"
         }
-        return candidate
     }
 }

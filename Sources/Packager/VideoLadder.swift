@@ -3,7 +3,7 @@ import LibAV
 
 /// The video side of a transcode: decodes the source once, normalises it (deinterlace,
 /// constant rate, tone map, rotation, 8-bit 4:2:0), and feeds every rung, largest first,
-/// each rung scaling from the one above it. Not thread-safe: owned by the pipeline's thread.
+/// each rung scaling from the one above it; picks the poster and the storyboard tiles. Not thread-safe: owned by the pipeline's thread.
 final class VideoLadder {
     let rungs: [RungEncoder]
     let frameRate: Rational
@@ -11,6 +11,7 @@ final class VideoLadder {
     private let graph: FilterGraph
     private let grid: KeyframeGrid
     private let poster = PosterPicker()
+    let storyboard: Storyboard
     private let timeline: Timeline
     private let decoded: Frame
     private let filtered: Frame
@@ -34,6 +35,7 @@ final class VideoLadder {
         frameDuration = max(1, Int64((Double(decoder.timeBase.denominator) * Double(sourceRate.denominator)
             / (Double(decoder.timeBase.numerator) * Double(sourceRate.numerator))).rounded()))
         grid = KeyframeGrid(interval: preset.keyframeInterval, frameRate: frameRate)
+        storyboard = Storyboard(frameRate: frameRate, expectedDuration: source.expectedDuration)
         var inputSize = (width: graph.outputWidth, height: graph.outputHeight)
         var rungs: [RungEncoder] = []
         for rung in plan.rungs {
@@ -98,7 +100,9 @@ final class VideoLadder {
             var picture = filtered
             for (position, rung) in rungs.enumerated() {
                 picture = try rung.encode(picture, keyframe: keyframe)
-                if position == 0, index % posterSpacing == 0 { try poster.consider(picture) }
+                guard position == 0 else { continue }
+                if index % posterSpacing == 0 { try poster.consider(picture) }
+                try storyboard.consider(picture, index: index)
             }
             framesOut = index + 1
             timeline.videoSeconds = seconds

@@ -9,6 +9,7 @@ struct Probe: ParsableCommand {
 
     @Argument(help: "The media file.") var file: String
     @Option(help: "Preset name or path to a .json file.") var preset = "default"
+    @OptionGroup var tracks: TrackOptions
     @OptionGroup var options: CommonOptions
 
     func run() throws {
@@ -16,7 +17,7 @@ struct Probe: ParsableCommand {
         let report: ProbeReport
         do {
             let preset = try options.presets.load(self.preset)
-            report = ProbeReport(source: try MediaSource(path: file), preset: preset)
+            report = ProbeReport(source: try MediaSource(path: file), preset: preset, sidecars: tracks.sidecars())
         } catch {
             throw OperationFailed(error)
         }
@@ -66,10 +67,15 @@ struct Probe: ParsableCommand {
             if info.kind == .audio || info.kind == .subtitle { facts.append("language \(info.language ?? "und")") }
             if info.isDefault { facts.append("default") }
             if info.isForced { facts.append("forced") }
+            if info.isHearingImpaired { facts.append("hearing impaired") }
             if info.isBitmapSubtitle == true { facts.append("bitmap") }
             let kind = info.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
             lines.append("  #\(info.index) \(kind) \(facts.joined(separator: ", "))")
             lines.append("      → \(stream.plan)")
+        }
+        for use in report.sidecars {
+            lines.append("  sidecar  \(use.sidecar.kind.rawValue) \(use.sidecar.path), language \(use.sidecar.language.tag)")
+            lines.append("      → \(use.plan)")
         }
         if !report.videoProcessing.isEmpty {
             lines.append("  video processing: \(report.videoProcessing.joined(separator: ", "))")

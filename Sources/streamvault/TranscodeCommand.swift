@@ -25,6 +25,7 @@ struct Transcode: ParsableCommand {
     @Argument(help: "The media file.") var file: String
     @Option(help: "Output folder: receives master.m3u8, the rung folders and the poster.") var out: String
     @Option(help: "Preset name or path to a .json file.") var preset = "default"
+    @OptionGroup var tracks: TrackOptions
     @OptionGroup var options: CommonOptions
 
     func run() throws {
@@ -36,13 +37,14 @@ struct Transcode: ParsableCommand {
             requestInterruptOnSignals()
             let display = ProgressDisplay(label: URL(fileURLWithPath: file).lastPathComponent)
             defer { display.finish() }
-            result = try TranscodePipeline(source: source, preset: preset).publish(
+            result = try TranscodePipeline(source: source, preset: preset, sidecars: tracks.sidecars()).publish(
                 to: URL(fileURLWithPath: out),
                 progress: display.show,
                 isCancelled: { interruptRequested.load(ordering: .relaxed) })
         } catch {
             throw OperationFailed(error)
         }
+        for warning in result.warnings { warn(warning) }
         if options.json { return try options.printJSON(result) }
         print(Self.describe(result))
     }
@@ -57,10 +59,18 @@ struct Transcode: ParsableCommand {
                                 Double(rung.averageBandwidth) / 1000, rung.codecs, ByteCountFormatter.string(fromByteCount: Int64(rung.size), countStyle: .file)))
         }
         for audio in result.audio {
-            lines.append(String(format: "  audio  %@ (%@)%@ %d ch  %.1f kb/s peak  %@", audio.language, audio.name,
-                                audio.isDefault ? " default" : "", audio.channels, Double(audio.bandwidth) / 1000, audio.codecs))
+            lines.append(String(format: "  audio  %@ (%@)%@ %d ch  %.1f kb/s peak  %@%@", audio.language, audio.name,
+                                audio.isDefault ? " default" : "", audio.channels, Double(audio.bandwidth) / 1000, audio.codecs,
+                                audio.sidecar.map { "  from \($0)" } ?? ""))
+        }
+        for subtitle in result.subtitles {
+            lines.append("  subs   \(subtitle.language) (\(subtitle.name))\(subtitle.isForced ? " forced" : "")  \(subtitle.cues) cues  \(subtitle.playlist)")
         }
         if let poster = result.poster { lines.append("  poster \(poster)") }
+        if let storyboard = result.storyboard {
+            lines.append(String(format: "  storyboard %@ + %@ (%d tiles %dx%d, every %.1f s)", storyboard.image, storyboard.cues,
+                                storyboard.tiles, storyboard.tileWidth, storyboard.tileHeight, storyboard.interval))
+        }
         return lines.joined(separator: "\n")
     }
 }

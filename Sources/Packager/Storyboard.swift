@@ -1,0 +1,72 @@
+import Foundation
+import LibAV
+
+/// Scrubbing previews: small pictures taken at a fixed interval, tiled into one sprite
+/// JPEG, with a WebVTT file whose cues point at each tile (`storyboard.jpg#xywh=x,y,w,h`),
+/// the form Video.js thumbnails and Mux storyboards use.
+final class Storyboard {
+    static let imageName = "storyboard.jpg"
+    static let cuesName = "storyboard.vtt"
+    static let columns = 10
+    /// The tiles' long side, in pixels.
+    static let tileSize = 160
+    /// At most this many tiles: long titles get a longer interval.
+    static let maximumTiles = 300
+
+    /// Frames between two tiles.
+    let spacing: Int
+    let interval: Double
+    private let frameRate: Double
+    private var scaler: Scaler?
+    private var tiles: [Frame] = []
+
+    /// Plans tiles every 2 s, or more sparsely so that `expectedDuration` fits in `maximumTiles`.
+    init(frameRate: Rational, expectedDuration: Double?) {
+        self.frameRate = frameRate.doubleValue
+        let seconds = max(2, ((expectedDuration ?? 0) / Double(Self.maximumTiles)).rounded(.up))
+        spacing = max(1, Int((seconds * self.frameRate).rounded()))
+        interval = Double(spacing) / self.frameRate
+    }
+
+    /// Offers the picture of frame `index` (8-bit 4:2:0); every `spacing`-th becomes a tile.
+    func consider(_ picture: Frame, index: Int) throws {
+        guard index % spacing == 0, tiles.count < Self.maximumTiles else { return }
+        if scaler == nil {
+            let landscape = picture.width >= picture.height
+            let long = Double(Self.tileSize), ratio = Double(picture.width) / Double(picture.height)
+            let width = landscape ? Self.tileSize : Int((long * ratio / 2).rounded()) * 2
+            let height = landscape ? Int((long / ratio / 2).rounded()) * 2 : Self.tileSize
+            scaler = try Scaler(width: picture.width, height: picture.height, format: picture.pixelFormat,
+                                outputWidth: max(2, width), outputHeight: max(2, height), outputFormat: .yuv420p)
+        }
+        tiles.append(try scaler!.scale(picture))
+    }
+
+    /// What `write` produced: file names and the tiles' geometry.
+    struct Written {
+        var tileWidth: Int
+        var tileHeight: Int
+        var tiles: Int
+    }
+
+    /// Writes the sprite and its cues into `folder`; the last cue ends at `duration`.
+    func write(to folder: URL, duration: Double) throws -> Written? {
+        guard let first = tiles.first else { return nil }
+        let width = first.width, height = first.height
+        let columns = min(Self.columns, tiles.count), rows = (tiles.count + Self.columns - 1) / Self.columns
+        let sprite = try Frame(width: width * columns, height: height * rows, pixelFormat: .yuv420p)
+        sprite.fillBlack()
+        var cues = "WEBVTT\n"
+        for (number, tile) in tiles.enumerated() {
+            let x = number % Self.columns * width, y = number / Self.columns * height
+            sprite.draw(tile, x: x, y: y)
+            let start = Double(number) * interval
+            let end = min(duration, start + interval)
+            guard end > start else { break }
+            cues += "\n\(WebVTT.timestamp(start)) --> \(WebVTT.timestamp(end))\n\(Self.imageName)#xywh=\(x),\(y),\(width),\(height)\n"
+        }
+        try JPEGWriter.write(sprite, width: sprite.width, height: sprite.height, to: folder.appendingPathComponent(Self.imageName))
+        try cues.write(to: folder.appendingPathComponent(Self.cuesName), atomically: false, encoding: .utf8)
+        return Written(tileWidth: width, tileHeight: height, tiles: tiles.count)
+    }
+}
