@@ -74,9 +74,11 @@ final class AudioRenditionEncoder {
         try receiveFrames()
     }
 
-    /// Encodes what the video's pace allows (audio never runs far ahead of the video).
+    /// Encodes what the video's pace allows: never past the video encoded so far (priming
+    /// included), so a sound track longer than the picture is cut where the picture ends.
     func encodeAvailable() throws {
-        let horizon = timeline.hasVideo ? Int64((timeline.videoSeconds + 1) * Double(resampler.outputRate)) : Int64.max
+        let horizon = timeline.hasVideo
+            ? Int64((timeline.videoSeconds * Double(resampler.outputRate)).rounded()) - Int64(initialPadding) : Int64.max
         try encodeBuffered(limit: horizon)
     }
 

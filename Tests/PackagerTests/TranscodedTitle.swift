@@ -13,7 +13,16 @@ struct TranscodedTitle: Sendable {
     /// keyframes every second, so there are several segments to compare.
     static let testcard = Result { try make(sample: "testcard-720p30.mp4", presetJSON: #"{"name": "test", "segmentDuration": 2, "keyframeInterval": 1}"#) }
 
-    static func make(sample: String, presetJSON: String) throws -> TranscodedTitle {
+    /// `multilang.mkv` (English and French audio, French default, embedded English SubRip,
+    /// all 1.5 s into the container's clock) with the Latin-1 Spanish sidecar and a 4 s
+    /// German dub (shorter than the 6 s video).
+    static let multilingual = Result {
+        try make(sample: "multilang.mkv", presetJSON: #"{"name": "test", "segmentDuration": 2, "keyframeInterval": 1}"#,
+                 sidecars: [Sidecar(argument: Fixtures.sample("testcard-720p30.es.srt").path, kind: .subtitle),
+                            Sidecar(argument: Fixtures.sample("audio-only.m4a").path + ":deu", kind: .audio)])
+    }
+
+    static func make(sample: String, presetJSON: String, sidecars: [Sidecar] = []) throws -> TranscodedTitle {
         LibAVLog.silence()
         let folder = try Fixtures.temporaryFolder("title")
         let presetFile = folder.appendingPathComponent("preset.json")
@@ -22,7 +31,7 @@ struct TranscodedTitle: Sendable {
         let output = folder.appendingPathComponent("out", isDirectory: true)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let source = try MediaSource(path: Fixtures.sample(sample).path)
-        let result = try TranscodePipeline(source: source, preset: preset).run(into: output)
+        let result = try TranscodePipeline(source: source, preset: preset, sidecars: sidecars).run(into: output)
         return TranscodedTitle(folder: output, preset: preset, result: result)
     }
 
