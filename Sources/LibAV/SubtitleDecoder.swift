@@ -9,6 +9,12 @@ public struct SubtitleEvent: Sendable, Equatable {
     /// Seconds on the stream's clock; nil when the source gives no end.
     public var end: Double?
     public var dialogue: [String]
+
+    public init(start: Double, end: Double?, dialogue: [String]) {
+        self.start = start
+        self.end = end
+        self.dialogue = dialogue
+    }
 }
 
 /// Decodes a text subtitle stream of a `Demuxer` into timed events. Not thread-safe.

@@ -87,6 +87,7 @@ public final class TranscodePipeline {
                 leaveOut(track.origin, error)
             }
         }
+        if video == nil, audio.isEmpty { throw PackagingError(file: source.path, cause: .noUsableStream) }
         var subtitleDecoders: [Int: SubtitleDecoder] = [:]
         for track in tracks.subtitles {
             guard case let .stream(index) = track.origin else { continue }

@@ -29,6 +29,69 @@ import TestSupport
         #expect(output.stdout.contains("480p") && output.stdout.contains("854x480"))
     }
 
+    @Test func probeListsEveryTrackWithItsLanguageAndWhatItBecomes() throws {
+        let output = try streamvault("probe", Fixtures.sample("multilang.mkv").path,
+                                     "--subtitle", Fixtures.sample("testcard-720p30.es.srt").path,
+                                     "--audio", Fixtures.sample("audio-only.m4a").path + ":de")
+        #expect(output.status == 0, "\(output.stderr)")
+        let plans = output.stdout.components(separatedBy: "\n").filter { $0.contains("→") }
+        #expect(plans.count == 6, "\(output.stdout)")
+        #expect(plans.contains { $0.hasSuffix(#"rendition audio/en "English" [en]"#) })
+        #expect(plans.contains { $0.hasSuffix(#"rendition audio/fr "Français" [fr], default"#) })
+        #expect(plans.contains { $0.hasSuffix(#"WebVTT rendition subs/en "English" [en]"#) })
+        #expect(plans.contains { $0.hasSuffix(#"WebVTT rendition subs/es "Español" [es]"#) })
+        #expect(plans.contains { $0.contains("dubbing: AAC-LC") && $0.hasSuffix(#"audio/de "Deutsch" [de]"#) })
+    }
+
+    @Test func badTracksAreLeftOutWithAWarningAndTheTitleStillPublishes() throws {
+        let folder = try Fixtures.temporaryFolder("tracks")
+        let garbage = folder.appendingPathComponent("movie.fr.srt")
+        try Data("not subtitles at all\n".utf8).write(to: garbage)
+        let missing = folder.appendingPathComponent("missing.m4a")
+        let english = Fixtures.sample("testcard-720p30.en.srt").path
+        let output = try streamvault("transcode", Fixtures.sample("testcard-720p30.mp4").path, "--preset", "preview",
+                                     "--out", folder.appendingPathComponent("out").path,
+                                     "--subtitle", garbage.path, "--subtitle", english + ":xx", "--subtitle", english,
+                                     "--audio", missing.path + ":de")
+        #expect(output.status == 0, "\(output.stderr)")
+        let warnings = output.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings.count == 3, "\(output.stderr)")
+        #expect(warnings.contains { $0.contains(garbage.path + ": does not parse") })
+        #expect(warnings.contains { $0.contains(english + ": \"xx\" is not a language code") })
+        #expect(warnings.contains { $0.contains(missing.path + ": no such file") })
+        let master = try String(contentsOf: folder.appendingPathComponent("out/master.m3u8"), encoding: .utf8)
+        #expect(master.components(separatedBy: "TYPE=SUBTITLES").count == 2 && master.contains(#"LANGUAGE="en""#))
+        #expect(master.components(separatedBy: "TYPE=AUDIO").count == 2 && !master.contains(#"LANGUAGE="de""#))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/audio/de").path))
+    }
+
+    @Test func bitmapSubtitlesAreSkippedWithAWarningThatProbeAlsoShows() throws {
+        // A minimal PGS (Blu-ray) track: two display sets of an empty composition, muxed
+        // into Matroska beside the test card by the ffmpeg CLI.
+        func segment(pts: UInt32, type: UInt8, _ payload: [UInt8]) -> [UInt8] {
+            let size = UInt16(payload.count)
+            return Array("PG".utf8) + withUnsafeBytes(of: pts.bigEndian, Array.init) + [0, 0, 0, 0, type]
+                + withUnsafeBytes(of: size.bigEndian, Array.init) + payload
+        }
+        let composition: [UInt8] = [0x05, 0x00, 0x02, 0xD0, 0x10, 0, 0, 0x80, 0, 0, 0]
+        let sup = [UInt32(90_000), 180_000].flatMap { segment(pts: $0, type: 0x16, composition) + segment(pts: $0, type: 0x80, []) }
+        let folder = try Fixtures.temporaryFolder("pgs")
+        try Data(sup).write(to: folder.appendingPathComponent("track.sup"))
+        let movie = folder.appendingPathComponent("movie.mkv")
+        let mux = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-i", Fixtures.sample("testcard-720p30.mp4").path, "-i", folder.appendingPathComponent("track.sup").path,
+            "-map", "0", "-map", "1", "-c", "copy", movie.path])
+        try #require(mux.status == 0, "\(mux.stderr)")
+
+        let probe = try streamvault("probe", movie.path)
+        #expect(probe.stdout.contains("→ skipped: bitmap subtitles (hdmv_pgs_subtitle) cannot become WebVTT"))
+        let output = try streamvault("transcode", movie.path, "--preset", "preview", "--out", folder.appendingPathComponent("out").path)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("warning: \(movie.path): stream #2 (hdmv_pgs_subtitle) skipped: bitmap subtitles"))
+        let master = try String(contentsOf: folder.appendingPathComponent("out/master.m3u8"), encoding: .utf8)
+        #expect(!master.contains("SUBTITLES"))
+    }
+
     @Test(arguments: [
         ("missing.mp4", "no such file"),
         ("notes.mp4", "not a media file"),
