@@ -38,6 +38,16 @@ public struct Language: Sendable, Equatable, Hashable, Codable {
         return Self.names[primary] ?? tag
     }
 
+    /// A track's name in a player menu: "Español", "English (forced)", "English (SDH)".
+    public func trackName(isForced: Bool = false, isHearingImpaired: Bool = false) -> String {
+        name + (isForced ? " (forced)" : "") + (isHearingImpaired ? " (SDH)" : "")
+    }
+
+    /// A track's folder name: the tag, marked `_forced` / `_sdh` (`en_forced`).
+    func folderName(isForced: Bool = false, isHearingImpaired: Bool = false) -> String {
+        tag + (isForced ? "_forced" : "") + (isHearingImpaired ? "_sdh" : "")
+    }
+
     static let names: [String: String] = [
         "ar": "العربية", "bg": "Български", "ca": "Català", "cs": "Čeština", "da": "Dansk", "de": "Deutsch",
         "el": "Ελληνικά", "en": "English", "es": "Español", "et": "Eesti", "eu": "Euskara", "fa": "فارسی",

@@ -8,6 +8,8 @@ struct MasterPlaylistBuilder {
     let video: VideoLadder?
     let audio: [AudioRenditionEncoder]
     let subtitles: [SubtitleRendition]
+    /// The tracks as published (the default moved if the planned one was left out).
+    let tracks: TrackPlan
 
     static let audioGroup = "audio"
     static let subtitlesGroup = "subs"
@@ -27,7 +29,7 @@ struct MasterPlaylistBuilder {
             let measured = try BitrateMeasurement(playlistAt: rendition.playlist)
             audioPeak = max(audioPeak, measured.peak)
             audioAverage = max(audioAverage, measured.average)
-            let track = rendition.track
+            let track = tracks.audio.first { $0.origin == rendition.track.origin } ?? rendition.track
             let uri = "audio/\(track.folder)/\(SegmentLayout.mediaPlaylistName)"
             renditions.append(MasterPlaylist.Rendition(
                 kind: .audio, groupID: Self.audioGroup, language: track.language, name: track.name,

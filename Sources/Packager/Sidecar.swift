@@ -79,6 +79,6 @@ public struct Sidecar: Sendable, Equatable, Codable {
 
     /// The track's name in a player menu: "Español", "English (forced)", "English (SDH)".
     public var displayName: String {
-        language.name + (isForced ? " (forced)" : "") + (isHearingImpaired ? " (SDH)" : "")
+        language.trackName(isForced: isForced, isHearingImpaired: isHearingImpaired)
     }
 }

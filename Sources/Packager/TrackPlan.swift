@@ -42,13 +42,12 @@ public struct TrackPlan: Sendable {
         }
         for stream in source.subtitles {
             let language = Language(streamTag: stream.language)
-            let flags = Sidecar(kind: .subtitle, path: "", language: language,
-                                isForced: stream.isForced, isHearingImpaired: stream.isHearingImpaired)
+            let name = language.trackName(isForced: stream.isForced, isHearingImpaired: stream.isHearingImpaired)
             subtitles.append(SubtitleTrack(
                 origin: .stream(stream.index), language: language,
-                name: uniqueName(stream.title.flatMap { $0.isEmpty ? nil : $0 } ?? flags.displayName, among: subtitles.map(\.name)),
+                name: uniqueName(stream.title.flatMap { $0.isEmpty ? nil : $0 } ?? name, among: subtitles.map(\.name)),
                 isForced: stream.isForced, isHearingImpaired: stream.isHearingImpaired,
-                folder: subtitleFolders.claim(Self.subtitleFolder(flags))))
+                folder: subtitleFolders.claim(language.folderName(isForced: stream.isForced, isHearingImpaired: stream.isHearingImpaired))))
         }
         for sidecar in sidecars {
             switch sidecar.kind {
@@ -62,7 +61,8 @@ public struct TrackPlan: Sendable {
                     origin: .sidecar(sidecar.path), language: sidecar.language,
                     name: uniqueName(sidecar.displayName, among: subtitles.map(\.name)),
                     isForced: sidecar.isForced, isHearingImpaired: sidecar.isHearingImpaired,
-                    folder: subtitleFolders.claim(Self.subtitleFolder(sidecar))))
+                    folder: subtitleFolders.claim(sidecar.language.folderName(
+                        isForced: sidecar.isForced, isHearingImpaired: sidecar.isHearingImpaired))))
             }
         }
     }
@@ -73,10 +73,6 @@ public struct TrackPlan: Sendable {
         audio.removeAll { origins.contains($0.origin) }
         subtitles.removeAll { origins.contains($0.origin) }
         if !audio.isEmpty, !audio.contains(where: \.isDefault) { audio[0].isDefault = true }
-    }
-
-    private static func subtitleFolder(_ flags: Sidecar) -> String {
-        flags.language.tag + (flags.isForced ? "_forced" : "") + (flags.isHearingImpaired ? "_sdh" : "")
     }
 }
 

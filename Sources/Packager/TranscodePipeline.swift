@@ -180,7 +180,7 @@ public final class TranscodePipeline {
             }
         }
         let published = try MasterPlaylistBuilder(
-            preset: preset, layout: layout, video: video, audio: audio, subtitles: subtitles
+            preset: preset, layout: layout, video: video, audio: audio, subtitles: subtitles, tracks: tracks
         ).write()
         let seconds = elapsed()
         let result = TranscodeResult(

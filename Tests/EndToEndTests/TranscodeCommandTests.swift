@@ -74,12 +74,32 @@ import TestSupport
     }
 
     @Test func mpegTSPresetWritesTransportStreamSegments() throws {
-        let (folder, _) = try transcode("phone-portrait-vfr.mp4", "--preset", "broadcast-ts")
+        let (folder, _) = try transcode("phone-portrait-vfr.mp4", "--preset", "broadcast-ts",
+                                        "--subtitle", Fixtures.sample("testcard-720p30.en.srt").path)
         let playlist = try String(contentsOf: folder.appendingPathComponent("360p/index.m3u8"), encoding: .utf8)
         #expect(playlist.contains("seg_00001.ts") && !playlist.contains("EXT-X-MAP"))
         let master = try String(contentsOf: folder.appendingPathComponent("master.m3u8"), encoding: .utf8)
-        #expect(master.contains("#EXT-X-VERSION:3"))
+        #expect(master.contains("#EXT-X-VERSION:3") && !master.contains("I-FRAME"))
         #expect(try videoStream(folder.appendingPathComponent("master.m3u8")).string("codec_name") == "h264")
+        // The subtitles' X-TIMESTAMP-MAP names the first picture's PTS on the transport stream's clock.
+        let packets = try FFprobe.json(["-select_streams", "v", "-show_entries", "packet=pts",
+                                        folder.appendingPathComponent("360p/seg_00001.ts").path])["packets"] as? [[String: Any]] ?? []
+        let firstPicture = try #require(packets.compactMap { $0.number("pts") }.min())
+        let cues = try String(contentsOf: folder.appendingPathComponent("subs/en/seg_00001.vtt"), encoding: .utf8)
+        #expect(cues.contains("X-TIMESTAMP-MAP=MPEGTS:\(Int(firstPicture)),LOCAL:00:00:00.000"), "\(cues)")
+    }
+
+    @Test func aDubOnASilentVideoBecomesItsDefaultAudio() throws {
+        let (folder, result) = try transcode("hdr10-pq-10bit.mp4", "--audio", Fixtures.sample("audio-only.m4a").path + ":ita")
+        let audio = result["audio"] as? [[String: Any]] ?? []
+        #expect(audio.map { $0["language"] as? String } == ["it"] && audio.first?["isDefault"] as? Bool == true)
+        let master = try String(contentsOf: folder.appendingPathComponent("master.m3u8"), encoding: .utf8)
+        #expect(master.contains(#"LANGUAGE="it",NAME="Italiano",DEFAULT=YES"#))
+        // The 4 s dub is cut where the 2 s picture ends.
+        let video = try #require(result["duration"] as? Double)
+        let dub = try FFprobe.json(["-show_entries", "format=duration", folder.appendingPathComponent("audio/it/index.m3u8").path])
+        let seconds = try #require((dub["format"] as? [String: Any])?.number("duration"))
+        #expect(abs(seconds - video) < 0.05, "dub lasts \(seconds) s, video \(video) s")
     }
 }
 
