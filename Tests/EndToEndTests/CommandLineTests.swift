@@ -65,6 +65,25 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/audio/de").path))
     }
 
+    @Test(arguments: [("mp4", "mov_text"), ("mkv", "ass"), ("mkv", "webvtt"), ("mkv", "srt")])
+    func everyTextSubtitleCodecBecomesWebVTT(container: String, codec: String) throws {
+        let folder = try Fixtures.temporaryFolder("subtitle-codecs")
+        let movie = folder.appendingPathComponent("movie.\(container)")
+        let mux = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-i", Fixtures.sample("testcard-720p30.mp4").path, "-i", Fixtures.sample("testcard-720p30.en.srt").path,
+            "-map", "0", "-map", "1", "-c:v", "copy", "-c:a", "copy", "-c:s", codec, "-metadata:s:s:0", "language=eng", movie.path])
+        try #require(mux.status == 0, "\(mux.stderr)")
+        let forced = folder.appendingPathComponent("movie.es.forced.srt")
+        try FileManager.default.copyItem(at: Fixtures.sample("testcard-720p30.es.srt"), to: forced)
+        let output = try streamvault("transcode", movie.path, "--preset", "preview", "--out", folder.appendingPathComponent("out").path,
+                                     "--subtitle", forced.path)
+        #expect(output.status == 0, "\(output.stderr)")
+        let english = try String(contentsOf: folder.appendingPathComponent("out/subs/en.vtt"), encoding: .utf8)
+        #expect(english.contains("00:00:03.000 --> 00:00:03.500\nFlash! (with a beep)\n"), "\(codec): \(english)")
+        let master = try String(contentsOf: folder.appendingPathComponent("out/master.m3u8"), encoding: .utf8)
+        #expect(master.contains(#"LANGUAGE="es",NAME="Español (forced)",DEFAULT=NO,AUTOSELECT=YES,FORCED=YES,URI="subs/es_forced/index.m3u8""#))
+    }
+
     @Test func bitmapSubtitlesAreSkippedWithAWarningThatProbeAlsoShows() throws {
         // A minimal PGS (Blu-ray) track: two display sets of an empty composition, muxed
         // into Matroska beside the test card by the ffmpeg CLI.
