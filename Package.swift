@@ -8,19 +8,36 @@ let package = Package(
         .executable(name: "streamvault", targets: ["streamvault"]),
         .library(name: "LibAV", targets: ["LibAV"]),
         .library(name: "Packager", targets: ["Packager"]),
+        .library(name: "Catalog", targets: ["Catalog"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Delivery", targets: ["Delivery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibAV", pkgConfig: "libavformat"),
         .target(name: "LibAV", dependencies: ["CLibAV", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Packager", dependencies: ["LibAV", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Ingest", dependencies: [
+            "Catalog", "Packager",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "Delivery", dependencies: [
+            "Catalog",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .executableTarget(
             name: "streamvault",
             dependencies: [
-                "Packager",
+                "Packager", "Catalog", "Ingest", "Delivery",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -28,6 +45,11 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LibAVTests", dependencies: ["LibAV", "TestSupport"]),
         .testTarget(name: "PackagerTests", dependencies: ["Packager", "LibAV", "TestSupport"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Catalog", "TestSupport"]),
+        .testTarget(name: "DeliveryTests", dependencies: [
+            "Delivery", "Catalog", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["streamvault", "Packager", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

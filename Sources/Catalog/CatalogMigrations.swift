@@ -1,0 +1,108 @@
+import GRDB
+
+/// The catalog's schema, one frozen migration per shipped change: never edit a migration
+/// once it has shipped, add a new one.
+enum CatalogMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: media, series, tracks, jobs, search") { db in
+            try db.create(table: "series") { t in
+                t.primaryKey("id", .text)
+                t.column("type", .text).notNull()
+                t.column("title", .text).notNull()
+                t.column("originalTitle", .text).notNull().defaults(to: "")
+                t.column("year", .integer)
+                t.column("description", .text).notNull().defaults(to: "")
+                t.column("genre", .jsonText).notNull().defaults(to: "[]")
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "media") { t in
+                t.primaryKey("id", .text)
+                t.column("type", .text).notNull()
+                t.column("title", .text).notNull()
+                t.column("originalTitle", .text).notNull().defaults(to: "")
+                t.column("year", .integer)
+                t.column("description", .text).notNull().defaults(to: "")
+                t.column("genre", .jsonText).notNull().defaults(to: "[]")
+                t.column("durationSeconds", .double).notNull()
+                t.column("seriesId", .text).indexed().references("series", onDelete: .cascade)
+                t.column("seasonNumber", .integer)
+                t.column("episodeNumber", .integer)
+                t.column("digest", .text).notNull().indexed()
+                t.column("source", .text).notNull()
+                t.column("hasPoster", .boolean).notNull()
+                t.column("hasStoryboard", .boolean).notNull()
+                t.column("createdAt", .datetime).notNull().indexed()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            for table in ["rendition", "audioTrack", "subtitleTrack"] {
+                try db.create(table: table) { t in
+                    t.autoIncrementedPrimaryKey("id")
+                    t.column("mediaId", .text).notNull().indexed().references("media", onDelete: .cascade)
+                    switch table {
+                    case "rendition":
+                        t.column("quality", .text).notNull()
+                        t.column("width", .integer).notNull()
+                        t.column("height", .integer).notNull()
+                        t.column("size", .integer).notNull()
+                        t.column("bandwidth", .integer).notNull()
+                        t.column("averageBandwidth", .integer).notNull()
+                        t.column("codecs", .text).notNull()
+                        t.column("playlist", .text).notNull()
+                        t.column("iFramePlaylist", .text)
+                    case "audioTrack":
+                        t.column("language", .text).notNull()
+                        t.column("name", .text).notNull()
+                        t.column("isDefault", .boolean).notNull()
+                        t.column("isDub", .boolean).notNull()
+                        t.column("channels", .integer).notNull()
+                        t.column("playlist", .text).notNull()
+                    default:
+                        t.column("language", .text).notNull()
+                        t.column("name", .text).notNull()
+                        t.column("isForced", .boolean).notNull()
+                        t.column("isHearingImpaired", .boolean).notNull()
+                        t.column("playlist", .text).notNull()
+                        t.column("file", .text).notNull()
+                    }
+                }
+            }
+            try db.create(table: "job") { t in
+                t.primaryKey("id", .text)
+                t.column("mediaId", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("inputFolder", .text).notNull()
+                t.column("sidecars", .jsonText).notNull()
+                t.column("origin", .text).notNull()
+                t.column("title", .text)
+                t.column("type", .text)
+                t.column("preset", .text).notNull()
+                t.column("state", .text).notNull().indexed()
+                t.column("stage", .text).notNull()
+                t.column("progress", .double).notNull()
+                t.column("speed", .double).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("maxAttempts", .integer).notNull()
+                t.column("error", .text)
+                t.column("createdAt", .datetime).notNull().indexed()
+                t.column("startedAt", .datetime)
+                t.column("finishedAt", .datetime)
+                t.column("notBefore", .datetime)
+                t.column("leaseOwner", .text)
+                t.column("leaseExpiresAt", .datetime)
+                t.column("cancelRequested", .boolean).notNull()
+            }
+            for table in ["media", "series"] {
+                try db.create(virtualTable: "\(table)Search", using: FTS5()) { t in
+                    t.synchronize(withTable: table)
+                    t.tokenizer = .unicode61(diacritics: .remove)
+                    t.column("title")
+                    t.column("originalTitle")
+                    t.column("description")
+                }
+            }
+        }
+        return migrator
+    }
+}

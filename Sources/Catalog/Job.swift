@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+/// One packaging job: a file taken from `ingest/` or submitted, on its way to a title.
+public struct Job: Codable, Sendable, Equatable, Identifiable {
+    public enum State: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        case queued, running, succeeded, failed, cancelled, duplicate
+
+        /// Whether the job has ended for good.
+        public var isFinal: Bool { ![.queued, .running].contains(self) }
+    }
+
+    /// Where the job came from.
+    public enum Origin: String, Codable, Sendable, DatabaseValueConvertible {
+        case ingest, submit, api
+    }
+
+    public var id: String
+    /// The title this job makes (planned at creation; for an episode, the episode's id).
+    /// For a duplicate, the existing title's id.
+    public var mediaId: String
+    /// The file name as dropped or submitted.
+    public var source: String
+    /// The job's own copy of its input files, under `work/<id>/input/`.
+    public var inputFolder: String
+    /// Sidecar tracks given explicitly (`submit --subtitle/--audio`), JSON-encoded `FILE[:LANG]` arguments.
+    public var sidecars: [String]
+    public var origin: Origin
+    /// Metadata chosen by whoever submitted it; nil where the file name decides.
+    public var title: String?
+    public var type: String?
+    public var preset: String
+    public var state: State
+    /// What the job is doing now: queued, hashing, transcoding, publishing, done.
+    public var stage: String
+    /// 0…1.
+    public var progress: Double
+    /// Media seconds per wall-clock second.
+    public var speed: Double
+    public var attempts: Int
+    public var maxAttempts: Int
+    /// The last error, in words a user understands.
+    public var error: String?
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    /// A retry waits until then.
+    public var notBefore: Date?
+    /// The daemon that runs it, and until when its claim holds without a heartbeat.
+    public var leaseOwner: String?
+    public var leaseExpiresAt: Date?
+    /// Set when SIGTERM-like cancellation is asked for a running job.
+    public var cancelRequested: Bool
+
+    public init(id: String = CatalogID.make(), mediaId: String = CatalogID.make(), source: String, inputFolder: String,
+                sidecars: [String] = [], origin: Origin, title: String? = nil, type: String? = nil,
+                preset: String, maxAttempts: Int, createdAt: Date = Date()) {
+        self.id = id
+        self.mediaId = mediaId
+        self.source = source
+        self.inputFolder = inputFolder
+        self.sidecars = sidecars
+        self.origin = origin
+        self.title = title
+        self.type = type
+        self.preset = preset
+        state = .queued
+        stage = "queued"
+        progress = 0
+        speed = 0
+        attempts = 0
+        self.maxAttempts = maxAttempts
+        self.createdAt = createdAt
+        cancelRequested = false
+    }
+}
+
+extension Job: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "job"
+
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let state = Column(CodingKeys.state)
+        public static let createdAt = Column(CodingKeys.createdAt)
+        public static let notBefore = Column(CodingKeys.notBefore)
+        public static let leaseExpiresAt = Column(CodingKeys.leaseExpiresAt)
+        public static let leaseOwner = Column(CodingKeys.leaseOwner)
+    }
+}
+
+/// Short random identifiers for titles and jobs: 12 lowercase letters and digits.
+public enum CatalogID {
+    public static func make() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
+        return String((0..<12).map { _ in alphabet.randomElement()! })
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A title as the JSON API and `media show --json` give it (SPEC §6): a movie, or a series
+/// with its seasons and episodes. `duration` is in minutes, `size` in bytes.
+public struct MediaDocument: Codable, Sendable, Equatable {
+    public struct Source: Codable, Sendable, Equatable {
+        public var quality: String
+        public var url: String
+        public var size: Int
+        public var width: Int
+        public var height: Int
+        public var bandwidth: Int
+        public var codecs: String
+    }
+
+    public struct Subtitle: Codable, Sendable, Equatable {
+        public var language: String
+        public var name: String
+        public var forced: Bool
+        public var url: String
+        /// The whole track in one WebVTT file, for `<track>` elements.
+        public var file: String
+    }
+
+    public struct Dub: Codable, Sendable, Equatable {
+        public var language: String
+        public var name: String
+        public var `default`: Bool
+        public var url: String
+    }
+
+    public struct Episode: Codable, Sendable, Equatable {
+        public var id: String
+        public var number: Int
+        public var title: String
+        public var duration: Double
+        public var durationSeconds: Double
+        public var poster: String?
+        public var hls: String
+        public var sources: [Source]
+        public var subtitles: [Subtitle]
+        public var dubbing: [Dub]
+    }
+
+    public struct Season: Codable, Sendable, Equatable {
+        public var number: Int
+        public var episodes: [Episode]
+    }
+
+    public var id: String
+    public var title: String
+    public var originalTitle: String
+    public var type: String
+    public var genre: [String]
+    public var year: Int?
+    public var description: String
+    public var duration: Double
+    public var durationSeconds: Double
+    public var poster: String?
+    public var hls: String?
+    public var storyboard: String?
+    public var sources: [Source]
+    public var subtitles: [Subtitle]
+    public var dubbing: [Dub]
+    public var seasons: [Season]
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// A job as the JSON API and `job --json` give it.
+public struct JobDocument: Codable, Sendable, Equatable {
+    public var id: String
+    public var mediaId: String
+    public var source: String
+    public var preset: String
+    public var state: Job.State
+    public var stage: String
+    public var progress: Double
+    public var speed: Double
+    public var attempts: Int
+    public var error: String?
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    public init(_ job: Job) {
+        id = job.id
+        mediaId = job.mediaId
+        source = job.source
+        preset = job.preset
+        state = job.state
+        stage = job.stage
+        progress = job.progress
+        speed = job.speed
+        attempts = job.attempts
+        error = job.error
+        createdAt = job.createdAt
+        startedAt = job.startedAt
+        finishedAt = job.finishedAt
+    }
+}
+
+/// The one JSON configuration of StreamVault's output: ISO 8601 dates, sorted keys.
+public enum CatalogJSON {
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
