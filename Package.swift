@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Packager", dependencies: ["LibAV", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Ingest", dependencies: [
-            "Catalog", "Packager",
+            "Catalog", "Packager", "LibAV",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

@@ -17,6 +17,9 @@ public protocol CatalogStore: Sendable {
     func finishJob(id: String, state: Job.State, error: String?, mediaId: String?) async throws
     /// Puts a failed attempt back in the queue until `notBefore`.
     func retryJob(id: String, error: String, notBefore: Date) async throws
+    /// Puts a running job back in the queue without counting its attempt (its daemon is
+    /// stopping gracefully).
+    func releaseJob(id: String) async throws
     /// A queued job is cancelled at once; a running one is asked to stop (its worker is
     /// signalled by the daemon that runs it). Nil when there is no such job.
     func cancelJob(id: String) async throws -> Job?

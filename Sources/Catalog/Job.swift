@@ -23,8 +23,23 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var source: String
     /// The job's own copy of its input files, under `work/<id>/input/`.
     public var inputFolder: String
-    /// Sidecar tracks given explicitly (`submit --subtitle/--audio`), JSON-encoded `FILE[:LANG]` arguments.
-    public var sidecars: [String]
+    /// A sidecar given explicitly (`submit --subtitle/--audio`), copied into the input folder.
+    public struct Track: Codable, Sendable, Equatable {
+        public enum Kind: String, Codable, Sendable { case subtitle, audio }
+        public var kind: Kind
+        /// File name inside the input folder.
+        public var file: String
+        /// The language code given with it, if any (checked when the job runs).
+        public var language: String?
+
+        public init(kind: Kind, file: String, language: String?) {
+            self.kind = kind
+            self.file = file
+            self.language = language
+        }
+    }
+
+    public var sidecars: [Track]
     public var origin: Origin
     /// Metadata chosen by whoever submitted it; nil where the file name decides.
     public var title: String?
@@ -53,7 +68,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var cancelRequested: Bool
 
     public init(id: String = CatalogID.make(), mediaId: String = CatalogID.make(), source: String, inputFolder: String,
-                sidecars: [String] = [], origin: Origin, title: String? = nil, type: String? = nil,
+                sidecars: [Track] = [], origin: Origin, title: String? = nil, type: String? = nil,
                 preset: String, maxAttempts: Int, createdAt: Date = Date()) {
         self.id = id
         self.mediaId = mediaId

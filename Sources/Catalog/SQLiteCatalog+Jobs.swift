@@ -73,6 +73,19 @@ extension SQLiteCatalog {
         }
     }
 
+    public func releaseJob(id: String) async throws {
+        try await pool.write { db in
+            guard var job = try Job.fetchOne(db, key: id), job.state == .running else { return }
+            job.state = .queued
+            job.stage = "requeued: its daemon stopped"
+            job.attempts = max(0, job.attempts - 1)
+            job.progress = 0
+            job.leaseOwner = nil
+            job.leaseExpiresAt = nil
+            try job.update(db)
+        }
+    }
+
     public func cancelJob(id: String) async throws -> Job? {
         try await pool.write { db in
             guard var job = try Job.fetchOne(db, key: id) else { return nil }

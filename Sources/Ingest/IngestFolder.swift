@@ -1,0 +1,83 @@
+import Foundation
+import Packager
+
+/// What is in `ingest/` right now, as titles waiting to be taken: a media file with its
+/// sidecars, or a sub-folder (a title bundle). Hidden files and partial downloads are not
+/// candidates, and a bundle holding one is not complete yet.
+struct IngestCandidate: Equatable {
+    /// The top-level name in `ingest/`: the media file's, or the bundle folder's.
+    let name: String
+    /// Top-level entries that travel together (the media file first).
+    let entries: [String]
+    /// Size and modification time of every file: unchanged for the settle time means complete.
+    let signature: [String: [Double]]
+    /// False while the bundle holds a partial download.
+    let isComplete: Bool
+
+    static let partialSuffixes = [".part", ".tmp", ".crdownload", ".partial", "~"]
+
+    static func isIgnored(_ name: String) -> Bool {
+        name.hasPrefix(".") || partialSuffixes.contains { name.lowercased().hasSuffix($0) }
+    }
+
+    /// The candidates in `folder` (the ingest folder).
+    static func scan(_ folder: URL) -> [IngestCandidate] {
+        let files = FileManager.default
+        let names = ((try? files.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !isIgnored($0) }.sorted()
+        var candidates: [IngestCandidate] = []
+        var loose: [String] = []
+        for name in names {
+            var isDirectory: ObjCBool = false
+            guard files.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                let bundle = folder.appendingPathComponent(name)
+                let contents = (files.enumerator(atPath: bundle.path)?.allObjects as? [String]) ?? []
+                let partial = contents.contains { ($0 as NSString).lastPathComponent != "." && isIgnored(($0 as NSString).lastPathComponent) }
+                let signature = contents.reduce(into: [String: [Double]]()) { $0[name + "/" + $1] = stat(bundle.appendingPathComponent($1)) }
+                guard !contents.isEmpty else { continue }
+                candidates.append(IngestCandidate(name: name, entries: [name], signature: signature, isComplete: !partial))
+            } else {
+                loose.append(name)
+            }
+        }
+        let sidecarExtensions = Sidecar.subtitleExtensions.union(Sidecar.audioExtensions)
+        let media = loose.filter { !sidecarExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        for name in media {
+            let stem = (name as NSString).deletingPathExtension
+            let sidecars = loose.filter { $0 != name && Sidecar(path: $0, videoStem: stem) != nil }
+            let entries = [name] + sidecars
+            let signature = entries.reduce(into: [String: [Double]]()) { $0[$1] = stat(folder.appendingPathComponent($1)) }
+            candidates.append(IngestCandidate(name: name, entries: entries, signature: signature, isComplete: true))
+        }
+        return candidates
+    }
+
+    private static func stat(_ url: URL) -> [Double] {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        return [Double((attributes?[.size] as? Int) ?? -1),
+                (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0]
+    }
+}
+
+/// Remembers since when each candidate has looked the same; a candidate is settled when
+/// its size and modification times have not changed for `settle` seconds.
+struct SettleTracker {
+    let settle: Duration
+    private var seen: [String: (signature: [String: [Double]], since: ContinuousClock.Instant)] = [:]
+
+    init(settle: Duration) { self.settle = settle }
+
+    /// The candidates that are settled now; forgets those that went away.
+    mutating func settled(_ candidates: [IngestCandidate], now: ContinuousClock.Instant = .now) -> [IngestCandidate] {
+        var next: [String: (signature: [String: [Double]], since: ContinuousClock.Instant)] = [:]
+        var ready: [IngestCandidate] = []
+        for candidate in candidates {
+            let previous = seen[candidate.name]
+            let since = previous?.signature == candidate.signature && candidate.isComplete ? previous!.since : now
+            next[candidate.name] = (candidate.signature, since)
+            if candidate.isComplete, now - since >= settle { ready.append(candidate) }
+        }
+        seen = next
+        return ready
+    }
+}

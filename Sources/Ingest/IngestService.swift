@@ -1,0 +1,82 @@
+import Catalog
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Watches `ingest/` (inotify, plus a rescan every second for missed events) and turns
+/// each settled candidate into a queued job: its files are renamed out of `ingest/` into
+/// the job's own `work/<job>/input/` (a rename either happens once or not at all, so two
+/// daemons on one vault never take one file twice), then the job is recorded.
+public struct IngestService: Service {
+    let vault: Vault
+    let catalog: any CatalogStore
+    let preset: String
+    let maxAttempts: Int
+    let settle: Duration
+    let logger: Logger
+
+    public init(vault: Vault, catalog: any CatalogStore, preset: String, maxAttempts: Int, settle: Duration, logger: Logger) {
+        self.vault = vault
+        self.catalog = catalog
+        self.preset = preset
+        self.maxAttempts = maxAttempts
+        self.settle = settle
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let watcher = try FolderWatcher(folder: vault.ingest)
+        var tracker = SettleTracker(settle: settle)
+        let ticks = AsyncStream<Void> { continuation in
+            let task = Task {
+                while !Task.isCancelled {
+                    continuation.yield()
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        try await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+                group.addTask { for await _ in watcher.changes { wake.yield() } }
+                group.addTask { for await _ in ticks { wake.yield() } }
+                for await _ in wakeups {
+                    if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                    for candidate in tracker.settled(IngestCandidate.scan(vault.ingest)) {
+                        await take(candidate)
+                    }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {}
+    }
+
+    /// Claims `candidate` for a new job; another daemon may have taken it first.
+    func take(_ candidate: IngestCandidate) async {
+        let files = FileManager.default
+        var job = Job(source: candidate.name, inputFolder: "", origin: .ingest, preset: preset, maxAttempts: maxAttempts)
+        let input = vault.input(job: job.id)
+        job.inputFolder = input.path
+        do {
+            try files.createDirectory(at: input, withIntermediateDirectories: true)
+            try files.moveItem(at: vault.ingest.appendingPathComponent(candidate.name), to: input.appendingPathComponent(candidate.name))
+        } catch {
+            try? files.removeItem(at: vault.work(job: job.id))
+            return  // gone: another daemon took it, or the user removed it
+        }
+        for sidecar in candidate.entries.dropFirst() {
+            try? files.moveItem(at: vault.ingest.appendingPathComponent(sidecar), to: input.appendingPathComponent(sidecar))
+        }
+        do {
+            try await catalog.enqueue(job)
+            logger.notice("took \(candidate.entries.joined(separator: ", ")) as job \(job.id)")
+        } catch {
+            logger.error("cannot record a job for \(candidate.name): \(error); left in ingest/")
+            for entry in candidate.entries {
+                try? files.moveItem(at: input.appendingPathComponent(entry), to: vault.ingest.appendingPathComponent(entry))
+            }
+            try? files.removeItem(at: vault.work(job: job.id))
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Catalog
+import Foundation
+import Logging
+
+/// Puts a vault back in order when a daemon starts, whatever happened before (`kill -9`,
+/// power loss): jobs of dead daemons go back to the queue, half-finished work is cleaned,
+/// a title renamed into `media/` but never recorded is removed (its job runs again), and
+/// input files stranded in `work/` go where they belong. Nothing a user dropped is deleted.
+public struct VaultRecovery: Sendable {
+    let vault: Vault
+    let catalog: any CatalogStore
+    let logger: Logger
+
+    public init(vault: Vault, catalog: any CatalogStore, logger: Logger) {
+        self.vault = vault
+        self.catalog = catalog
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let files = FileManager.default
+        let publisher = Publisher(vault: vault, catalog: catalog)
+        for job in try await catalog.requeueAbandonedJobs() {
+            logger.notice("job \(job.id) (\(job.source)): its daemon stopped; \(job.state == .queued ? "queued again" : "cancelled")")
+        }
+        for name in (try? files.contentsOfDirectory(atPath: vault.work.path)) ?? [] {
+            let folder = vault.work(job: name)
+            guard let job = try await catalog.job(id: name) else {
+                // Claimed (renamed out of ingest/) but never recorded: give the files back.
+                try returnToIngest(vault.input(job: name))
+                try? files.removeItem(at: folder)
+                logger.notice("work/\(name): unrecorded claim, its files are back in ingest/")
+                continue
+            }
+            switch job.state {
+            case .running:
+                continue  // another daemon's, under a live lease
+            case .queued:
+                for entry in (try? files.contentsOfDirectory(atPath: folder.path)) ?? [] where entry != "input" {
+                    try? files.removeItem(at: folder.appendingPathComponent(entry))
+                }
+            case .succeeded, .duplicate:
+                try? files.removeItem(at: vault.output(job: job.id))
+                try publisher.keepOriginals(of: job, in: vault.originals(job.mediaId))
+            case .failed, .cancelled:
+                try await publisher.fail(job, state: job.state, error: job.error ?? job.state.rawValue)
+            }
+        }
+        for name in (try? files.contentsOfDirectory(atPath: vault.mediaFolder.path)) ?? [] {
+            guard try await !catalog.hasMedia(id: name) else { continue }
+            let owner = try await catalog.jobs(state: nil).first { $0.mediaId == name }
+            if name.hasPrefix(".") || (owner != nil && owner!.state != .running && owner!.state != .succeeded) {
+                try? files.removeItem(at: vault.media(name))
+                logger.notice("media/\(name): not recorded in the catalog (interrupted publish), removed")
+            }
+        }
+    }
+
+    private func returnToIngest(_ input: URL) throws {
+        let files = FileManager.default
+        for entry in (try? files.contentsOfDirectory(atPath: input.path)) ?? [] {
+            try files.moveItem(at: input.appendingPathComponent(entry),
+                               to: vault.ingest.appendingPathComponent(Publisher.freeName(entry, in: vault.ingest)))
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// A worker child process of the same binary (`streamvault worker --job ID`), started by
+/// the daemon. Its stdout carries `WorkerMessage` lines; its stderr goes to
+/// `work/<job>/worker.log`. It holds the write end of the child's stdin: when the daemon
+/// dies, the child reads end-of-file and stops (so children die with the daemon).
+final class WorkerProcess: @unchecked Sendable {
+    private let process = Process()
+    private let stdin = Pipe()
+    private let stdout = Pipe()
+    let messages: AsyncStream<WorkerMessage>
+
+    /// Starts `executable worker --root ROOT --job ID`.
+    init(executable: URL, root: URL, jobID: String, log: URL) throws {
+        process.executableURL = executable
+        process.arguments = ["worker", "--root", root.path, "--job", jobID]
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: log)
+        let (stream, continuation) = AsyncStream.makeStream(of: WorkerMessage.self)
+        messages = stream
+        let reading = stdout.fileHandleForReading
+        try process.run()
+        Thread {
+            var buffer = Data()
+            let decoder = JSONDecoder()
+            while true {
+                let chunk = reading.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = buffer[buffer.startIndex..<newline]
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                    if let message = try? decoder.decode(WorkerMessage.self, from: line) { continuation.yield(message) }
+                }
+            }
+            continuation.finish()
+        }.start()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Asks the child to stop (SIGTERM): it removes its partial output and exits.
+    func terminate() { process.terminate() }
+
+    /// The exit status, or for a child killed by a signal, that signal's name.
+    func waitForExit() async -> (status: Int32, signal: Int32?) {
+        await withCheckedContinuation { continuation in
+            Thread {
+                self.process.waitUntilExit()
+                let signaled = self.process.terminationReason == .uncaughtSignal
+                continuation.resume(returning: (self.process.terminationStatus, signaled ? self.process.terminationStatus : nil))
+            }.start()
+        }
+    }
+}
