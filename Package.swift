@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "Delivery", dependencies: [
             "Catalog",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(
             name: "streamvault",

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// each settled candidate into a queued job: its files are renamed out of `ingest/` into
 /// the job's own `work/<job>/input/` (a rename either happens once or not at all, so two
 /// daemons on one vault never take one file twice), then the job is recorded.
-public struct IngestService: Service {
+public struct IngestService: Service, CustomStringConvertible {
     let vault: Vault
     let catalog: any CatalogStore
     let preset: String
@@ -51,6 +51,8 @@ public struct IngestService: Service {
             }
         } onGracefulShutdown: {}
     }
+
+    public var description: String { "IngestService(\(vault.ingest.path))" }
 
     /// Claims `candidate` for a new job; another daemon may have taken it first.
     func take(_ candidate: IngestCandidate) async {

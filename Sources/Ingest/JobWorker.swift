@@ -35,6 +35,7 @@ public struct JobWorker: Sendable {
                 return WorkerExit.success
             }
             let output = vault.output(job: job.id)
+            try? FileManager.default.removeItem(at: output)  // an earlier attempt's, whose worker was cut off
             var result = try await onThread {
                 let source = try MediaSource(path: input.media.path)
                 var lastReport = Date.distantPast

@@ -23,6 +23,11 @@ public struct VaultRecovery: Sendable {
         for job in try await catalog.requeueAbandonedJobs() {
             logger.notice("job \(job.id) (\(job.source)): its daemon stopped; \(job.state == .queued ? "queued again" : "cancelled")")
         }
+        // A daemon of this host that died (kill -9) need not wait for its leases to expire.
+        for job in try await catalog.jobs(state: .running) where Self.isDeadDaemonOfThisHost(job.leaseOwner) {
+            try await catalog.releaseJob(id: job.id)
+            logger.notice("job \(job.id) (\(job.source)): its daemon (\(job.leaseOwner ?? "")) is gone; queued again")
+        }
         for name in (try? files.contentsOfDirectory(atPath: vault.work.path)) ?? [] {
             let folder = vault.work(job: name)
             guard let job = try await catalog.job(id: name) else {
@@ -54,6 +59,16 @@ public struct VaultRecovery: Sendable {
                 logger.notice("media/\(name): not recorded in the catalog (interrupted publish), removed")
             }
         }
+    }
+
+    /// Whether a lease owner (`host:pid:nonce`, see `WorkerPool`) names a process of this
+    /// host that no longer exists.
+    static func isDeadDaemonOfThisHost(_ owner: String?) -> Bool {
+        let parts = owner?.split(separator: ":") ?? []
+        guard parts.count == 3, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]), pid != getpid() else {
+            return false
+        }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     private func returnToIngest(_ input: URL) throws {

@@ -37,6 +37,10 @@ public actor WorkerPool: Service {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.keepLeases() }
                 while !stopping {
+                    if Task.isCancelled {
+                        stop()
+                        break
+                    }
                     if running.count < workers, let job = try await claim() {
                         group.addTask { await self.supervise(job) }
                     } else {
@@ -70,6 +74,7 @@ public actor WorkerPool: Service {
     private func keepLeases() async throws {
         var beats = 0
         while !stopping || !running.isEmpty {
+            if Task.isCancelled, running.isEmpty { return }
             do {
                 try await catalog.renewLeases(owner: owner, lease: Self.lease)
                 for id in try await catalog.cancelRequests(owner: owner) { running[id]?.terminate() }

@@ -11,17 +11,23 @@ final class ProgressDisplay {
     init(label: String) { self.label = label }
 
     func show(_ progress: TranscodeProgress) {
-        let percent = (progress.fraction ?? 0) * 100
-        let speed = String(format: "%.2f×", progress.speed)
-        let eta = progress.remainingSeconds.map(Self.clock) ?? "--:--"
+        show(fraction: progress.fraction, speed: progress.speed, remaining: progress.remainingSeconds, elapsed: progress.elapsedSeconds)
+    }
+
+    /// Shows `fraction` (0…1) done at `speed` × realtime, `remaining` seconds to go, after
+    /// `elapsed` seconds.
+    func show(fraction: Double?, speed rate: Double, remaining: Double?, elapsed: Double) {
+        let percent = (fraction ?? 0) * 100
+        let speed = String(format: "%.2f×", rate)
+        let eta = remaining.map(Self.clock) ?? "--:--"
         if isTerminal {
             let width = 30
-            let filled = Int((progress.fraction ?? 0) * Double(width))
+            let filled = Int((fraction ?? 0) * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             let line = String(format: "\r%@ %@ %5.1f%%  %@ realtime  ETA %@ ", label, bar, percent, speed, eta)
             FileHandle.standardError.write(Data(line.utf8))
-        } else if progress.elapsedSeconds - lastLine >= 1 || progress.fraction == 1 {
-            lastLine = progress.elapsedSeconds
+        } else if elapsed - lastLine >= 1 || fraction == 1 {
+            lastLine = elapsed
             let line = String(format: "progress %@ %.1f%% speed=%@ eta=%@\n", label, percent, speed, eta)
             FileHandle.standardError.write(Data(line.utf8))
         }

@@ -2,18 +2,23 @@ import ArgumentParser
 import Foundation
 
 /// The `streamvault` command: a thin shell whose subcommands call the libraries.
-struct StreamVault: ParsableCommand {
+struct StreamVault: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamvault",
         abstract: "Turns video files into adaptive HLS streams, in-process through the FFmpeg libraries.",
-        subcommands: [Probe.self, Transcode.self, Presets.self]
+        subcommands: [Serve.self, Submit.self, JobsCommand.self, JobCommand.self, Cancel.self, MediaCommand.self,
+                      Probe.self, Transcode.self, Presets.self, Worker.self]
     )
 
     /// Runs the command line: exit 0 on success, 1 on a failed operation, 2 on a usage error.
-    static func runMain() -> Never {
+    static func runMain() async -> Never {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
             Foundation.exit(0)
         } catch let failure as OperationFailed {
             FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
@@ -37,5 +42,5 @@ struct OperationFailed: Error {
 
 @main
 enum Main {
-    static func main() { StreamVault.runMain() }
+    static func main() async { await StreamVault.runMain() }
 }

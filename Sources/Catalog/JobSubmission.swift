@@ -1,0 +1,88 @@
+import Foundation
+
+/// A file submitted by a person or a script (`streamvault submit`, `POST /api/jobs`):
+/// hard-linked (or copied, across file systems) into the job's own input folder, so the
+/// caller's file is never moved or modified, then queued.
+public struct JobSubmission: Sendable {
+    /// A sidecar to bring along: the caller's path, its kind, and its language if given.
+    public struct Sidecar: Sendable {
+        public var path: String
+        public var kind: Job.Track.Kind
+        public var language: String?
+
+        public init(path: String, kind: Job.Track.Kind, language: String?) {
+            self.path = path
+            self.kind = kind
+            self.language = language
+        }
+    }
+
+    public var file: String
+    public var sidecars: [Sidecar] = []
+    public var title: String?
+    public var type: String?
+    public var preset: String
+    public var maxAttempts: Int
+    public var origin: Job.Origin
+
+    public init(file: String, sidecars: [Sidecar] = [], title: String? = nil, type: String? = nil,
+                preset: String, maxAttempts: Int, origin: Job.Origin) {
+        self.file = file
+        self.sidecars = sidecars
+        self.title = title
+        self.type = type
+        self.preset = preset
+        self.maxAttempts = maxAttempts
+        self.origin = origin
+    }
+
+    /// Brings the files into `vault` and queues the job; on failure nothing is left behind.
+    public func enqueue(in vault: Vault, catalog: any CatalogStore) async throws -> Job {
+        let files = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard files.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw SubmissionError(file: file, reason: isDirectory.boolValue ? "is a folder, not a file" : "no such file")
+        }
+        guard files.isReadableFile(atPath: file) else { throw SubmissionError(file: file, reason: "cannot be read (permission denied)") }
+        let name = URL(fileURLWithPath: file).lastPathComponent
+        var job = Job(source: name, inputFolder: "", origin: origin, title: title, type: type, preset: preset, maxAttempts: maxAttempts)
+        let input = vault.input(job: job.id)
+        job.inputFolder = input.path
+        do {
+            try files.createDirectory(at: input, withIntermediateDirectories: true)
+            try Self.bring(file, to: input.appendingPathComponent(name))
+            for sidecar in sidecars {
+                guard files.isReadableFile(atPath: sidecar.path) else {
+                    throw SubmissionError(file: sidecar.path, reason: files.fileExists(atPath: sidecar.path) ? "cannot be read" : "no such file")
+                }
+                let sidecarName = URL(fileURLWithPath: sidecar.path).lastPathComponent
+                guard sidecarName != name, !job.sidecars.contains(where: { $0.file == sidecarName }) else {
+                    throw SubmissionError(file: sidecar.path, reason: "has the same name as another file of this job")
+                }
+                try Self.bring(sidecar.path, to: input.appendingPathComponent(sidecarName))
+                job.sidecars.append(Job.Track(kind: sidecar.kind, file: sidecarName, language: sidecar.language))
+            }
+            try await catalog.enqueue(job)
+            return job
+        } catch {
+            try? files.removeItem(at: vault.work(job: job.id))
+            throw error
+        }
+    }
+
+    /// A hard link when source and vault share a file system, else a copy.
+    private static func bring(_ path: String, to destination: URL) throws {
+        do {
+            try FileManager.default.linkItem(atPath: path, toPath: destination.path)
+        } catch {
+            try FileManager.default.copyItem(atPath: path, toPath: destination.path)
+        }
+    }
+}
+
+/// A submission refused: the file and the reason.
+public struct SubmissionError: Error, CustomStringConvertible, Sendable {
+    public let file: String
+    public let reason: String
+    public var description: String { "\(file): \(reason)" }
+}

@@ -1,0 +1,99 @@
+import Catalog
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The JSON API (SPEC §6): titles, search, jobs, job submission, health.
+struct APIRoutes: Sendable {
+    let vault: Vault
+    let catalog: any CatalogStore
+    let preset: String
+    let maxAttempts: Int
+    let token: String
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in
+            do {
+                try await catalog.ping()
+                return json(["status": "ok"])
+            } catch {
+                throw APIError(.serviceUnavailable, code: "catalog_unavailable", "the catalog does not answer")
+            }
+        }
+        router.get("/api/media") { request, _ in
+            let query = request.uri.queryParameters
+            let page = max(1, Int(query["page"].map(String.init) ?? "") ?? 1)
+            let limit = min(100, max(1, Int(query["limit"].map(String.init) ?? "") ?? 20))
+            let (items, total) = try await catalog.list(
+                type: query["type"].map(String.init), genre: query["genre"].map(String.init), page: page, limit: limit)
+            return json(MediaPage(items: items, total: total, page: page, limit: limit))
+        }
+        router.get("/api/media/search") { request, _ in
+            guard let text = request.uri.queryParameters["q"].map(String.init), !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw APIError.badRequest("give the words to search for as ?q=")
+            }
+            return json(Items(items: try await catalog.search(text, limit: 50)))
+        }
+        router.get("/api/media/:id") { _, context in
+            let id = try context.parameters.require("id")
+            guard let document = try await catalog.document(id: id) else { throw APIError.notFound("no title \(id)") }
+            return json(document)
+        }
+        router.get("/api/jobs") { request, _ in
+            let state = try request.uri.queryParameters["state"].map { text in
+                guard let state = Job.State(rawValue: String(text)) else {
+                    throw APIError.badRequest("state must be one of \(Job.State.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return state
+            }
+            return json(Items(items: try await catalog.jobs(state: state).map(JobDocument.init)))
+        }
+        router.get("/api/jobs/:id") { _, context in
+            let id = try context.parameters.require("id")
+            guard let job = try await catalog.job(id: id) else { throw APIError.notFound("no job \(id)") }
+            return json(JobDocument(job))
+        }
+        router.post("/api/jobs") { request, context in
+            guard request.headers[.authorization] == "Bearer \(token)" else {
+                throw APIError(.unauthorized, code: "unauthorized", "an Authorization: Bearer <token> header with the API token is required")
+            }
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let submission = try? JSONDecoder().decode(SubmissionBody.self, from: body) else {
+                throw APIError.badRequest(#"the body must be JSON: {"path": "/file/on/the/server", "title": "optional"}"#)
+            }
+            do {
+                let job = try await JobSubmission(
+                    file: submission.path, title: submission.title, type: submission.type, preset: preset,
+                    maxAttempts: maxAttempts, origin: .api
+                ).enqueue(in: vault, catalog: catalog)
+                return json(JobDocument(job), status: .created)
+            } catch let error as SubmissionError {
+                throw APIError(.unprocessableContent, code: "bad_file", error.description)
+            }
+        }
+    }
+
+    struct SubmissionBody: Decodable {
+        var path: String
+        var title: String?
+        var type: String?
+    }
+
+    struct MediaPage: Encodable {
+        var items: [MediaDocument]
+        var total: Int
+        var page: Int
+        var limit: Int
+    }
+
+    struct Items<Item: Encodable>: Encodable {
+        var items: [Item]
+    }
+}
+
+/// A JSON response in StreamVault's one JSON configuration.
+func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+    let data = (try? CatalogJSON.encoder().encode(value)) ?? Data("{}".utf8)
+    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

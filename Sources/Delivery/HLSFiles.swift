@@ -1,0 +1,64 @@
+import Catalog
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Guards and dresses `/hls/<id>/…`: only titles recorded in the catalog are served, and
+/// only regular files that really lie inside `media/<id>/` (no `..`, no encoded dots or
+/// slashes, no symlink out): anything else is 404. Responses get the HLS content types,
+/// cache rules (segments immutable for a year, playlists short-lived) and CORS headers.
+/// Hummingbird's `FileMiddleware`, placed after it, does ranges, ETag and Last-Modified.
+struct HLSGuard: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    let vault: Vault
+    let catalog: any CatalogStore
+
+    static var prefix: String { "/hls/" }
+
+    static let contentTypes = [
+        "m3u8": "application/vnd.apple.mpegurl", "m4s": "video/iso.segment", "mp4": "video/mp4",
+        "ts": "video/mp2t", "vtt": "text/vtt; charset=utf-8", "jpg": "image/jpeg",
+    ]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let rawPath = request.uri.path
+        guard rawPath.hasPrefix(Self.prefix) else { return try await next(request, context) }
+        let notFound = APIError.notFound("no such file")
+        if request.method == .options { return Self.withCORS(Response(status: .noContent)) }
+        guard request.method == .get || request.method == .head else {
+            throw APIError(.methodNotAllowed, code: "method_not_allowed", "only GET and HEAD")
+        }
+        // Encoded dots, slashes or backslashes are never part of a name we write.
+        let lowered = rawPath.lowercased()
+        guard !["%2e", "%2f", "%5c", "\\", "//"].contains(where: lowered.contains),
+              let path = rawPath.removingPercentEncoding else { throw notFound }
+        let parts = path.dropFirst(Self.prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." || $0.hasPrefix(".") }),
+              let type = Self.contentTypes[(parts.last! as NSString).pathExtension.lowercased()] else { throw notFound }
+        let id = parts[0]
+        guard try await catalog.hasMedia(id: id) else { throw notFound }
+        let file = vault.media(id).appendingPathComponent(parts.dropFirst().joined(separator: "/"))
+        let real = file.resolvingSymlinksInPath().path
+        let base = vault.media(id).resolvingSymlinksInPath().path + "/"
+        var isDirectory: ObjCBool = false
+        guard real.hasPrefix(base), FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory),
+              !isDirectory.boolValue else { throw notFound }
+
+        var response = try await next(request, context)
+        response.headers[.contentType] = type
+        let isPlaylist = type.hasPrefix("application/vnd.apple.mpegurl")
+        response.headers[.cacheControl] = isPlaylist ? "public, max-age=10" : "public, max-age=31536000, immutable"
+        return Self.withCORS(response)
+    }
+
+    static func withCORS(_ response: Response) -> Response {
+        var response = response
+        response.headers[.accessControlAllowOrigin] = "*"
+        response.headers[.accessControlExposeHeaders] = "Content-Length, Content-Range"
+        response.headers[.accessControlAllowMethods] = "GET, HEAD, OPTIONS"
+        response.headers[.accessControlAllowHeaders] = "Range, If-None-Match, If-Modified-Since"
+        response.headers[.accessControlMaxAge] = "86400"
+        return response
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Catalog
+import Delivery
+import Foundation
+import Ingest
+import Logging
+import Packager
+import ServiceLifecycle
+
+/// `streamvault serve`: the daemon. Watcher, job workers and HTTP server in one
+/// ServiceGroup; SIGINT/SIGTERM stop it gracefully (no new claims, running jobs requeued).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon: watch ingest/, package jobs in worker processes, serve HTTP.")
+
+    @Option(help: "Address to serve HTTP on.") var http = "127.0.0.1:8080"
+    @Option(help: "Jobs packaged at once (each in its own process).") var workers = 1
+    @Option(help: "Preset for files dropped into ingest/ (name or path).") var preset = "default"
+    @Option(help: "Seconds a file's size and time must stay unchanged before it is taken.") var settle: Double = 5
+    @Option(help: "Bearer token for POST /api/jobs (default: <root>/api-token, made at first start).") var apiToken: String?
+    @OptionGroup var options: CommonOptions
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard settle >= 0 else { throw ValidationError("--settle must not be negative") }
+        guard HTTPAddress(http) != nil else { throw ValidationError("--http must be HOST:PORT, e.g. 127.0.0.1:8080") }
+    }
+
+    func run() async throws {
+        options.bootstrapLogging()
+        var logger = Logger(label: "streamvault")
+        logger.logLevel = options.logLevel
+        let vault = Vault(root: options.rootURL)
+        let catalog: SQLiteCatalog
+        let preset: Packager.Preset
+        let token: String
+        do {
+            catalog = try vault.open()
+            preset = try options.presets.load(self.preset)
+            token = try apiToken ?? APIToken.loadOrCreate(at: vault.apiToken)
+            try await VaultRecovery(vault: vault, catalog: catalog, logger: logger).run()
+        } catch {
+            throw OperationFailed(error)
+        }
+        let address = HTTPAddress(http)!
+        let ingest = IngestService(vault: vault, catalog: catalog, preset: self.preset, maxAttempts: preset.maxAttempts,
+                                   settle: .milliseconds(Int(settle * 1000)), logger: logger)
+        let pool = WorkerPool(vault: vault, catalog: catalog, executable: URL(fileURLWithPath: CommandLine.executablePath),
+                              workers: workers, logger: logger)
+        let server = DeliveryServer(vault: vault, catalog: catalog, preset: self.preset,
+                                    maxAttempts: preset.maxAttempts, token: token,
+                                    host: address.host, port: address.port, logger: logger)
+        FileHandle.standardOutput.write(Data("""
+            StreamVault: drop files into \(vault.ingest.path)
+            open http://\(address.host):\(address.port)/
+
+            """.utf8))
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: server), .init(service: pool), .init(service: ingest)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+/// `HOST:PORT`.
+struct HTTPAddress {
+    let host: String
+    let port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        host = String(text[..<colon])
+        self.port = port
+    }
+}
+
+extension CommandLine {
+    /// This executable, to start workers of the same binary.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arguments[0]
+    }
+}

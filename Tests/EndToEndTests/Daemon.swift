@@ -1,0 +1,125 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import TestSupport
+
+/// A real `streamvault serve` on a temporary vault, talked to over HTTP and with the CLI.
+final class Daemon: @unchecked Sendable {
+    let root: URL
+    let port: Int
+    private(set) var process: Process?
+    private let log: URL
+
+    /// Starts a daemon on `root` (a new temporary vault by default).
+    init(root: URL? = nil, settle: Double = 1, extra: [String] = []) throws {
+        self.root = try root ?? Fixtures.temporaryFolder("vault")
+        port = Int.random(in: 20_000...60_000)
+        log = self.root.appendingPathComponent("daemon-\(port).log")
+        try start(settle: settle, extra: extra)
+    }
+
+    func start(settle: Double = 1, extra: [String] = []) throws {
+        let process = Process()
+        process.executableURL = Fixtures.binary
+        process.arguments = ["serve", "--root", root.path, "--http", "127.0.0.1:\(port)", "--settle", String(settle),
+                             "--preset", "preview", "--log-level", "info"] + extra
+        process.currentDirectoryURL = Fixtures.repository
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+        try waitUntil(timeout: 30) { (try? self.get("/healthz").status) == 200 }
+    }
+
+    var ingest: URL { root.appendingPathComponent("ingest") }
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// SIGTERM and wait for the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// SIGKILL: no chance to clean anything.
+    func kill9() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+
+    func get(_ path: String, headers: [String: String] = [:]) throws -> (status: Int, body: Data, headers: [String: String]) {
+        try request("GET", path, headers: headers)
+    }
+
+    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: Data? = nil) throws
+        -> (status: Int, body: Data, headers: [String: String]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.httpBody = body
+        for (key, value) in headers { request.setValue(value, forHTTPHeaderField: key) }
+        let result = LockedResult()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            result.value = (data, response as? HTTPURLResponse, error)
+            done.signal()
+        }.resume()
+        done.wait()
+        guard let (data, response, error) = result.value, let response else { throw result.value?.2 ?? URLError(.badServerResponse) }
+        _ = error
+        let fields = response.allHeaderFields.reduce(into: [String: String]()) { $0["\($1.key)".lowercased()] = "\($1.value)" }
+        return (response.statusCode, data ?? Data(), fields)
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: get(path).body) as? [String: Any] ?? [:]
+    }
+
+    /// Runs the CLI against this vault.
+    func cli(_ arguments: String...) throws -> ProcessOutput {
+        try runProcess(Fixtures.binary, arguments + ["--root", root.path], currentDirectory: Fixtures.repository)
+    }
+
+    /// Every job, newest first.
+    func jobs() throws -> [[String: Any]] { try json("/api/jobs")["items"] as? [[String: Any]] ?? [] }
+
+    func waitForJobs(count: Int, timeout: Double = 60) throws -> [[String: Any]] {
+        var jobs: [[String: Any]] = []
+        try waitUntil(timeout: timeout) {
+            jobs = try self.jobs()
+            return jobs.count >= count && jobs.allSatisfy { !["queued", "running"].contains($0["state"] as? String ?? "") }
+        }
+        return jobs
+    }
+
+    func files(in folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []).sorted()
+    }
+}
+
+final class LockedResult: @unchecked Sendable {
+    var value: (Data?, HTTPURLResponse?, Error?)?
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    let seconds: Double
+    var description: String { "condition not met within \(seconds) s" }
+}
+
+/// Polls `condition` every 200 ms until it holds or `timeout` seconds pass.
+func waitUntil(timeout: Double, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if (try? condition()) == true { return }
+        usleep(200_000)
+    }
+    throw TimedOut(seconds: timeout)
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `streamvault serve` started for real on a temporary vault: files dropped into ingest/,
+/// jobs submitted with the CLI, checked over HTTP, on disk and with ffprobe.
+@Suite(.serialized) struct DaemonTests {
+    @Test func aFileCopiedSlowlyIsNotTakenBeforeItIsComplete() throws {
+        let daemon = try Daemon(settle: 2)
+        let source = try Data(contentsOf: Fixtures.sample("testcard-720p30.mp4"))
+        let target = daemon.ingest.appendingPathComponent("Slow Copy (2021).mp4")
+        FileManager.default.createFile(atPath: target.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: target)
+        let chunk = source.count / 6 + 1
+        for start in stride(from: 0, to: source.count, by: chunk) {
+            handle.write(source[start..<min(source.count, start + chunk)])
+            usleep(700_000)  // 4 s of copying in all, pauses shorter than the settle time
+            #expect(try daemon.jobs().isEmpty, "taken while still being written")
+            #expect(FileManager.default.fileExists(atPath: target.path))
+        }
+        try handle.close()
+        let jobs = try daemon.waitForJobs(count: 1)
+        #expect(jobs.first?["state"] as? String == "succeeded", "\(jobs)")
+        let id = try #require(jobs.first?["mediaId"] as? String)
+        let original = daemon.root.appendingPathComponent("originals/\(id)/Slow Copy (2021).mp4")
+        #expect(try Data(contentsOf: original) == source)
+        let master = daemon.root.appendingPathComponent("media/\(id)/master.m3u8")
+        #expect(try FFprobe.streams(master).contains { $0.string("codec_type") == "video" })
+        #expect(daemon.files(in: "ingest").isEmpty && daemon.files(in: "work").isEmpty)
+    }
+
+    @Test func moviesAndEpisodesGetTheirMetadataFromTheirNames() throws {
+        let daemon = try Daemon()
+        try FileManager.default.copyItem(at: Fixtures.sample("phone-portrait-vfr.mp4"),
+                                         to: daemon.ingest.appendingPathComponent("Big Buck Bunny (2008).mp4"))
+        try FileManager.default.copyItem(at: Fixtures.sample("multilang.mkv"),
+                                         to: daemon.ingest.appendingPathComponent("Show.Name.S01E02.mkv"))
+        try FileManager.default.copyItem(at: Fixtures.sample("testcard-720p30.es.srt"),
+                                         to: daemon.ingest.appendingPathComponent("Show.Name.S01E02.es.srt"))
+        let jobs = try daemon.waitForJobs(count: 2)
+        #expect(jobs.allSatisfy { $0["state"] as? String == "succeeded" }, "\(jobs)")
+        let list = try daemon.json("/api/media")
+        let items = list["items"] as? [[String: Any]] ?? []
+        #expect(list["total"] as? Int == 2)
+        let movie = try #require(items.first { $0["type"] as? String == "movie" })
+        #expect(movie["title"] as? String == "Big Buck Bunny" && movie["year"] as? Int == 2008)
+        #expect((movie["sources"] as? [[String: Any]])?.first?["quality"] as? String == "360p")
+        let series = try #require(items.first { $0["type"] as? String == "series" })
+        #expect(series["title"] as? String == "Show Name")
+        let season = try #require((series["seasons"] as? [[String: Any]])?.first)
+        let episode = try #require((season["episodes"] as? [[String: Any]])?.first)
+        #expect(season["number"] as? Int == 1 && episode["number"] as? Int == 2)
+        let episodeID = try #require(episode["id"] as? String)
+        let document = try daemon.json("/api/media/\(episodeID)")
+        #expect((document["subtitles"] as? [[String: Any]])?.compactMap { $0["language"] as? String } == ["en", "es"])
+        #expect((document["dubbing"] as? [[String: Any]])?.compactMap { $0["language"] as? String } == ["en", "fr"])
+        #expect(daemon.files(in: "originals/\(episodeID)") == ["Show.Name.S01E02.es.srt", "Show.Name.S01E02.mkv"])
+        let search = try daemon.json("/api/media/search?q=bunn")["items"] as? [[String: Any]] ?? []
+        #expect(search.compactMap { $0["title"] as? String } == ["Big Buck Bunny"])
+    }
+
+    @Test func submitWaitFollowsTheJobAndDuplicatesAreRecognised() throws {
+        let daemon = try Daemon()
+        let folder = try Fixtures.temporaryFolder("submit")
+        let mine = folder.appendingPathComponent("Holiday (2019).mp4")
+        try FileManager.default.copyItem(at: Fixtures.sample("phone-portrait-vfr.mp4"), to: mine)
+        let before = try Data(contentsOf: mine)
+        let first = try daemon.cli("submit", mine.path, "--wait", "--json")
+        #expect(first.status == 0, "\(first.stderr)")
+        let job = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        #expect(job["state"] as? String == "succeeded" && job["progress"] as? Double == 1)
+        #expect(try Data(contentsOf: mine) == before, "the caller's file must not change")
+
+        let copy = folder.appendingPathComponent("same content.mp4")
+        try FileManager.default.copyItem(at: mine, to: copy)
+        let second = try daemon.cli("submit", copy.path, "--wait", "--json")
+        let duplicate = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        #expect(duplicate["state"] as? String == "duplicate" && duplicate["mediaId"] as? String == job["mediaId"] as? String)
+        #expect(daemon.files(in: "originals/\(job["mediaId"] as? String ?? "")") == ["Holiday (2019).mp4", "same content.mp4"])
+        #expect(daemon.files(in: "media").count == 1)
+        let shown = try daemon.cli("job", duplicate["id"] as? String ?? "")
+        #expect(shown.status == 0 && shown.stdout.contains("duplicate"))
+    }
+
+    @Test func aCorruptFileFailsClearlyAndSitsInFailedUnchanged() throws {
+        let daemon = try Daemon()
+        let broken = try Data(contentsOf: Fixtures.sample("testcard-720p30.mp4")).prefix(200_000)
+        try broken.write(to: daemon.ingest.appendingPathComponent("broken.mp4"))
+        try Data("just some notes".utf8).write(to: daemon.ingest.appendingPathComponent("notes.txt"))
+        let jobs = try daemon.waitForJobs(count: 2)
+        for job in jobs {
+            #expect(job["state"] as? String == "failed")
+            let source = job["source"] as? String ?? ""
+            #expect((job["error"] as? String)?.contains(source) == true, "\(job)")
+        }
+        #expect(try Data(contentsOf: daemon.root.appendingPathComponent("failed/broken.mp4")) == broken)
+        let reason = try String(contentsOf: daemon.root.appendingPathComponent("failed/broken.mp4.error.txt"), encoding: .utf8)
+        #expect(reason.contains("broken.mp4") && reason.contains("truncated"), "\(reason)")
+        #expect(daemon.files(in: "failed") == ["broken.mp4", "broken.mp4.error.txt", "notes.txt", "notes.txt.error.txt"])
+        #expect(try daemon.get("/healthz").status == 200)
+        #expect(daemon.files(in: "work").isEmpty && daemon.files(in: "media").isEmpty)
+    }
+
+    @Test func killMinus9MidJobThenRestartPublishesOneTitleAndLeavesNoOrphans() throws {
+        let daemon = try Daemon()
+        let submitted = try daemon.cli("submit", Fixtures.sample("testcard-720p30.mp4").path, "--preset", "default")
+        let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try waitUntil(timeout: 30) {
+            let job = try daemon.json("/api/jobs/\(id)")
+            return job["stage"] as? String == "transcoding" && (job["progress"] as? Double ?? 0) > 0.05
+        }
+        daemon.kill9()
+        try daemon.start()
+        let jobs = try daemon.waitForJobs(count: 1, timeout: 90)
+        #expect(jobs.first?["state"] as? String == "succeeded", "\(jobs)\n\(daemon.logText)")
+        #expect((jobs.first?["attempts"] as? Int ?? 0) >= 1)
+        #expect(daemon.files(in: "media").count == 1)
+        #expect(daemon.files(in: "work").isEmpty)
+        let title = try #require(daemon.files(in: "media").first)
+        #expect(!daemon.files(in: "media/\(title)").contains { $0.contains("partial") })
+        #expect(daemon.files(in: "originals/\(title)") == ["testcard-720p30.mp4"])
+        #expect(daemon.stop() == 0)
+    }
+
+    @Test func twoDaemonsOnOneVaultNeverTakeOneFileTwice() throws {
+        let first = try Daemon(settle: 1)
+        let second = try Daemon(root: first.root, settle: 1)
+        let names = ["one.mp4", "two.mp4", "three.mp4"]
+        for (index, name) in names.enumerated() {
+            // Distinct content, so none is a duplicate of another.
+            var data = try Data(contentsOf: Fixtures.sample("phone-portrait-vfr.mp4"))
+            data.append(contentsOf: [UInt8](repeating: UInt8(index), count: 16))
+            try data.write(to: first.ingest.appendingPathComponent(name))
+        }
+        let jobs = try first.waitForJobs(count: 3, timeout: 90)
+        #expect(jobs.count == 3, "\(jobs)")
+        #expect(Set(jobs.compactMap { $0["source"] as? String }) == Set(names))
+        #expect(jobs.allSatisfy { $0["state"] as? String == "succeeded" }, "\(jobs)")
+        #expect(first.files(in: "media").count == 3 && first.files(in: "originals").count == 3)
+        #expect(second.stop() == 0 && first.stop() == 0)
+    }
+}
