@@ -16,18 +16,22 @@ public actor WorkerPool: Service {
     let publisher: Publisher
     let executable: URL
     let workers: Int
+    /// The first retry's wait; each later one waits twice as long (at most 10 min).
+    let retryDelay: Duration
     /// This daemon's name on its leases: host, pid and a random part.
     let owner: String
     let logger: Logger
     private var running: [String: WorkerProcess] = [:]
     private var stopping = false
 
-    public init(vault: Vault, catalog: any CatalogStore, executable: URL, workers: Int, logger: Logger) {
+    public init(vault: Vault, catalog: any CatalogStore, executable: URL, workers: Int,
+                retryDelay: Duration = .seconds(10), logger: Logger) {
         self.vault = vault
         self.catalog = catalog
         publisher = Publisher(vault: vault, catalog: catalog)
         self.executable = executable
         self.workers = max(1, workers)
+        self.retryDelay = retryDelay
         owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(CatalogID.make().prefix(6))"
         self.logger = logger
     }
@@ -153,13 +157,14 @@ public actor WorkerPool: Service {
         }
     }
 
-    /// A failed attempt: retried after a backoff (10 s, 20 s, 40 s… at most 10 min) while
+    /// A failed attempt: retried after a backoff (`retryDelay`, then twice as long each time,
+    /// at most 10 min) while
     /// attempts remain and retrying may help, else the job fails for good.
     private func settle(_ job: Job, failure: String, retry: Bool) async {
         cleanOutput(of: job)
         do {
             if retry, job.attempts < job.maxAttempts, !stopping {
-                let delay = min(600, 10 * pow(2, Double(job.attempts - 1)))
+                let delay = min(600, retryDelay.seconds * pow(2, Double(job.attempts - 1)))
                 try await catalog.retryJob(id: job.id, error: failure, notBefore: Date().addingTimeInterval(delay))
                 logger.warning("job \(job.id): \(failure); retry in \(Int(delay)) s")
             } else if retry, stopping {

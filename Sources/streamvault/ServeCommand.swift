@@ -17,12 +17,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Jobs packaged at once (each in its own process).") var workers = 1
     @Option(help: "Preset for files dropped into ingest/ (name or path).") var preset = "default"
     @Option(help: "Seconds a file's size and time must stay unchanged before it is taken.") var settle: Double = 5
+    @Option(help: "Seconds before a failed attempt is retried; doubled at each retry.") var retryDelay: Double = 10
     @Option(help: "Bearer token for POST /api/jobs (default: <root>/api-token, made at first start).") var apiToken: String?
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-        guard settle >= 0 else { throw ValidationError("--settle must not be negative") }
+        guard settle >= 0, retryDelay >= 0 else { throw ValidationError("--settle and --retry-delay must not be negative") }
         guard HTTPAddress(http) != nil else { throw ValidationError("--http must be HOST:PORT, e.g. 127.0.0.1:8080") }
     }
 
@@ -46,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         let ingest = IngestService(vault: vault, catalog: catalog, preset: self.preset, maxAttempts: preset.maxAttempts,
                                    settle: .milliseconds(Int(settle * 1000)), logger: logger)
         let pool = WorkerPool(vault: vault, catalog: catalog, executable: URL(fileURLWithPath: CommandLine.executablePath),
-                              workers: workers, logger: logger)
+                              workers: workers, retryDelay: .milliseconds(Int(retryDelay * 1000)), logger: logger)
         let server = DeliveryServer(vault: vault, catalog: catalog, preset: self.preset,
                                     maxAttempts: preset.maxAttempts, token: token,
                                     host: address.host, port: address.port, logger: logger)

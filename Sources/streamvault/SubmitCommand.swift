@@ -74,7 +74,3 @@ struct JobFailed: Error, CustomStringConvertible {
     let job: Job
     var description: String { "job \(job.id) \(job.state.rawValue): \(job.error ?? job.source)" }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -139,4 +139,52 @@ import TestSupport
         #expect(first.files(in: "media").count == 3 && first.files(in: "originals").count == 3)
         #expect(second.stop() == 0 && first.stop() == 0)
     }
+
+    /// Starts a longer job (the test card through the default ladder) and waits until it transcodes.
+    private func runningJob(on daemon: Daemon) throws -> String {
+        let submitted = try daemon.cli("submit", Fixtures.sample("testcard-720p30.mp4").path, "--preset", "default")
+        let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try waitUntil(timeout: 30) {
+            let job = try daemon.json("/api/jobs/\(id)")
+            return job["stage"] as? String == "transcoding" && (job["progress"] as? Double ?? 0) > 0.05
+        }
+        return id
+    }
+
+    @Test func aWorkerKilledMidJobFailsOnlyThatAttempt() throws {
+        let daemon = try Daemon(extra: ["--retry-delay", "0.5"])
+        let id = try runningJob(on: daemon)
+        let workers = try runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "worker --root \(daemon.root.path) --job \(id)"])
+        let pid = try #require(Int32(workers.stdout.split(separator: "\n").first ?? ""), "no worker: \(workers.stdout)")
+        kill(pid, SIGKILL)
+        let jobs = try daemon.waitForJobs(count: 1, timeout: 90)
+        #expect(jobs.first?["state"] as? String == "succeeded" && jobs.first?["attempts"] as? Int == 2, "\(jobs)")
+        #expect(daemon.logText.contains("killed by signal 9 (SIGKILL)"))
+        #expect(try daemon.get("/healthz").status == 200)
+        #expect(daemon.files(in: "media").count == 1 && daemon.files(in: "work").isEmpty)
+    }
+
+    @Test func cancellingARunningJobStopsItAndKeepsTheFile() throws {
+        let daemon = try Daemon()
+        let id = try runningJob(on: daemon)
+        let cancel = try daemon.cli("cancel", id)
+        #expect(cancel.status == 0, "\(cancel.stderr)")
+        let jobs = try daemon.waitForJobs(count: 1)
+        #expect(jobs.first?["state"] as? String == "cancelled")
+        #expect(daemon.files(in: "failed") == ["testcard-720p30.mp4", "testcard-720p30.mp4.error.txt"])
+        #expect(daemon.files(in: "media").isEmpty && daemon.files(in: "work").isEmpty)
+        #expect(try daemon.cli("cancel", "nosuchjob").status == 1)
+    }
+
+    @Test func sigtermStopsGracefullyAndTheJobRunsAgainAfterRestart() throws {
+        let daemon = try Daemon()
+        let id = try runningJob(on: daemon)
+        #expect(daemon.stop() == 0)
+        let job = try #require(try JSONSerialization.jsonObject(with: Data(daemon.cli("job", id, "--json").stdout.utf8)) as? [String: Any])
+        #expect(["queued", "succeeded"].contains(job["state"] as? String ?? ""), "\(job)")
+        try daemon.start()
+        let jobs = try daemon.waitForJobs(count: 1, timeout: 90)
+        #expect(jobs.first?["state"] as? String == "succeeded", "\(jobs)")
+        #expect(daemon.files(in: "media").count == 1 && daemon.files(in: "work").isEmpty)
+    }
 }
