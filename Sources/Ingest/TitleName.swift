@@ -2,7 +2,8 @@ import Foundation
 
 /// What a file or folder name says about a title, the Plex / Jellyfin way:
 /// `Title (Year)` is a movie, `Show Name - S01E02 - Episode Title` and `Show.Name.S01E02`
-/// are episodes of the series "Show Name". Anything else is a movie titled after the name.
+/// are episodes of the series "Show Name"; `Title.Year.1080p…` (release names) is a movie of
+/// that year. Anything else is a movie titled after the name.
 public struct TitleName: Sendable, Equatable {
     public var title: String
     public var year: Int?
@@ -37,7 +38,11 @@ public struct TitleName: Sendable, Equatable {
                       season: Int(match.season), episode: Int(match.episode))
             return
         }
-        if let match = stem.firstMatch(of: /^(?<title>.+?)[\s._]*[(\[](?<year>(19|20)\d\d)[)\]].*$/) {
+        if let match = stem.firstMatch(of: /^(?<title>.+?)[\s._]*[(\[](?<year>(?:19|20)\d\d)[)\]].*$/) {
+            self.init(title: Self.words(String(match.title)), year: Int(match.year))
+            return
+        }
+        if let match = stem.firstMatch(of: /^(?<title>.+?)[._](?<year>(?:19|20)\d\d)(?:[._].*)?$/) {
             self.init(title: Self.words(String(match.title)), year: Int(match.year))
             return
         }

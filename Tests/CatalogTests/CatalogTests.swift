@@ -1,0 +1,183 @@
+import Catalog
+import Foundation
+import Testing
+import TestSupport
+
+/// The SQLite catalog and job queue, on real database files.
+@Suite struct JobQueueTests {
+    let path: String
+
+    init() throws { path = try Fixtures.temporaryFolder("catalog").appendingPathComponent("catalog.sqlite").path }
+
+    func job(_ source: String, createdAt: Date = Date()) -> Job {
+        Job(source: source, inputFolder: "/nowhere", origin: .submit, preset: "default", maxAttempts: 3, createdAt: createdAt)
+    }
+
+    @Test func concurrentClaimsFromTwoConnectionsNeverTakeOneJobTwice() async throws {
+        let first = try SQLiteCatalog(path: path), second = try SQLiteCatalog(path: path)
+        for index in 0..<30 { try await first.enqueue(job("file\(index).mp4", createdAt: Date(timeIntervalSinceNow: Double(index)))) }
+        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+            for worker in 0..<8 {
+                let catalog = worker.isMultiple(of: 2) ? first : second
+                group.addTask {
+                    var mine: [String] = []
+                    while let job = try await catalog.claimNextJob(owner: "worker\(worker)", lease: .seconds(30)) { mine.append(job.id) }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(claimed.count == 30 && Set(claimed).count == 30)
+        #expect(try await first.jobs(state: .running).count == 30)
+    }
+
+    @Test func claimsTakeTheOldestAndCountAttempts() async throws {
+        let catalog = try SQLiteCatalog(path: path)
+        try await catalog.enqueue(job("new.mp4", createdAt: Date()))
+        try await catalog.enqueue(job("old.mp4", createdAt: Date(timeIntervalSinceNow: -60)))
+        let claimed = try #require(try await catalog.claimNextJob(owner: "a", lease: .seconds(30)))
+        #expect(claimed.source == "old.mp4" && claimed.state == .running && claimed.attempts == 1 && claimed.leaseOwner == "a")
+    }
+
+    @Test func anExpiredLeaseSendsTheJobBackToTheQueue() async throws {
+        let catalog = try SQLiteCatalog(path: path)
+        try await catalog.enqueue(job("a.mp4"))
+        _ = try await catalog.claimNextJob(owner: "dead daemon", lease: .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(100))
+        let requeued = try await catalog.requeueAbandonedJobs()
+        #expect(requeued.map(\.state) == [.queued])
+        let again = try #require(try await catalog.claimNextJob(owner: "b", lease: .seconds(30)))
+        #expect(again.attempts == 2 && again.leaseOwner == "b")
+    }
+
+    @Test func aLiveLeaseIsNotTakenAway() async throws {
+        let catalog = try SQLiteCatalog(path: path)
+        try await catalog.enqueue(job("a.mp4"))
+        _ = try await catalog.claimNextJob(owner: "alive", lease: .seconds(30))
+        #expect(try await catalog.requeueAbandonedJobs().isEmpty)
+        #expect(try await catalog.claimNextJob(owner: "other", lease: .seconds(30)) == nil)
+    }
+
+    @Test func aRetryWaitsForItsTimeAndKeepsTheError() async throws {
+        let catalog = try SQLiteCatalog(path: path)
+        try await catalog.enqueue(job("a.mp4"))
+        let claimed = try #require(try await catalog.claimNextJob(owner: "a", lease: .seconds(30)))
+        try await catalog.retryJob(id: claimed.id, error: "a.mp4: disk full", notBefore: Date(timeIntervalSinceNow: 3600))
+        #expect(try await catalog.claimNextJob(owner: "a", lease: .seconds(30)) == nil)
+        let waiting = try #require(try await catalog.job(id: claimed.id))
+        #expect(waiting.state == .queued && waiting.error == "a.mp4: disk full" && waiting.stage == "waiting to retry")
+    }
+
+    @Test func cancelEndsAQueuedJobAndFlagsARunningOne() async throws {
+        let catalog = try SQLiteCatalog(path: path)
+        try await catalog.enqueue(job("running.mp4", createdAt: Date(timeIntervalSinceNow: -10)))
+        let queued = job("queued.mp4")
+        try await catalog.enqueue(queued)
+        let running = try #require(try await catalog.claimNextJob(owner: "me", lease: .seconds(30)))
+        #expect(try await catalog.cancelJob(id: queued.id)?.state == .cancelled)
+        #expect(try await catalog.cancelJob(id: running.id)?.cancelRequested == true)
+        #expect(try await catalog.cancelRequests(owner: "me") == [running.id])
+        #expect(try await catalog.cancelJob(id: "missing") == nil)
+    }
+
+    @Test func releaseRequeuesWithoutCountingTheAttempt() async throws {
+        let catalog = try SQLiteCatalog(path: path)
+        try await catalog.enqueue(job("a.mp4"))
+        let running = try #require(try await catalog.claimNextJob(owner: "me", lease: .seconds(30)))
+        try await catalog.releaseJob(id: running.id)
+        let released = try #require(try await catalog.job(id: running.id))
+        #expect(released.state == .queued && released.attempts == 0 && released.leaseOwner == nil)
+    }
+}
+
+@Suite struct TitleCatalogTests {
+    let catalog: SQLiteCatalog
+
+    init() throws {
+        catalog = try SQLiteCatalog(path: try Fixtures.temporaryFolder("catalog").appendingPathComponent("catalog.sqlite").path)
+    }
+
+    /// Queues and claims a job, then publishes a title for it.
+    @discardableResult
+    func publish(_ title: String, digest: String, series: String? = nil, season: Int? = nil, episode: Int? = nil,
+                 type: String = "movie", genre: [String] = [], description: String = "") async throws -> (Job, PublishOutcome) {
+        let job = Job(source: "\(title).mp4", inputFolder: "/nowhere", origin: .ingest, preset: "default", maxAttempts: 3)
+        try await catalog.enqueue(job)
+        _ = try await catalog.claimNextJob(owner: "me", lease: .seconds(30))
+        var media = Media(id: job.mediaId, type: type, title: title, year: 2020, description: description, genre: genre,
+                          durationSeconds: 5400, seasonNumber: season, episodeNumber: episode, digest: digest,
+                          source: job.source, hasPoster: true, hasStoryboard: true)
+        media.seriesId = nil
+        let published = PublishedTitle(
+            media: media, series: series.map { PublishedTitle.SeriesName(title: $0, type: type, year: nil) },
+            renditions: [Rendition(mediaId: job.mediaId, quality: "720p", width: 1280, height: 720, size: 1000, bandwidth: 3_000_000,
+                                   averageBandwidth: 2_800_000, codecs: "avc1.64001f,mp4a.40.2", playlist: "720p/index.m3u8",
+                                   iFramePlaylist: "720p/iframes.m3u8")],
+            audio: [AudioTrack(mediaId: job.mediaId, language: "en", name: "English", isDefault: true, isDub: false,
+                               channels: 2, playlist: "audio/en/index.m3u8")],
+            subtitles: [SubtitleTrack(mediaId: job.mediaId, language: "es", name: "Español", isForced: false,
+                                      isHearingImpaired: false, playlist: "subs/es/index.m3u8", file: "subs/es.vtt")])
+        return (job, try await catalog.publish(published, jobID: job.id))
+    }
+
+    @Test func publishingRecordsTheTitleAndEndsItsJobInOneGo() async throws {
+        let (job, outcome) = try await publish("Amélie", digest: "aaa", genre: ["Comedy"])
+        #expect(outcome == .published(mediaId: job.mediaId))
+        let finished = try #require(try await catalog.job(id: job.id))
+        #expect(finished.state == .succeeded && finished.progress == 1 && finished.finishedAt != nil)
+        let document = try #require(try await catalog.document(id: job.mediaId))
+        #expect(document.title == "Amélie" && document.duration == 90 && document.durationSeconds == 5400)
+        #expect(document.hls == "/hls/\(job.mediaId)/master.m3u8" && document.poster == "/hls/\(job.mediaId)/poster.jpg")
+        #expect(document.sources.first?.url == "/hls/\(job.mediaId)/720p/index.m3u8" && document.sources.first?.bandwidth == 3_000_000)
+        #expect(document.subtitles.first?.file == "/hls/\(job.mediaId)/subs/es.vtt")
+        #expect(document.dubbing.first?.language == "en" && document.dubbing.first?.default == true)
+        #expect(try await catalog.mediaID(digest: "aaa") == job.mediaId)
+    }
+
+    @Test func theSameContentIsADuplicateOfTheFirstTitle() async throws {
+        let (first, _) = try await publish("One", digest: "same")
+        let (second, outcome) = try await publish("Two", digest: "same")
+        #expect(outcome == .duplicate(of: first.mediaId))
+        let job = try #require(try await catalog.job(id: second.id))
+        #expect(job.state == .duplicate && job.mediaId == first.mediaId)
+        #expect(try await catalog.list(type: nil, genre: nil, page: 1, limit: 10).total == 1)
+    }
+
+    @Test func episodesGatherInTheirSeriesBySeason() async throws {
+        let (e2, _) = try await publish("Second", digest: "2", series: "Show", season: 1, episode: 2, type: "series")
+        let (e1, _) = try await publish("First", digest: "1", series: "show", season: 1, episode: 1, type: "series")
+        let (s2, _) = try await publish("Next season", digest: "3", series: "Show", season: 2, episode: 1, type: "series")
+        try await publish("A movie", digest: "4")
+        let (items, total) = try await catalog.list(type: "series", genre: nil, page: 1, limit: 10)
+        #expect(total == 1)
+        let series = try #require(items.first)
+        #expect(series.title == "Show" && series.hls == nil)
+        #expect(series.seasons.map(\.number) == [1, 2])
+        #expect(series.seasons[0].episodes.map(\.id) == [e1.mediaId, e2.mediaId])
+        #expect(series.seasons[1].episodes.map(\.title) == ["Next season"])
+        #expect(try await catalog.list(type: nil, genre: nil, page: 1, limit: 10).total == 2)
+        let removed = try await catalog.delete(id: series.id)
+        #expect(Set(removed) == [e1.mediaId, e2.mediaId, s2.mediaId])
+        #expect(try await catalog.hasMedia(id: e1.mediaId) == false)
+        #expect(try await catalog.list(type: nil, genre: nil, page: 1, limit: 10).total == 1)
+    }
+
+    @Test func searchMatchesWordsAndPrefixesIgnoringAccents() async throws {
+        try await publish("Amélie", digest: "a", description: "A shy waitress in Montmartre")
+        try await publish("Metropolis", digest: "m", description: "A city of the future")
+        try await publish("Pilot", digest: "p", series: "Futurama", season: 1, episode: 1, type: "series")
+        #expect(try await catalog.search("amelie", limit: 10).map(\.title) == ["Amélie"])
+        #expect(try await catalog.search("montm", limit: 10).map(\.title) == ["Amélie"])
+        #expect(Set(try await catalog.search("futur", limit: 10).map(\.title)) == ["Metropolis", "Futurama"])
+        #expect(try await catalog.search("  ", limit: 10).isEmpty)
+        #expect(try await catalog.search("\"unbalanced", limit: 10).isEmpty)
+    }
+
+    @Test func listingPagesFiltersAndPutsTheNewestFirst() async throws {
+        for index in 1...5 { try await publish("Movie \(index)", digest: "\(index)", genre: index == 3 ? ["Drama"] : []) }
+        let page = try await catalog.list(type: nil, genre: nil, page: 2, limit: 2)
+        #expect(page.total == 5 && page.items.map(\.title) == ["Movie 3", "Movie 2"])
+        #expect(try await catalog.list(type: nil, genre: "drama", page: 1, limit: 10).items.map(\.title) == ["Movie 3"])
+        #expect(try await catalog.list(type: "anime", genre: nil, page: 1, limit: 10).total == 0)
+    }
+}
