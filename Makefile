@@ -1,10 +1,11 @@
 # Entry points only: `make run`, `make test`, `make bench`.
 SWIFT ?= swift
-APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev libsqlite3-dev zlib1g-dev pkg-config
 # Tests and benchmarks use the ffmpeg/ffprobe programs as an independent reference only.
 TEST_PACKAGES := ffmpeg
 BENCH_PACKAGES := ffmpeg time
-DEMO_OUT ?= vault/demo
+ROOT ?= vault
+HTTP ?= 127.0.0.1:8080
 
 .PHONY: run test bench deps build
 
@@ -23,11 +24,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-# Until the daemon exists: package the sample clip and say how to play it.
+# The daemon on the embedded defaults: vault ./vault (catalog ./vault/catalog.sqlite), HTTP on
+# 127.0.0.1:8080. It prints the ingest folder and the URL to open; Ctrl-C stops it gracefully.
 run: build
-	rm -rf $(DEMO_OUT)
-	.build/release/streamvault transcode samples/testcard-720p30.mp4 --out $(DEMO_OUT)
-	@echo "play it: ffplay $(DEMO_OUT)/master.m3u8   (or serve $(DEMO_OUT) over HTTP for Safari/Chromium)"
+	.build/release/streamvault serve --root $(ROOT) --http $(HTTP)
 
 test: deps
 	$(call apt_install,$(TEST_PACKAGES))

@@ -2,10 +2,11 @@ import Catalog
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// The HTTP side of `streamvault serve` (Hummingbird 2): published titles under `/hls/`,
-/// the JSON API under `/api/`, and `/healthz`.
+/// the JSON API under `/api/`, the web pages `/` and `/watch/<id>`, `/healthz` and `/metrics`.
 public struct DeliveryServer: Service, CustomStringConvertible {
     let vault: Vault
     let catalog: any CatalogStore
@@ -14,10 +15,11 @@ public struct DeliveryServer: Service, CustomStringConvertible {
     let token: String
     let host: String
     let port: Int
+    let registry: PrometheusCollectorRegistry
     let logger: Logger
 
     public init(vault: Vault, catalog: any CatalogStore, preset: String, maxAttempts: Int, token: String,
-                host: String, port: Int, logger: Logger) {
+                host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.vault = vault
         self.catalog = catalog
         self.preset = preset
@@ -25,15 +27,19 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         self.token = token
         self.host = host
         self.port = port
+        self.registry = registry
         self.logger = logger
     }
 
     /// The router with every route and middleware, for the server and for in-process tests.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: ServerMiddleware())
         router.add(middleware: HLSGuard(vault: vault, catalog: catalog))
         router.add(middleware: FileMiddleware(vault.mediaFolder.path, urlBasePath: "/hls", logger: logger))
         APIRoutes(vault: vault, catalog: catalog, preset: preset, maxAttempts: maxAttempts, token: token).register(on: router)
+        MetricsRoute(catalog: catalog, registry: registry).register(on: router)
+        WebPages(catalog: catalog).register(on: router)
         return router
     }
 

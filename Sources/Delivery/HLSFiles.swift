@@ -1,4 +1,5 @@
 import Catalog
+import CompressNIO
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -6,7 +7,8 @@ import Hummingbird
 /// Guards and dresses `/hls/<id>/…`: only titles recorded in the catalog are served, and
 /// only regular files that really lie inside `media/<id>/` (no `..`, no encoded dots or
 /// slashes, no symlink out): anything else is 404. Responses get the HLS content types,
-/// cache rules (segments immutable for a year, playlists short-lived) and CORS headers.
+/// cache rules (segments immutable for a year, playlists short-lived), CORS headers, and
+/// gzip for playlists when the client accepts it.
 /// Hummingbird's `FileMiddleware`, placed after it, does ranges, ETag and Last-Modified.
 struct HLSGuard: RouterMiddleware {
     typealias Context = BasicRequestContext
@@ -49,7 +51,25 @@ struct HLSGuard: RouterMiddleware {
         response.headers[.contentType] = type
         let isPlaylist = type.hasPrefix("application/vnd.apple.mpegurl")
         response.headers[.cacheControl] = isPlaylist ? "public, max-age=10" : "public, max-age=31536000, immutable"
+        if isPlaylist {
+            response.headers[.vary] = "Accept-Encoding"
+            if response.status == .ok, request.headers[.range] == nil, Self.acceptsGzip(request) {
+                var plain = ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: real)))
+                let compressed = try plain.compress(with: .gzip())
+                response.headers[.contentEncoding] = "gzip"
+                response.headers[.contentLength] = String(compressed.readableBytes)
+                if request.method == .get { response.body = .init(byteBuffer: compressed) }
+            }
+        }
         return Self.withCORS(response)
+    }
+
+    /// `Accept-Encoding` names gzip without refusing it (`gzip;q=0`).
+    static func acceptsGzip(_ request: Request) -> Bool {
+        (request.headers[.acceptEncoding] ?? "").split(separator: ",").contains { entry in
+            let parts = entry.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            return parts.first?.lowercased() == "gzip" && !parts.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "") == "q=0" }
+        }
     }
 
     static func withCORS(_ response: Response) -> Response {

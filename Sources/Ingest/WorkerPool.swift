@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Runs queued jobs, each in a worker child process, at most `workers` at a time, under
@@ -121,6 +122,7 @@ public actor WorkerPool: Service {
             lastWrite = now
             lastStage = stage
             try? await catalog.updateProgress(jobID: job.id, stage: stage, progress: message.progress ?? 0, speed: message.speed ?? 0)
+            if let speed = message.speed, speed > 0 { Gauge(label: "streamvault_transcode_speed").record(speed) }
         }
         let exit = await process.waitForExit()
         running[job.id] = nil
@@ -132,7 +134,11 @@ public actor WorkerPool: Service {
         do {
             switch (exit.status, exit.signal, last?.kind) {
             case (WorkerExit.success, nil, .done?):
-                let outcome = try await publisher.publish(job, result: last!.result!, digest: last!.digest ?? "")
+                let result = last!.result!
+                let outcome = try await publisher.publish(job, result: result, digest: last!.digest ?? "")
+                let frames = result.duration * (result.frameRate ?? 0) * Double(result.video.count)
+                Counter(label: "streamvault_frames_encoded_total").increment(by: Int(frames.rounded()))
+                Gauge(label: "streamvault_transcode_speed").record(result.speed)
                 logger.notice("job \(job.id): \(job.source) → \(outcome)")
             case (WorkerExit.success, nil, .duplicate?):
                 try await publisher.duplicate(job, of: last!.duplicateOf!)

@@ -4,7 +4,9 @@ import Delivery
 import Foundation
 import Ingest
 import Logging
+import Metrics
 import Packager
+import Prometheus
 import ServiceLifecycle
 
 /// `streamvault serve`: the daemon. Watcher, job workers and HTTP server in one
@@ -44,13 +46,15 @@ struct Serve: AsyncParsableCommand {
             throw OperationFailed(error)
         }
         let address = HTTPAddress(http)!
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let ingest = IngestService(vault: vault, catalog: catalog, preset: self.preset, maxAttempts: preset.maxAttempts,
                                    settle: .milliseconds(Int(settle * 1000)), logger: logger)
         let pool = WorkerPool(vault: vault, catalog: catalog, executable: URL(fileURLWithPath: CommandLine.executablePath),
                               workers: workers, retryDelay: .milliseconds(Int(retryDelay * 1000)), logger: logger)
         let server = DeliveryServer(vault: vault, catalog: catalog, preset: self.preset,
                                     maxAttempts: preset.maxAttempts, token: token,
-                                    host: address.host, port: address.port, logger: logger)
+                                    host: address.host, port: address.port, registry: registry, logger: logger)
         FileHandle.standardOutput.write(Data("""
             StreamVault: drop files into \(vault.ingest.path)
             open http://\(address.host):\(address.port)/

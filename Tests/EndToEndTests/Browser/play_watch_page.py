@@ -1,0 +1,41 @@
+#!/usr/bin/python3
+"""Plays a StreamVault /watch/<id> page in headless Chromium (native HLS) and reports, as
+one JSON object on stdout, how far it played, any media error, and the text tracks the
+page exposes. Usage: play_watch_page.py URL [SECONDS]"""
+import json
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+url = sys.argv[1]
+target = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
+
+options = webdriver.ChromeOptions()
+for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--autoplay-policy=no-user-gesture-required", "--mute-audio"):
+    options.add_argument(argument)
+options.binary_location = "/usr/bin/chromium"
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+report = {"url": url}
+try:
+    driver.set_page_load_timeout(30)
+    driver.get(url)
+    report["canPlayHLS"] = driver.execute_script(
+        "return document.getElementById('player').canPlayType('application/vnd.apple.mpegurl')")
+    driver.execute_script("const v = document.getElementById('player'); v.muted = true; v.play().catch(e => window.playError = String(e));")
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        state = driver.execute_script("""
+            const v = document.getElementById('player');
+            return {time: v.currentTime, error: v.error ? v.error.code + ' ' + v.error.message : null,
+                    playError: window.playError || null, width: v.videoWidth, height: v.videoHeight,
+                    tracks: Array.from(v.textTracks).map(t => ({label: t.label, language: t.language, kind: t.kind}))};""")
+        report.update(state)
+        if state["error"] or state["time"] >= target:
+            break
+        time.sleep(0.25)
+finally:
+    driver.quit()
+print(json.dumps(report))
