@@ -47,6 +47,18 @@ struct HLSGuard: RouterMiddleware {
         guard real.hasPrefix(base), FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory),
               !isDirectory.boolValue else { throw notFound }
 
+        var request = request
+        if let range = request.headers[.range] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: real)[.size] as? Int) ?? 0
+            var head = request.head
+            switch Self.byteRange(range, size: size) {
+            case .whole: head.headerFields[.range] = nil
+            case .satisfiable(let normalized): head.headerFields[.range] = normalized
+            case .unsatisfiable:
+                return Self.withCORS(Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"]))
+            }
+            request = Request(head: head, body: request.body)
+        }
         var response = try await next(request, context)
         response.headers[.contentType] = type
         let isPlaylist = type.hasPrefix("application/vnd.apple.mpegurl")
@@ -62,6 +74,33 @@ struct HLSGuard: RouterMiddleware {
             }
         }
         return Self.withCORS(response)
+    }
+
+    enum RangeAnswer: Equatable {
+        /// Malformed or several ranges: ignored, the whole file is sent (RFC 9110 allows it).
+        case whole
+        /// One range within the file, as `bytes=first-last`.
+        case satisfiable(String)
+        /// Starts past the end: 416.
+        case unsatisfiable
+    }
+
+    /// Reads a `Range` header for a file of `size` bytes (one range; suffix ranges too).
+    static func byteRange(_ header: String, size: Int) -> RangeAnswer {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return .whole }
+        let bounds = header.dropFirst("bytes=".count).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        guard bounds.count == 2, bounds.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return .whole }
+        switch (Int(bounds[0]), Int(bounds[1])) {
+        case let (first?, last?) where first <= last:
+            return first < size ? .satisfiable("bytes=\(first)-\(min(last, size - 1))") : .unsatisfiable
+        case let (first?, nil) where bounds[1].isEmpty:
+            return first < size ? .satisfiable("bytes=\(first)-\(size - 1)") : .unsatisfiable
+        case let (nil, suffix?) where bounds[0].isEmpty:
+            return suffix > 0 && size > 0 ? .satisfiable("bytes=\(max(0, size - suffix))-\(size - 1)") : .unsatisfiable
+        default:
+            return .whole
+        }
     }
 
     /// `Accept-Encoding` names gzip without refusing it (`gzip;q=0`).

@@ -29,7 +29,9 @@ struct ServerMiddleware: RouterMiddleware {
         }
         let dimensions = [("method", request.method.rawValue), ("status", String(response.status.code))]
         Counter(label: "streamvault_http_requests_total", dimensions: dimensions).increment()
-        Counter(label: "streamvault_http_response_bytes_total").increment(by: response.headers[.contentLength].flatMap { Int($0) } ?? 0)
+        if let bytes = response.headers[.contentLength].flatMap({ Int($0) }) ?? response.body.contentLength, bytes > 0 {
+            Counter(label: "streamvault_http_response_bytes_total").increment(by: bytes)
+        }
         let elapsed = ContinuousClock.now - start
         Timer(label: "streamvault_http_request_duration_seconds")
             .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)

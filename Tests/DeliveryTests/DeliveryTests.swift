@@ -1,0 +1,247 @@
+import Catalog
+import CompressNIO
+import Delivery
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Metrics
+import Prometheus
+import Testing
+import TestSupport
+
+/// The HTTP rules, in process (Hummingbird's router test client) on a real vault and catalog.
+@Suite struct DeliveryTests {
+    /// swift-metrics takes one backend per process: these tests share this registry.
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    let vault: Vault
+    let catalog: SQLiteCatalog
+    let id: String
+    let segment = Data((0..<2000).map { UInt8($0 % 251) })
+    let master = "#EXTM3U\n#EXT-X-VERSION:7\n" + String(repeating: "#EXT-X-STREAM-INF:BANDWIDTH=1000\n720p/index.m3u8\n", count: 20)
+
+    init() async throws {
+        vault = Vault(root: try Fixtures.temporaryFolder("delivery"))
+        catalog = try vault.open()
+        let job = Job(source: "<Film> & Co (2020).mp4", inputFolder: "/nowhere", origin: .ingest, preset: "default", maxAttempts: 3)
+        id = job.mediaId
+        try await catalog.enqueue(job)
+        _ = try await catalog.claimNextJob(owner: "me", lease: .seconds(30))
+        let folder = vault.media(id)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("720p"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("subs"), withIntermediateDirectories: true)
+        try Data(master.utf8).write(to: folder.appendingPathComponent("master.m3u8"))
+        try segment.write(to: folder.appendingPathComponent("720p/seg_00001.m4s"))
+        try Data("WEBVTT\n".utf8).write(to: folder.appendingPathComponent("subs/en.vtt"))
+        try Data("secret".utf8).write(to: vault.root.appendingPathComponent("outside.txt"))
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("720p/escape.m4s"),
+                                                   withDestinationURL: vault.root.appendingPathComponent("outside.txt"))
+        // A folder in media/ that the catalog does not know: never served.
+        try FileManager.default.createDirectory(at: vault.media("unpublished"), withIntermediateDirectories: true)
+        try Data(master.utf8).write(to: vault.media("unpublished").appendingPathComponent("master.m3u8"))
+        let media = Media(id: id, type: "movie", title: "<Film> & Co", year: 2020, durationSeconds: 90, digest: "d",
+                          source: job.source, hasPoster: true, hasStoryboard: false)
+        _ = try await catalog.publish(PublishedTitle(
+            media: media, series: nil, renditions: [], audio: [],
+            subtitles: [SubtitleTrack(mediaId: id, language: "en", name: "English", isForced: false, isHearingImpaired: false,
+                                      playlist: "subs/en/index.m3u8", file: "subs/en.vtt")]), jobID: job.id)
+        _ = Self.registry
+    }
+
+    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let server = DeliveryServer(vault: vault, catalog: catalog, preset: "default", maxAttempts: 3, token: "sesame",
+                                    host: "127.0.0.1", port: 0, registry: Self.registry, logger: Logger(label: "test"))
+        try await Application(router: server.router()).test(.router, body)
+    }
+
+    @Test func playlistsAndSegmentsHaveTheirTypesCachingAndCORS() async throws {
+        try await test { client in
+            try await client.execute(uri: "/hls/\(id)/master.m3u8", method: .get) { response in
+                #expect(response.status == .ok && String(buffer: response.body) == master)
+                #expect(response.headers[.contentType] == "application/vnd.apple.mpegurl")
+                #expect(response.headers[.cacheControl] == "public, max-age=10")
+                #expect(response.headers[.accessControlAllowOrigin] == "*")
+                #expect(response.headers[.accessControlExposeHeaders] == "Content-Length, Content-Range")
+                #expect(response.headers[.eTag] != nil && response.headers[.lastModified] != nil)
+            }
+            try await client.execute(uri: "/hls/\(id)/720p/seg_00001.m4s", method: .head) { response in
+                #expect(response.status == .ok && response.body.readableBytes == 0)
+                #expect(response.headers[.contentLength] == "2000" && response.headers[.contentType] == "video/iso.segment")
+                #expect(response.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            }
+            try await client.execute(uri: "/hls/\(id)/subs/en.vtt", method: .get) { response in
+                #expect(response.headers[.contentType] == "text/vtt; charset=utf-8")
+            }
+            try await client.execute(uri: "/hls/\(id)/master.m3u8", method: .options,
+                                     headers: [.origin: "https://player.example", .accessControlRequestMethod: "GET"]) { response in
+                #expect(response.status == .noContent && response.headers[.accessControlAllowOrigin] == "*")
+                #expect(response.headers[.accessControlAllowMethods]?.contains("GET") == true)
+            }
+        }
+    }
+
+    @Test func rangesETagsAndGzipFollowHTTP() async throws {
+        try await test { client in
+            let uri = "/hls/\(id)/720p/seg_00001.m4s"
+            try await client.execute(uri: uri, method: .get, headers: [.range: "bytes=100-199"]) { response in
+                #expect(response.status == .partialContent && response.headers[.contentRange] == "bytes 100-199/2000")
+                #expect(Data(buffer: response.body) == segment[100..<200])
+            }
+            try await client.execute(uri: uri, method: .get, headers: [.range: "bytes=-300"]) { response in
+                #expect(response.status == .partialContent && response.headers[.contentRange] == "bytes 1700-1999/2000")
+                #expect(Data(buffer: response.body) == segment[1700...])
+            }
+            try await client.execute(uri: uri, method: .get, headers: [.range: "bytes=1900-9999"]) { response in
+                #expect(response.status == .partialContent && response.body.readableBytes == 100)
+            }
+            try await client.execute(uri: uri, method: .get, headers: [.range: "bytes=5000-"]) { response in
+                #expect(response.status == .rangeNotSatisfiable && response.headers[.contentRange] == "bytes */2000")
+            }
+            for malformed in ["bytes=nonsense", "bytes=9-2", "items=0-1", "bytes=0-1,5-6"] {
+                try await client.execute(uri: uri, method: .get, headers: [.range: malformed]) { response in
+                    #expect(response.status == .ok && response.body.readableBytes == 2000, "\(malformed)")
+                }
+            }
+            let eTag = try await client.execute(uri: uri, method: .get) { $0.headers[.eTag] }
+            try await client.execute(uri: uri, method: .get, headers: [.ifNoneMatch: eTag ?? ""]) { response in
+                #expect(response.status == .notModified && response.body.readableBytes == 0)
+            }
+            try await client.execute(uri: "/hls/\(id)/master.m3u8", method: .get, headers: [.acceptEncoding: "br, gzip"]) { response in
+                #expect(response.headers[.contentEncoding] == "gzip" && response.headers[.vary] == "Accept-Encoding")
+                var body = response.body
+                let plain = try body.decompress(with: .gzip())
+                #expect(String(buffer: plain) == master)
+                #expect(response.body.readableBytes < master.utf8.count)
+            }
+            try await client.execute(uri: "/hls/\(id)/master.m3u8", method: .get, headers: [.acceptEncoding: "gzip;q=0"]) { response in
+                #expect(response.headers[.contentEncoding] == nil && String(buffer: response.body) == master)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        "/hls/ID/../outside.txt", "/hls/ID/..%2f..%2foutside.txt", "/hls/ID/%2e%2e/%2e%2e/outside.txt", "/hls/ID/720p%2fseg_00001.m4s",
+        "/hls/ID/720p/escape.m4s", "/hls/unpublished/master.m3u8", "/hls//etc/passwd", "/hls/ID//etc/passwd",
+        "/hls/ID/missing.m3u8", "/hls/ID/720p", "/hls/../catalog.sqlite", "/hls/ID/.hidden.m3u8", "/catalog.sqlite",
+        "/work/x", "/originals/ID/a.mp4",
+    ])
+    func nothingOutsidePublishedTitlesIsServed(path: String) async throws {
+        try await test { client in
+            try await client.execute(uri: path.replacingOccurrences(of: "ID", with: id), method: .get) { response in
+                #expect(response.status == .notFound, "\(path): \(response.status)")
+                #expect(!String(buffer: response.body).contains("secret"))
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+            }
+        }
+    }
+
+    @Test func theAPIAnswersWithSeedShapedJSONAndJSONErrors() async throws {
+        try await test { client in
+            try await client.execute(uri: "/api/media?limit=5", method: .get) { response in
+                let page = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any] ?? [:]
+                #expect(page["total"] as? Int == 1 && page["page"] as? Int == 1 && page["limit"] as? Int == 5)
+                let item = (page["items"] as? [[String: Any]])?.first ?? [:]
+                #expect(item["title"] as? String == "<Film> & Co" && item["hls"] as? String == "/hls/\(id)/master.m3u8")
+                #expect(item["duration"] as? Double == 1.5 && item["durationSeconds"] as? Double == 90)
+            }
+            try await client.execute(uri: "/api/media/search?q=film", method: .get) { response in
+                #expect(String(buffer: response.body).contains(id))
+            }
+            for (uri, status, code) in [("/api/media/nope", HTTPResponse.Status.notFound, "not_found"),
+                                        ("/api/media/search", .badRequest, "bad_request"),
+                                        ("/api/jobs?state=sleeping", .badRequest, "bad_request"),
+                                        ("/api/jobs/nope", .notFound, "not_found"),
+                                        ("/no/such/route", .notFound, "not_found")] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == status, "\(uri)")
+                    let error = (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["error"] as? [String: Any]
+                    #expect(error?["code"] as? String == code && (error?["message"] as? String)?.isEmpty == false, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/api/jobs", method: .get) { response in
+                let items = (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["items"] as? [[String: Any]]
+                #expect(items?.first?["state"] as? String == "succeeded" && items?.first?["inputFolder"] == nil)
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func submittingAJobNeedsTheTokenAndAFileOnTheServer() async throws {
+        let file = try Fixtures.temporaryFolder("post").appendingPathComponent("clip.mp4")
+        try Data("video".utf8).write(to: file)
+        try await test { client in
+            let body = ByteBuffer(string: #"{"path": "\#(file.path)", "title": "Clip"}"#)
+            try await client.execute(uri: "/api/jobs", method: .post, body: body) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/jobs", method: .post, headers: [.authorization: "Bearer wrong"], body: body) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/api/jobs", method: .post, headers: [.authorization: "Bearer sesame"],
+                                     body: ByteBuffer(string: "{not json")) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/jobs", method: .post, headers: [.authorization: "Bearer sesame"],
+                                     body: ByteBuffer(string: #"{"path": "/no/such/file.mp4"}"#)) { response in
+                #expect(response.status == .unprocessableContent && String(buffer: response.body).contains("no such file"))
+            }
+            try await client.execute(uri: "/api/jobs", method: .post, headers: [.authorization: "Bearer sesame"],
+                                     body: ByteBuffer(repeating: UInt8(ascii: " "), count: 100_000)) { #expect($0.status == .contentTooLarge) }
+            try await client.execute(uri: "/api/jobs", method: .post, headers: [.authorization: "Bearer sesame"], body: body) { response in
+                #expect(response.status == .created)
+                let job = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(job?["state"] as? String == "queued" && job?["source"] as? String == "clip.mp4")
+            }
+        }
+        #expect(try Data(contentsOf: file) == Data("video".utf8))
+        #expect(try await catalog.jobs(state: .queued).first?.title == "Clip")
+    }
+
+    @Test func oversizedRequestsAreRefusedAndTheServerGoesOn() async throws {
+        try await test { client in
+            try await client.execute(uri: "/api/media", method: .get,
+                                     headers: [HTTPField.Name("X-Padding")!: String(repeating: "a", count: 17 * 1024)]) {
+                #expect($0.status == .requestHeaderFieldsTooLarge)
+            }
+            try await client.execute(uri: "/api/media?q=" + String(repeating: "a", count: 9000), method: .get) {
+                #expect($0.status == .uriTooLong)
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func metricsCountJobsAndRequests() async throws {
+        try await test { client in
+            try await client.execute(uri: "/healthz", method: .get) { _ in }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                #expect(text.contains(#"streamvault_jobs{state="succeeded"} 1"#))
+                #expect(text.contains("streamvault_http_requests_total") && text.contains("streamvault_http_request_duration_seconds"))
+            }
+        }
+    }
+
+    @Test func pagesListTheCatalogAndPlayATitleNatively() async throws {
+        try await test { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(page.contains("&lt;Film&gt; &amp; Co (2020)") && !page.contains("<Film>"))
+                #expect(page.contains(#"href="/watch/\#(id)""#) && page.contains(#"<img src="/hls/\#(id)/poster.jpg""#))
+                #expect(page.contains(#"<input type="search" name="q""#))
+            }
+            try await client.execute(uri: "/?q=nothing-like-it", method: .get) { response in
+                #expect(String(buffer: response.body).contains("Nothing matches"))
+            }
+            try await client.execute(uri: "/watch/\(id)", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains(#"src="/hls/\#(id)/master.m3u8""#) && page.contains(#"poster="/hls/\#(id)/poster.jpg""#))
+                #expect(page.contains(#"<track kind="subtitles" src="/hls/\#(id)/subs/en.vtt" srclang="en" label="English">"#))
+            }
+            try await client.execute(uri: "/watch/nope", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+}
