@@ -1,9 +1,10 @@
 # Entry points only: `make run`, `make test`, `make bench`.
 SWIFT ?= swift
 APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev libsqlite3-dev zlib1g-dev pkg-config
-# Tests and benchmarks use the ffmpeg/ffprobe programs as an independent reference only.
-TEST_PACKAGES := ffmpeg
-BENCH_PACKAGES := ffmpeg time
+# Tests and benchmarks use the ffmpeg/ffprobe programs as an independent reference only;
+# headless Chromium (driven by selenium) plays the watch page; wrk and nginx for the serving benchmark.
+TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium
+BENCH_PACKAGES := ffmpeg time wrk nginx
 ROOT ?= vault
 HTTP ?= 127.0.0.1:8080
 
