@@ -38,3 +38,4 @@ test: deps
 bench: build
 	$(call apt_install,$(BENCH_PACKAGES))
 	bench/ladder.sh
+	bench/serve.sh

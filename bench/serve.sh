@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The serving benchmark of issue 5: wrk (2 threads, 64 connections, DURATION seconds) against
+# a ~1 MB segment and a master playlist of one published title, on `streamvault serve` and on
+# nginx serving the same media folder (bench/nginx.conf.template), alternated, median of RUNS
+# runs each. Prints requests per second and the ratio ours/nginx for each file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-5}
+WORK=$PWD/bench/work/serve
+BIN=$PWD/.build/release/streamvault
+OURS=127.0.0.1:18480
+NGINX_PORT=18481
+rm -rf "$WORK"; mkdir -p "$WORK/nginx-tmp"
+
+"$BIN" serve --root "$WORK/vault" --http "$OURS" --preset default --settle 1 >"$WORK/daemon.log" 2>&1 &
+DAEMON=$!
+NGINX=""
+cleanup() {
+  kill "$DAEMON" 2>/dev/null || true
+  if [ -n "$NGINX" ]; then kill "$NGINX" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+for _ in $(seq 50); do curl -sf "http://$OURS/healthz" >/dev/null && break; sleep 0.2; done
+# A 1080p title whose 6 s segments at ~1.3 Mb/s… 5 Mb/s include one near 1 MB.
+"$BIN" submit bench/work/source-1080p30-20s.mp4 --root "$WORK/vault" --preset default --wait >/dev/null 2>&1 \
+  || "$BIN" submit samples/testcard-720p30.mp4 --root "$WORK/vault" --preset default --wait >/dev/null
+ID=$(ls "$WORK/vault/media" | head -1)
+MEDIA=$WORK/vault/media
+SEGMENT=$(cd "$MEDIA/$ID" && find . -name 'seg_*.m4s' -printf '%s %P\n' \
+  | awk '{d=$1-1048576; if (d<0) d=-d; print d, $1, $2}' | sort -n | head -1 | awk '{print $3}')
+echo "title $ID: segment $SEGMENT ($(stat -c %s "$MEDIA/$ID/$SEGMENT") bytes), master.m3u8 ($(stat -c %s "$MEDIA/$ID/master.m3u8") bytes)"
+
+sed -e "s|@WORK@|$WORK|g" -e "s|@MEDIA@|$MEDIA|g" -e "s|@PORT@|$NGINX_PORT|g" bench/nginx.conf.template >"$WORK/nginx.conf"
+nginx -c "$WORK/nginx.conf" -p "$WORK" &
+NGINX=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NGINX_PORT/hls/$ID/master.m3u8" >/dev/null && break; sleep 0.2; done
+
+rate() { # url → requests/s
+  wrk -t2 -c64 -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'
+}
+for file in "$SEGMENT" master.m3u8; do
+  : >"$WORK/ours.rates"; : >"$WORK/nginx.rates"
+  for _ in $(seq "$RUNS"); do
+    rate "http://$OURS/hls/$ID/$file" >>"$WORK/ours.rates"
+    rate "http://127.0.0.1:$NGINX_PORT/hls/$ID/$file" >>"$WORK/nginx.rates"
+  done
+  python3 - "$file" "$WORK/ours.rates" "$WORK/nginx.rates" <<'PY'
+import statistics, sys
+name, ours, nginx = sys.argv[1], *[[float(x) for x in open(p)] for p in sys.argv[2:4]]
+o, n = statistics.median(ours), statistics.median(nginx)
+print(f"{name:>22}: streamvault {o:9.0f} req/s   nginx {n:9.0f} req/s   ratio ours/nginx {o / n:.3f}   (median of {len(ours)})")
+PY
+done
