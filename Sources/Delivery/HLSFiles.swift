@@ -1,8 +1,10 @@
 import Catalog
 import CompressNIO
 import Foundation
+import Glibc
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// Guards and dresses `/hls/<id>/…`: only titles recorded in the catalog are served, and
 /// only regular files that really lie inside `media/<id>/` (no `..`, no encoded dots or
@@ -14,7 +16,12 @@ struct HLSGuard: RouterMiddleware {
     typealias Context = BasicRequestContext
 
     let vault: Vault
-    let catalog: any CatalogStore
+    let published: PublishedTitles
+
+    init(vault: Vault, catalog: any CatalogStore) {
+        self.vault = vault
+        published = PublishedTitles(catalog: catalog)
+    }
 
     static var prefix: String { "/hls/" }
 
@@ -39,17 +46,12 @@ struct HLSGuard: RouterMiddleware {
         guard parts.count >= 2, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." || $0.hasPrefix(".") }),
               let type = Self.contentTypes[(parts.last! as NSString).pathExtension.lowercased()] else { throw notFound }
         let id = parts[0]
-        guard try await catalog.hasMedia(id: id) else { throw notFound }
-        let file = vault.media(id).appendingPathComponent(parts.dropFirst().joined(separator: "/"))
-        let real = file.resolvingSymlinksInPath().path
-        let base = vault.media(id).resolvingSymlinksInPath().path + "/"
-        var isDirectory: ObjCBool = false
-        guard real.hasPrefix(base), FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory),
-              !isDirectory.boolValue else { throw notFound }
+        guard try await published.contains(id),
+              let (real, size) = Self.regularFile(vault.media(id).path + "/" + parts.dropFirst().joined(separator: "/"),
+                                                  inside: vault.media(id).path) else { throw notFound }
 
         var request = request
         if let range = request.headers[.range] {
-            let size = (try? FileManager.default.attributesOfItem(atPath: real)[.size] as? Int) ?? 0
             var head = request.head
             switch Self.byteRange(range, size: size) {
             case .whole: head.headerFields[.range] = nil
@@ -74,6 +76,20 @@ struct HLSGuard: RouterMiddleware {
             }
         }
         return Self.withCORS(response)
+    }
+
+    /// The real path and size of `path` when it is a regular file whose real location (all
+    /// symlinks resolved) lies inside the real `folder`; nil otherwise.
+    static func regularFile(_ path: String, inside folder: String) -> (path: String, size: Int)? {
+        guard let resolvedFile = realpath(path, nil) else { return nil }
+        defer { free(resolvedFile) }
+        guard let resolvedFolder = realpath(folder, nil) else { return nil }
+        defer { free(resolvedFolder) }
+        let real = String(cString: resolvedFile)
+        guard real.hasPrefix(String(cString: resolvedFolder) + "/") else { return nil }
+        var info = stat()
+        guard stat(resolvedFile, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return (real, Int(info.st_size))
     }
 
     enum RangeAnswer: Equatable {
@@ -119,5 +135,27 @@ struct HLSGuard: RouterMiddleware {
         response.headers[.accessControlAllowHeaders] = "Range, If-None-Match, If-Modified-Since"
         response.headers[.accessControlMaxAge] = "86400"
         return response
+    }
+}
+
+/// Which titles are published, asked of the catalog and remembered for two seconds, so a
+/// player fetching segments does not cost a database read per request. A deleted title can
+/// thus still be served for up to two seconds.
+final class PublishedTitles: Sendable {
+    private let catalog: any CatalogStore
+    private let confirmed = Mutex<[String: ContinuousClock.Instant]>([:])
+    static let memory = Duration.seconds(2)
+
+    init(catalog: any CatalogStore) { self.catalog = catalog }
+
+    func contains(_ id: String) async throws -> Bool {
+        let now = ContinuousClock.now
+        if confirmed.withLock({ $0[id].map { now - $0 < Self.memory } ?? false }) { return true }
+        guard try await catalog.hasMedia(id: id) else { return false }
+        confirmed.withLock { entries in
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[id] = now
+        }
+        return true
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Metrics
+import Synchronization
 
 /// The outermost layer of every request: refuses oversized URLs and headers, turns every
 /// error into the JSON error shape (never a stack trace), and measures requests, bytes
@@ -11,6 +12,10 @@ struct ServerMiddleware: RouterMiddleware {
 
     static let maximumURLLength = 8 * 1024
     static let maximumHeaderBytes = 16 * 1024
+
+    private let requests = RequestCounters()
+    private let bytes = Counter(label: "streamvault_http_response_bytes_total")
+    private let latency = Timer(label: "streamvault_http_request_duration_seconds")
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -27,14 +32,12 @@ struct ServerMiddleware: RouterMiddleware {
             response = try APIError(.internalServerError, code: "internal", "something went wrong on our side")
                 .response(from: request, context: context)
         }
-        let dimensions = [("method", request.method.rawValue), ("status", String(response.status.code))]
-        Counter(label: "streamvault_http_requests_total", dimensions: dimensions).increment()
-        if let bytes = response.headers[.contentLength].flatMap({ Int($0) }) ?? response.body.contentLength, bytes > 0 {
-            Counter(label: "streamvault_http_response_bytes_total").increment(by: bytes)
+        requests.counter(method: request.method.rawValue, status: response.status.code).increment()
+        if let sent = response.headers[.contentLength].flatMap({ Int($0) }) ?? response.body.contentLength, sent > 0 {
+            bytes.increment(by: sent)
         }
         let elapsed = ContinuousClock.now - start
-        Timer(label: "streamvault_http_request_duration_seconds")
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        latency.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         return response
     }
 
@@ -51,5 +54,20 @@ struct ServerMiddleware: RouterMiddleware {
 
     private static func code(_ status: HTTPResponse.Status) -> String {
         status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_").filter { $0.isLetter || $0 == "_" }
+    }
+}
+
+/// `streamvault_http_requests_total` by method and status, each counter made once.
+final class RequestCounters: Sendable {
+    private let counters = Mutex<[String: Counter]>([:])
+
+    func counter(method: String, status: Int) -> Counter {
+        counters.withLock { counters in
+            let key = "\(method) \(status)"
+            if let counter = counters[key] { return counter }
+            let counter = Counter(label: "streamvault_http_requests_total", dimensions: [("method", method), ("status", String(status))])
+            counters[key] = counter
+            return counter
+        }
     }
 }
