@@ -25,7 +25,7 @@ public struct JobInput: Sendable {
         let candidates = files.filter { !explicitNames.contains($0.lastPathComponent) }
         let videos = candidates.filter { !sidecarExtensions.contains($0.pathExtension.lowercased()) }
         guard let media = (videos.isEmpty ? candidates : videos).max(by: { size($0) < size($1) }) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: folder.path])
+            throw PackagingError(file: folder.path, cause: .fileNotFound)  // the input vanished
         }
         self.media = media
         let stem = media.deletingPathExtension().lastPathComponent

@@ -51,9 +51,10 @@ public struct VaultRecovery: Sendable {
                 try await publisher.fail(job, state: job.state, error: job.error ?? job.state.rawValue)
             }
         }
+        let jobsByTitle = Dictionary(try await catalog.jobs(state: nil).map { ($0.mediaId, $0) }, uniquingKeysWith: { first, _ in first })
         for name in (try? files.contentsOfDirectory(atPath: vault.mediaFolder.path)) ?? [] {
             guard try await !catalog.hasMedia(id: name) else { continue }
-            let owner = try await catalog.jobs(state: nil).first { $0.mediaId == name }
+            let owner = jobsByTitle[name]
             if name.hasPrefix(".") || (owner != nil && owner!.state != .running && owner!.state != .succeeded) {
                 try? files.removeItem(at: vault.media(name))
                 logger.notice("media/\(name): not recorded in the catalog (interrupted publish), removed")

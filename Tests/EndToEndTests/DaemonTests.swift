@@ -187,4 +187,17 @@ import TestSupport
         #expect(jobs.first?["state"] as? String == "succeeded", "\(jobs)")
         #expect(daemon.files(in: "media").count == 1 && daemon.files(in: "work").isEmpty)
     }
+
+    @Test func aVanishedInputFailsItsJobClearlyAndTheDaemonGoesOn() throws {
+        let root = try Fixtures.temporaryFolder("vault")
+        // Queued while no daemon runs; then the job's copy disappears before a worker sees it.
+        let submitted = try runProcess(Fixtures.binary, ["submit", Fixtures.sample("audio-only.m4a").path, "--root", root.path])
+        let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.removeItem(at: root.appendingPathComponent("work/\(id)/input/audio-only.m4a"))
+        let daemon = try Daemon(root: root)
+        let jobs = try daemon.waitForJobs(count: 1)
+        #expect(jobs.first?["state"] as? String == "failed" && jobs.first?["attempts"] as? Int == 1, "\(jobs)")
+        #expect((jobs.first?["error"] as? String)?.contains("no such file") == true, "\(jobs)")
+        #expect(try daemon.get("/healthz").status == 200 && daemon.files(in: "work").isEmpty)
+    }
 }
