@@ -52,3 +52,4 @@ o, n = statistics.median(ours), statistics.median(nginx)
 print(f"{name:>22}: streamvault {o:9.0f} req/s   nginx {n:9.0f} req/s   ratio ours/nginx {o / n:.3f}   (median of {len(ours)})")
 PY
 done
+echo "streamvault serve peak RSS after the runs: $(awk '/VmHWM/ {print $2 / 1024 " MiB"}' /proc/$DAEMON/status)"

@@ -36,7 +36,7 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         let router = Router()
         router.add(middleware: ServerMiddleware())
         router.add(middleware: HLSGuard(vault: vault, catalog: catalog))
-        router.add(middleware: FileMiddleware(vault.mediaFolder.path, urlBasePath: "/hls", logger: logger))
+        router.add(middleware: FileMiddleware(fileProvider: HLSFileProvider(root: vault.mediaFolder), urlBasePath: "/hls"))
         APIRoutes(vault: vault, catalog: catalog, preset: preset, maxAttempts: maxAttempts, token: token).register(on: router)
         MetricsRoute(catalog: catalog, registry: registry).register(on: router)
         WebPages(catalog: catalog).register(on: router)

@@ -1,6 +1,6 @@
 import Catalog
 import CompressNIO
-import Delivery
+@testable import Delivery
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -243,5 +243,17 @@ import TestSupport
             }
             try await client.execute(uri: "/watch/nope", method: .get) { #expect($0.status == .notFound) }
         }
+    }
+}
+
+@Suite struct SmallFileCacheTests {
+    @Test func theOldestEntriesLeaveWhenTheBudgetIsFull() {
+        let cache = SmallFileCache(budget: 10)
+        let keys = (0..<4).map { SmallFileCache.Key(path: "/f\($0)", size: 4, modified: 0) }
+        for key in keys { cache[key] = ByteBuffer(repeating: 1, count: 4) }
+        #expect(cache[keys[0]] == nil && cache[keys[1]] == nil)
+        #expect(cache[keys[2]]?.readableBytes == 4 && cache[keys[3]]?.readableBytes == 4)
+        cache[SmallFileCache.Key(path: "/big", size: 11, modified: 0)] = ByteBuffer(repeating: 1, count: 11)
+        #expect(cache[SmallFileCache.Key(path: "/big", size: 11, modified: 0)] == nil && cache[keys[3]] != nil)
     }
 }
