@@ -160,8 +160,6 @@ extension Media: FetchableRecord, PersistableRecord {
         public static let type = Column(CodingKeys.type)
         public static let seriesId = Column(CodingKeys.seriesId)
         public static let digest = Column(CodingKeys.digest)
-        public static let createdAt = Column(CodingKeys.createdAt)
-        public static let genre = Column(CodingKeys.genre)
     }
 }
 
@@ -169,7 +167,6 @@ extension Series: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "series"
 
     public enum Columns {
-        public static let title = Column(CodingKeys.title)
         public static let type = Column(CodingKeys.type)
     }
 }

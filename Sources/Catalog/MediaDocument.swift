@@ -109,9 +109,4 @@ public enum CatalogJSON {
         return encoder
     }
 
-    public static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
 }

@@ -16,7 +16,7 @@ final class WorkerProcess: @unchecked Sendable {
         process.arguments = ["worker", "--root", root.path, "--job", jobID]
         process.standardInput = stdin
         process.standardOutput = stdout
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         let (stream, continuation) = AsyncStream.makeStream(of: WorkerMessage.self)
         messages = stream

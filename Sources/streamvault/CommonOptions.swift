@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalog
 import Foundation
 import LibAV
 import Logging
@@ -37,9 +38,7 @@ struct CommonOptions: ParsableArguments {
 
     /// Prints `value` as pretty JSON on stdout.
     func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        FileHandle.standardOutput.write(try encoder.encode(value) + Data("\n".utf8))
+        FileHandle.standardOutput.write(try CatalogJSON.encoder(pretty: true).encode(value) + Data("\n".utf8))
     }
 }
 
