@@ -35,7 +35,11 @@ final class HLSSegmenter {
         ]
         switch layout.format {
         case .fmp4:
-            options += [("hls_segment_type", "fmp4"), ("hls_fmp4_init_filename", SegmentLayout.initSegmentName)]
+            // Each track's `tfdt` carries its real decode time (no per-track shift to zero
+            // undone by an edit list): players that ignore edit lists (hls.js, Video.js)
+            // then keep audio and video as in sync as those that apply them.
+            options += [("hls_segment_type", "fmp4"), ("hls_fmp4_init_filename", SegmentLayout.initSegmentName),
+                        ("hls_segment_options", "avoid_negative_ts=disabled:movflags=+frag_discont:use_editlist=0")]
         case .mpegts:
             options += [("hls_segment_type", "mpegts")]
         }
