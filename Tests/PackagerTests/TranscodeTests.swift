@@ -123,6 +123,31 @@ import TestSupport
         #expect(abs(flash - beep) <= frame, "flash at \(flash) s, beep at \(beep) s")
     }
 
+    @Test func fragmentsCarryRealDecodeTimesWithoutEditLists() throws {
+        // Players that ignore edit lists (hls.js) read times straight from tfdt and trun:
+        // the first picture and the first real audio sample (after 1024 priming samples)
+        // must then be at the same instant.
+        func start(_ folder: String, skip: Int) throws -> Double {
+            let header = try Data(contentsOf: title.url("\(folder)/init.mp4"))
+            #expect(header.range(of: Data("elst".utf8)) == nil, "\(folder) has an edit list")
+            let segment = try [UInt8](Data(contentsOf: title.url("\(folder)/seg_00001.m4s")))
+            func uint32(_ bytes: [UInt8], _ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+            let mdhd = try header.range(of: Data("mdhd".utf8)).unwrap("mdhd").lowerBound
+            let timescale = uint32([UInt8](header), mdhd + 16)
+            let tfdt = try Data(segment).range(of: Data("tfdt".utf8)).unwrap("tfdt").lowerBound
+            let decode = segment[tfdt + 4] == 1 ? uint32(segment, tfdt + 8) << 32 | uint32(segment, tfdt + 12) : uint32(segment, tfdt + 8)
+            let trun = try Data(segment).range(of: Data("trun".utf8)).unwrap("trun").lowerBound
+            let flags = uint32(segment, trun + 4) & 0xFF_FFFF
+            var cursor = trun + 12 + (flags & 0x1 != 0 ? 4 : 0) + (flags & 0x4 != 0 ? 4 : 0)
+            cursor += (flags & 0x100 != 0 ? 4 : 0) + (flags & 0x200 != 0 ? 4 : 0) + (flags & 0x400 != 0 ? 4 : 0)
+            let composition = flags & 0x800 != 0 ? Int(Int32(truncatingIfNeeded: uint32(segment, cursor))) : 0
+            return Double(decode + composition + skip) / Double(timescale)
+        }
+        let picture = try start("720p", skip: 0)
+        let sound = try start("audio/und", skip: 1024)
+        #expect(abs(picture - sound) < 0.001, "first picture at \(picture) s, first sound at \(sound) s")
+    }
+
     @Test func posterIsARepresentativeJPEG() throws {
         let poster = try FFprobe.streams(title.url("poster.jpg")).first.unwrap("poster")
         #expect(poster.string("codec_name") == "mjpeg")
