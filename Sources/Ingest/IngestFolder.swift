@@ -40,11 +40,17 @@ struct IngestCandidate: Equatable {
                 loose.append(name)
             }
         }
-        let sidecarExtensions = Sidecar.subtitleExtensions.union(Sidecar.audioExtensions)
-        let media = loose.filter { !sidecarExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        // Subtitles are always sidecars; an audio file is a dub only beside its video
+        // (`Movie.mkv` + `Movie.fr.m4a`), else a title of its own (a song, a podcast).
+        func has(_ name: String, _ extensions: Set<String>) -> Bool { extensions.contains((name as NSString).pathExtension.lowercased()) }
+        let videos = loose.filter { !has($0, Sidecar.subtitleExtensions) && !has($0, Sidecar.audioExtensions) }
+        let audio = loose.filter { has($0, Sidecar.audioExtensions) }
+        let dubs = audio.filter { dub in videos.contains { Sidecar(path: dub, videoStem: ($0 as NSString).deletingPathExtension) != nil } }
+        let media = (videos + audio.filter { !dubs.contains($0) }).sorted()
         for name in media {
             let stem = (name as NSString).deletingPathExtension
-            let sidecars = loose.filter { $0 != name && Sidecar(path: $0, videoStem: stem) != nil }
+            let sidecars = has(name, Sidecar.audioExtensions) ? []
+                : loose.filter { $0 != name && Sidecar(path: $0, videoStem: stem) != nil }
             let entries = [name] + sidecars
             let signature = entries.reduce(into: [String: [Double]]()) { $0[$1] = stat(folder.appendingPathComponent($1)) }
             candidates.append(IngestCandidate(name: name, entries: entries, signature: signature, isComplete: true))

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Glibc
 import Logging
 import ServiceLifecycle
 
@@ -60,10 +61,11 @@ public struct IngestService: Service, CustomStringConvertible {
         var job = Job(source: candidate.name, inputFolder: "", origin: .ingest, preset: preset, maxAttempts: maxAttempts)
         let input = vault.input(job: job.id)
         job.inputFolder = input.path
-        do {
-            try files.createDirectory(at: input, withIntermediateDirectories: true)
-            try files.moveItem(at: vault.ingest.appendingPathComponent(candidate.name), to: input.appendingPathComponent(candidate.name))
-        } catch {
+        // rename(2) moves the file only if it is still there: of two daemons, one wins.
+        let claimed = (try? files.createDirectory(at: input, withIntermediateDirectories: true)) != nil
+            && rename(vault.ingest.appendingPathComponent(candidate.name).path, input.appendingPathComponent(candidate.name).path) == 0
+        guard claimed else {
+            if errno == EXDEV { logger.error("cannot take \(candidate.name): ingest/ and work/ must be on one file system") }
             try? files.removeItem(at: vault.work(job: job.id))
             return  // gone: another daemon took it, or the user removed it
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import LibAV
 
 /// Cuts one encoded stream into HLS segments plus a VOD media playlist with libavformat's
@@ -53,9 +54,11 @@ final class HLSSegmenter {
     /// not at the end of the media.
     func finish(duration: Double) throws {
         try muxer.finish()
-        let text = try String(contentsOf: playlist, encoding: .utf8)
-        guard var media = MediaPlaylist(text: text), let last = media.segments.indices.last else {
-            throw PackagingError(file: playlist.path, cause: .failed("the segmenter wrote no segment"))
+        // libavformat's HLS writer does not report failed segment writes; a missing or
+        // empty playlist is how they show. Say why when the folder cannot be written to.
+        guard let text = try? String(contentsOf: playlist, encoding: .utf8), var media = MediaPlaylist(text: text),
+              let last = media.segments.indices.last else {
+            throw PackagingError(file: playlist.path, cause: .failed(Self.writeProblem(in: folder) ?? "the segmenter wrote no segment"))
         }
         let before = media.segments.dropLast().reduce(0) { $0 + $1.duration }
         media.segments[last].duration = max(media.segments[last].duration, duration - before)
@@ -66,4 +69,19 @@ final class HLSSegmenter {
     }
 
     var playlist: URL { folder.appendingPathComponent(SegmentLayout.mediaPlaylistName) }
+
+    /// Why 64 KiB cannot be written into `folder` ("No space left on device"), if it cannot.
+    static func writeProblem(in folder: URL) -> String? {
+        let probe = folder.appendingPathComponent(".write-check").path
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        defer {
+            close(descriptor)
+            unlink(probe)
+        }
+        let block = [UInt8](repeating: 0, count: 64 * 1024)
+        let written = Glibc.write(descriptor, block, block.count)
+        if written < 0 { return String(cString: strerror(errno)) }
+        return written < block.count ? String(cString: strerror(ENOSPC)) : nil
+    }
 }

@@ -48,6 +48,8 @@ public final class TranscodePipeline {
             return try transcode(into: folder, progress: progress, isCancelled: isCancelled)
         } catch let error as LibAVError {
             throw PackagingError(file: source.path, cause: .failed(error.description))
+        } catch let error as PackagingError where error.file != source.path {
+            throw PackagingError(file: source.path, cause: .failed("cannot write the output: \(error)"))
         }
     }
 

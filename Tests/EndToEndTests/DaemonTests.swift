@@ -200,4 +200,32 @@ import TestSupport
         #expect((jobs.first?["error"] as? String)?.contains("no such file") == true, "\(jobs)")
         #expect(try daemon.get("/healthz").status == 200 && daemon.files(in: "work").isEmpty)
     }
+
+    /// Whether this test process may mount a small tmpfs (root with CAP_SYS_ADMIN, as CI is).
+    static let canMountTmpfs: Bool = {
+        guard getuid() == 0, let folder = try? Fixtures.temporaryFolder("mount") else { return false }
+        let mounted = (try? runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=64k", "tmpfs", folder.path]))?.status == 0
+        if mounted { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [folder.path]) }
+        return mounted
+    }()
+
+    @Test(.enabled(if: canMountTmpfs, "needs to mount a tmpfs"))
+    func aFullDiskFailsEachAttemptClearlyKeepsTheFileAndTheDaemonGoesOn() throws {
+        let root = try Fixtures.temporaryFolder("vault")
+        let work = root.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        // work/ on a 400 KiB disk: the input fits, its packaged output does not.
+        try #require(try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=400k", "tmpfs", work.path]).status == 0)
+        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), ["-l", work.path]) }
+        let daemon = try Daemon(root: root, extra: ["--retry-delay", "0.2"])
+        defer { daemon.stop() }
+        let result = try daemon.cli("submit", Fixtures.sample("phone-portrait-vfr.mp4").path, "--wait", "--json")
+        #expect(result.status == 1)
+        let job = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(job["state"] as? String == "failed" && job["attempts"] as? Int == 3, "\(job)")
+        #expect((job["error"] as? String)?.contains("No space left on device") == true, "\(job)")
+        #expect(try Data(contentsOf: root.appendingPathComponent("failed/phone-portrait-vfr.mp4"))
+            == Data(contentsOf: Fixtures.sample("phone-portrait-vfr.mp4")))
+        #expect(try daemon.get("/healthz").status == 200 && daemon.files(in: "work").isEmpty)
+    }
 }

@@ -42,6 +42,13 @@ import TestSupport
         #expect(Set(candidates[0].entries) == ["Movie (2020).mkv", "Movie (2020).en.srt", "Movie (2020).es.forced.srt", "Movie (2020).fr.m4a"])
     }
 
+    @Test func anAudioFileIsADubBesideItsVideoAndATitleAlone() throws {
+        for name in ["Movie.mkv", "Movie.fr.m4a", "song.m4a", "podcast.mp3", "notes.en.srt"] { try write(name) }
+        let candidates = IngestCandidate.scan(folder)
+        #expect(candidates.map(\.name) == ["Movie.mkv", "podcast.mp3", "song.m4a"])
+        #expect(candidates[0].entries == ["Movie.mkv", "Movie.fr.m4a"] && candidates[2].entries == ["song.m4a"])
+    }
+
     @Test func aFolderIsOneBundleCompleteOnlyWithoutPartialFiles() throws {
         try write("Season Pack/episode.mkv")
         try write("Season Pack/episode.mkv.part")
