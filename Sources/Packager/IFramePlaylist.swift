@@ -1,8 +1,9 @@
 import Foundation
 
-/// Trick play for one fMP4 rung: an `EXT-X-I-FRAMES-ONLY` playlist whose entries are byte
-/// ranges of the keyframe that opens each segment (its `moof` box through the end of the
-/// keyframe's data), as Apple's HLS authoring rules ask for scrubbing and fast-forward.
+/// Trick play for one rung: an `EXT-X-I-FRAMES-ONLY` playlist whose entries are byte ranges
+/// of the keyframe that opens each segment, as Apple's HLS authoring rules ask for scrubbing
+/// and fast-forward: in fMP4 its `moof` box through the end of the keyframe's data, in
+/// MPEG-TS the segment's PAT and PMT through the end of the keyframe's PES packet.
 struct IFramePlaylist {
     static let fileName = "iframes.m3u8"
 
@@ -11,18 +12,20 @@ struct IFramePlaylist {
     let peak: Int
     let average: Int
 
-    /// Reads the rung's media playlist and segments in `folder`; nil when a segment holds
-    /// no fragment (not fMP4).
+    /// Reads the rung's media playlist and segments in `folder`; nil when a segment's
+    /// keyframe cannot be found.
     init?(rungFolder folder: URL) throws {
         let text = try String(contentsOf: folder.appendingPathComponent(SegmentLayout.mediaPlaylistName), encoding: .utf8)
-        guard let media = MediaPlaylist(text: text), let initSegment = media.initSegment else { return nil }
+        guard let media = MediaPlaylist(text: text) else { return nil }
         var entries: [MediaPlaylist.Segment] = []
         for segment in media.segments {
             let data = try Data(contentsOf: folder.appendingPathComponent(segment.uri))
-            guard let range = Self.firstSampleRange(in: data) else { return nil }
+            guard let range = media.initSegment == nil ? Self.firstKeyframeRange(inTransportStream: data)
+                                                       : Self.firstSampleRange(in: data) else { return nil }
             entries.append(MediaPlaylist.Segment(duration: segment.duration, uri: segment.uri, byteRange: range))
         }
-        playlist = MediaPlaylist(version: 7, initSegment: initSegment, isIFramesOnly: true, segments: entries)
+        playlist = MediaPlaylist(version: media.initSegment == nil ? 4 : 7, initSegment: media.initSegment,
+                                 isIFramesOnly: true, segments: entries)
         peak = entries.map { Int(Double($0.byteRange!.length * 8) / max($0.duration, 0.001)) }.max() ?? 0
         let seconds = entries.reduce(0) { $0 + $1.duration }
         average = seconds > 0 ? Int(Double(entries.reduce(0) { $0 + $1.byteRange!.length } * 8) / seconds) : 0
@@ -64,6 +67,39 @@ struct IFramePlaylist {
         if runFlags & 0x100 != 0 { cursor += 4 }
         guard let size = runFlags & 0x200 != 0 ? uint32(cursor) : defaultSize else { return nil }
         return MediaPlaylist.ByteRange(length: base + dataOffset + size - moof.start, offset: moof.start)
+    }
+
+    /// From the start of an MPEG-TS segment (its PAT and PMT) to the end of its first video
+    /// PES packet — the keyframe every segment opens with (ISO/IEC 13818-1 §2.4).
+    static func firstKeyframeRange(inTransportStream data: Data) -> MediaPlaylist.ByteRange? {
+        let bytes = [UInt8](data), size = 188
+        func pid(at index: Int) -> Int { Int(bytes[index] & 0x1F) << 8 | Int(bytes[index + 1]) }
+        var mapPID: Int?, videoPID: Int?, started = false, offset = 0
+        while offset + size <= bytes.count, bytes[offset] == 0x47 {
+            let startsUnit = bytes[offset + 1] & 0x40 != 0
+            let packetPID = pid(at: offset + 1)
+            let control = bytes[offset + 3] >> 4 & 0x3
+            let payload = offset + 4 + (control & 0x2 != 0 ? 1 + Int(bytes[offset + 4]) : 0)
+            if packetPID == videoPID, startsUnit {
+                if started { return MediaPlaylist.ByteRange(length: offset, offset: 0) }
+                started = true
+            } else if startsUnit, control & 0x1 != 0, payload < offset + size, packetPID == 0 || packetPID == mapPID {
+                let section = payload + 1 + Int(bytes[payload])  // after the pointer field
+                guard section + 12 < offset + size else { return nil }
+                if packetPID == 0 {
+                    mapPID = pid(at: section + 10)  // the first program's PMT
+                } else {
+                    let end = min(offset + size, section + 3 + (Int(bytes[section + 1] & 0x0F) << 8 | Int(bytes[section + 2])) - 4)
+                    var entry = section + 12 + (Int(bytes[section + 10] & 0x0F) << 8 | Int(bytes[section + 11]))
+                    while entry + 5 <= end, videoPID == nil {
+                        if [0x1B, 0x24].contains(bytes[entry]) { videoPID = pid(at: entry + 1) }  // H.264, HEVC
+                        entry += 5 + (Int(bytes[entry + 3] & 0x0F) << 8 | Int(bytes[entry + 4]))
+                    }
+                }
+            }
+            offset += size
+        }
+        return started ? MediaPlaylist.ByteRange(length: offset, offset: 0) : nil
     }
 
     private struct Box {

@@ -88,7 +88,9 @@ struct MasterPlaylistBuilder {
             }
             renditions.removeAll { $0.kind == .audio }
         }
-        let master = MasterPlaylist(version: preset.segmentFormat == .fmp4 ? 7 : 3, renditions: renditions,
+        // fMP4 needs version 7; MPEG-TS 3, or 4 for the I-frame playlists' byte ranges.
+        let version = preset.segmentFormat == .fmp4 ? 7 : (iFrameVariants.isEmpty ? 3 : 4)
+        let master = MasterPlaylist(version: version, renditions: renditions,
                                     variants: variants, iFrameVariants: iFrameVariants)
         try master.render().write(to: layout.masterPlaylist, atomically: false, encoding: .utf8)
         return published

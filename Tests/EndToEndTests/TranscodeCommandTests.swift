@@ -79,7 +79,18 @@ import TestSupport
         let playlist = try String(contentsOf: folder.appendingPathComponent("360p/index.m3u8"), encoding: .utf8)
         #expect(playlist.contains("seg_00001.ts") && !playlist.contains("EXT-X-MAP"))
         let master = try String(contentsOf: folder.appendingPathComponent("master.m3u8"), encoding: .utf8)
-        #expect(master.contains("#EXT-X-VERSION:3") && !master.contains("I-FRAME"))
+        #expect(master.contains("#EXT-X-VERSION:4") && master.contains(#"#EXT-X-I-FRAME-STREAM-INF:"#))
+        // Each I-frame entry (PAT, PMT and the keyframe's PES) decodes alone to one I frame.
+        let iFrames = try String(contentsOf: folder.appendingPathComponent("360p/iframes.m3u8"), encoding: .utf8)
+        #expect(iFrames.contains("#EXT-X-I-FRAMES-ONLY") && !iFrames.contains("EXT-X-MAP"))
+        for line in iFrames.split(separator: "\n") where line.hasPrefix("#EXT-X-BYTERANGE:") {
+            let parts = line.dropFirst("#EXT-X-BYTERANGE:".count).split(separator: "@").compactMap { Int($0) }
+            let segment = try Data(contentsOf: folder.appendingPathComponent("360p/seg_00001.ts"))
+            let entry = try Fixtures.temporaryFolder("iframe").appendingPathComponent("entry.ts")
+            try segment[parts[1]..<parts[1] + parts[0]].write(to: entry)
+            let frames = try FFprobe.frames(entry, entries: "frame=pict_type,key_frame")
+            #expect(frames.count == 1 && frames.first?.string("pict_type") == "I", "\(frames)")
+        }
         #expect(try videoStream(folder.appendingPathComponent("master.m3u8")).string("codec_name") == "h264")
         // The subtitles' X-TIMESTAMP-MAP names the first picture's PTS on the transport stream's clock.
         let packets = try FFprobe.json(["-select_streams", "v", "-show_entries", "packet=pts",
