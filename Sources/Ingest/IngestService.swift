@@ -42,10 +42,13 @@ public struct IngestService: Service, CustomStringConvertible {
                 let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
                 group.addTask { for await _ in watcher.changes { wake.yield() } }
                 group.addTask { for await _ in ticks { wake.yield() } }
+                var refused = Set<String>()
                 for await _ in wakeups {
                     if Task.isShuttingDownGracefully || Task.isCancelled { break }
                     for candidate in tracker.settled(IngestCandidate.scan(vault.ingest)) {
-                        await take(candidate)
+                        if await take(candidate) == .crossDevice, refused.insert(candidate.name).inserted {
+                            logger.error("cannot take \(candidate.name): ingest/ and work/ must be on one file system")
+                        }
                     }
                 }
                 group.cancelAll()
@@ -55,8 +58,11 @@ public struct IngestService: Service, CustomStringConvertible {
 
     public var description: String { "IngestService(\(vault.ingest.path))" }
 
+    enum Claim { case taken, gone, crossDevice }
+
     /// Claims `candidate` for a new job; another daemon may have taken it first.
-    func take(_ candidate: IngestCandidate) async {
+    @discardableResult
+    func take(_ candidate: IngestCandidate) async -> Claim {
         let files = FileManager.default
         var job = Job(source: candidate.name, inputFolder: "", origin: .ingest, preset: preset, maxAttempts: maxAttempts)
         let input = vault.input(job: job.id)
@@ -65,9 +71,9 @@ public struct IngestService: Service, CustomStringConvertible {
         let claimed = (try? files.createDirectory(at: input, withIntermediateDirectories: true)) != nil
             && rename(vault.ingest.appendingPathComponent(candidate.name).path, input.appendingPathComponent(candidate.name).path) == 0
         guard claimed else {
-            if errno == EXDEV { logger.error("cannot take \(candidate.name): ingest/ and work/ must be on one file system") }
+            let crossDevice = errno == EXDEV
             try? files.removeItem(at: vault.work(job: job.id))
-            return  // gone: another daemon took it, or the user removed it
+            return crossDevice ? .crossDevice : .gone  // gone: another daemon took it, or the user removed it
         }
         for sidecar in candidate.entries.dropFirst() {
             try? files.moveItem(at: vault.ingest.appendingPathComponent(sidecar), to: input.appendingPathComponent(sidecar))
@@ -75,12 +81,14 @@ public struct IngestService: Service, CustomStringConvertible {
         do {
             try await catalog.enqueue(job)
             logger.notice("took \(candidate.entries.joined(separator: ", ")) as job \(job.id)")
+            return .taken
         } catch {
             logger.error("cannot record a job for \(candidate.name): \(error); left in ingest/")
             for entry in candidate.entries {
                 try? files.moveItem(at: input.appendingPathComponent(entry), to: vault.ingest.appendingPathComponent(entry))
             }
             try? files.removeItem(at: vault.work(job: job.id))
+            return .gone
         }
     }
 }
