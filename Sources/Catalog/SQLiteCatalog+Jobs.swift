@@ -46,18 +46,22 @@ extension SQLiteCatalog {
     }
 
     public func finishJob(id: String, state: Job.State, error: String?, mediaId: String?) async throws {
-        try await pool.write { db in
-            guard var job = try Job.fetchOne(db, key: id) else { return }
-            job.state = state
-            job.stage = state == .succeeded ? "done" : state.rawValue
-            if state == .succeeded { job.progress = 1 }
-            job.error = error
-            if let mediaId { job.mediaId = mediaId }
-            job.finishedAt = Date()
-            job.leaseOwner = nil
-            job.leaseExpiresAt = nil
-            try job.update(db)
-        }
+        try await pool.write { db in try Self.finish(id, as: state, error: error, mediaId: mediaId, in: db) }
+    }
+
+    /// Ends a job inside a write transaction: its final state, the error if any, the title
+    /// it made or duplicates, and no lease. Complete work (succeeded, duplicate) is at 100 %.
+    static func finish(_ id: String, as state: Job.State, error: String?, mediaId: String?, in db: Database) throws {
+        guard var job = try Job.fetchOne(db, key: id) else { return }
+        job.state = state
+        job.stage = state == .succeeded ? "done" : state.rawValue
+        if state == .succeeded || state == .duplicate { job.progress = 1 }
+        job.error = error
+        if let mediaId { job.mediaId = mediaId }
+        job.finishedAt = Date()
+        job.leaseOwner = nil
+        job.leaseExpiresAt = nil
+        try job.update(db)
     }
 
     public func retryJob(id: String, error: String, notBefore: Date) async throws {

@@ -8,7 +8,7 @@ extension SQLiteCatalog {
             let now = Date()
             if let existing = try String.fetchOne(db, Media.select(Media.Columns.id)
                 .filter(Media.Columns.digest == media.digest && Media.Columns.id != media.id)) {
-                try Self.end(jobID, as: .duplicate, mediaId: existing, in: db)
+                try Self.finish(jobID, as: .duplicate, error: nil, mediaId: existing, in: db)
                 return .duplicate(of: existing)
             }
             if let name = title.series {
@@ -35,22 +35,9 @@ extension SQLiteCatalog {
                 track.mediaId = media.id
                 try track.insert(db)
             }
-            try Self.end(jobID, as: .succeeded, mediaId: media.id, in: db)
+            try Self.finish(jobID, as: .succeeded, error: nil, mediaId: media.id, in: db)
             return .published(mediaId: media.id)
         }
-    }
-
-    private static func end(_ jobID: String, as state: Job.State, mediaId: String, in db: Database) throws {
-        guard var job = try Job.fetchOne(db, key: jobID) else { return }
-        job.state = state
-        job.stage = state == .succeeded ? "done" : state.rawValue
-        job.progress = 1
-        job.mediaId = mediaId
-        job.error = nil
-        job.finishedAt = Date()
-        job.leaseOwner = nil
-        job.leaseExpiresAt = nil
-        try job.update(db)
     }
 
     public func mediaID(digest: String) async throws -> String? {
