@@ -61,6 +61,15 @@ public struct Publisher: Sendable {
         try? FileManager.default.removeItem(at: vault.work(job: job.id))
     }
 
+    /// Removes what an attempt wrote in the job's work folder (finished or staged output,
+    /// the worker's log), keeping its input for the next attempt.
+    func discardAttempt(of job: Job) {
+        let work = vault.work(job: job.id)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? [] where name != "input" {
+            try? FileManager.default.removeItem(at: work.appendingPathComponent(name))
+        }
+    }
+
     /// Moves the job's input files into `folder`, then removes the job's work folder.
     func keepOriginals(of job: Job, in folder: URL) throws {
         try moveInput(of: job, to: folder) { _ in }

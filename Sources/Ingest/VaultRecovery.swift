@@ -41,12 +41,9 @@ public struct VaultRecovery: Sendable {
             case .running:
                 continue  // another daemon's, under a live lease
             case .queued:
-                for entry in (try? files.contentsOfDirectory(atPath: folder.path)) ?? [] where entry != "input" {
-                    try? files.removeItem(at: folder.appendingPathComponent(entry))
-                }
+                publisher.discardAttempt(of: job)
             case .succeeded, .duplicate:
-                try? files.removeItem(at: vault.output(job: job.id))
-                try publisher.keepOriginals(of: job, in: vault.originals(job.mediaId))
+                try publisher.keepOriginals(of: job, in: vault.originals(job.mediaId))  // removes work/<job>/ too
             case .failed, .cancelled:
                 try await publisher.fail(job, state: job.state, error: job.error ?? job.state.rawValue)
             }

@@ -147,7 +147,7 @@ public actor WorkerPool: Service {
                 try await publisher.fail(job, state: .cancelled, error: "cancelled")
                 logger.notice("job \(job.id): \(job.source) cancelled")
             case _ where stopping && (exit.status == WorkerExit.interrupted || exit.signal == SIGTERM):
-                cleanOutput(of: job)
+                publisher.discardAttempt(of: job)
                 try await catalog.releaseJob(id: job.id)
                 logger.notice("job \(job.id): stopped with the daemon, queued again")
             case (WorkerExit.permanentFailure, nil, _):
@@ -167,7 +167,7 @@ public actor WorkerPool: Service {
     /// at most 10 min) while
     /// attempts remain and retrying may help, else the job fails for good.
     private func settle(_ job: Job, failure: String, retry: Bool) async {
-        cleanOutput(of: job)
+        publisher.discardAttempt(of: job)
         do {
             if retry, job.attempts < job.maxAttempts, !stopping {
                 let delay = min(600, retryDelay.seconds * pow(2, Double(job.attempts - 1)))
@@ -181,14 +181,6 @@ public actor WorkerPool: Service {
             }
         } catch {
             logger.error("job \(job.id): cannot record the failure (\(failure)): \(error)")
-        }
-    }
-
-    /// Removes what an attempt wrote (finished or staged output), keeping the input.
-    private func cleanOutput(of job: Job) {
-        let work = vault.work(job: job.id)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? [] where name != "input" {
-            try? FileManager.default.removeItem(at: work.appendingPathComponent(name))
         }
     }
 
