@@ -35,8 +35,7 @@ public struct JobInput: Sendable {
         for track in explicit {
             let path = folder.appendingPathComponent(track.file).path
             do {
-                sidecars.append(try Sidecar(argument: path + (track.language.map { ":\($0)" } ?? ""),
-                                            kind: track.kind == .audio ? .audio : .subtitle))
+                sidecars.append(try Sidecar(path: path, kind: track.kind == .audio ? .audio : .subtitle, languageCode: track.language))
             } catch {
                 warnings.append("\(error)")
             }

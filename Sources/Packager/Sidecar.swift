@@ -36,10 +36,16 @@ public struct Sidecar: Sendable, Equatable, Codable {
                 explicit = suffix
             }
         }
+        try self.init(path: path, kind: kind, languageCode: explicit)
+    }
+
+    /// A sidecar at `path` in the language `languageCode` when given (it must be a language
+    /// code), else the one the file name carries, else `und`.
+    public init(path: String, kind: Kind, languageCode: String?) throws(PackagingError) {
         self.init(kind: kind, path: path, language: .undetermined)
         applyNameTags()
-        if let explicit {
-            guard let language = Language(code: explicit) else { throw PackagingError(file: path, cause: .notALanguage(explicit)) }
+        if let languageCode {
+            guard let language = Language(code: languageCode) else { throw PackagingError(file: path, cause: .notALanguage(languageCode)) }
             self.language = language
         }
     }

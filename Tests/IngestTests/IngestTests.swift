@@ -86,11 +86,14 @@ import TestSupport
         try write("talk.mp4", String(repeating: "v", count: 100))
         try write("subs.srt")
         try write("voice.m4a")
+        try write("scene:2.srt")
         let input = try JobInput(folder: folder, explicit: [
             Job.Track(kind: .subtitle, file: "subs.srt", language: "pt-BR"), Job.Track(kind: .audio, file: "voice.m4a", language: "zz"),
+            Job.Track(kind: .subtitle, file: "scene:2.srt", language: nil),
         ])
         #expect(input.media.lastPathComponent == "talk.mp4")
-        #expect(input.sidecars.map(\.language.tag) == ["pt-BR"])
+        #expect(input.sidecars.map(\.language.tag) == ["pt-BR", "und"])
+        #expect(input.sidecars.last?.path.hasSuffix("scene:2.srt") == true)
         #expect(input.warnings.count == 1 && input.warnings[0].contains("voice.m4a") && input.warnings[0].contains("\"zz\""))
     }
 }
