@@ -19,9 +19,8 @@ struct IFramePlaylist {
         guard let media = MediaPlaylist(text: text) else { return nil }
         var entries: [MediaPlaylist.Segment] = []
         for segment in media.segments {
-            let data = try Data(contentsOf: folder.appendingPathComponent(segment.uri))
-            guard let range = media.initSegment == nil ? Self.firstKeyframeRange(inTransportStream: data)
-                                                       : Self.firstSampleRange(in: data) else { return nil }
+            guard let range = try Self.keyframeRange(in: folder.appendingPathComponent(segment.uri),
+                                                     transportStream: media.initSegment == nil) else { return nil }
             entries.append(MediaPlaylist.Segment(duration: segment.duration, uri: segment.uri, byteRange: range))
         }
         playlist = MediaPlaylist(version: media.initSegment == nil ? 4 : 7, initSegment: media.initSegment,
@@ -33,6 +32,22 @@ struct IFramePlaylist {
 
     func write(to folder: URL) throws {
         try playlist.render().write(to: folder.appendingPathComponent(Self.fileName), atomically: false, encoding: .utf8)
+    }
+
+    /// Finds a segment's keyframe reading as little of it as it takes: 256 KiB, then four
+    /// times more each time (a 4K segment is megabytes; its `moof` is a few hundred bytes in).
+    static func keyframeRange(in url: URL, transportStream: Bool) throws -> MediaPlaylist.ByteRange? {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var data = Data(), wanted = 256 * 1024
+        while true {
+            if let chunk = try handle.read(upToCount: wanted - data.count) { data.append(chunk) }
+            let isWhole = data.count < wanted
+            let range = transportStream ? firstKeyframeRange(inTransportStream: data, isWholeSegment: isWhole)
+                                        : firstSampleRange(in: data)
+            if range != nil || isWhole { return range }
+            wanted *= 4
+        }
     }
 
     /// The bytes from the first `moof` to the end of its first sample's data, from the
@@ -70,8 +85,10 @@ struct IFramePlaylist {
     }
 
     /// From the start of an MPEG-TS segment (its PAT and PMT) to the end of its first video
-    /// PES packet — the keyframe every segment opens with (ISO/IEC 13818-1 §2.4).
-    static func firstKeyframeRange(inTransportStream data: Data) -> MediaPlaylist.ByteRange? {
+    /// PES packet — the keyframe every segment opens with (ISO/IEC 13818-1 §2.4). In a
+    /// prefix of the segment (`isWholeSegment` false) a keyframe that runs to the end of the
+    /// data is not known to end there: nil.
+    static func firstKeyframeRange(inTransportStream data: Data, isWholeSegment: Bool) -> MediaPlaylist.ByteRange? {
         let bytes = [UInt8](data), size = 188
         func pid(at index: Int) -> Int { Int(bytes[index] & 0x1F) << 8 | Int(bytes[index + 1]) }
         var mapPID: Int?, videoPID: Int?, started = false, offset = 0
@@ -99,7 +116,7 @@ struct IFramePlaylist {
             }
             offset += size
         }
-        return started ? MediaPlaylist.ByteRange(length: offset, offset: 0) : nil
+        return started && isWholeSegment ? MediaPlaylist.ByteRange(length: offset, offset: 0) : nil
     }
 
     private struct Box {
