@@ -35,8 +35,9 @@ public struct DeliveryServer: Service, CustomStringConvertible {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ServerMiddleware())
-        router.add(middleware: HLSGuard(vault: vault, catalog: catalog))
-        router.add(middleware: FileMiddleware(fileProvider: HLSFileProvider(root: vault.mediaFolder), urlBasePath: "/hls"))
+        let files = HLSFileProvider(root: vault.mediaFolder)
+        router.add(middleware: HLSGuard(vault: vault, catalog: catalog, files: files))
+        router.add(middleware: FileMiddleware(fileProvider: files, urlBasePath: "/hls"))
         APIRoutes(vault: vault, catalog: catalog, preset: preset, maxAttempts: maxAttempts, token: token).register(on: router)
         MetricsRoute(catalog: catalog, registry: registry).register(on: router)
         WebPages(catalog: catalog).register(on: router)

@@ -1,3 +1,4 @@
+import CompressNIO
 import Foundation
 import Glibc
 import Hummingbird
@@ -10,7 +11,8 @@ import Synchronization
 /// to 4 MiB (playlists, init and media segments, subtitles, posters) are kept in memory
 /// after their first read, within a 64 MiB budget (oldest out first), and answered without
 /// touching the disk or a thread pool — a hot title's segments are served like a CDN edge
-/// serves them. Larger files are read from disk in 1 MiB chunks.
+/// serves them. Larger files are read from disk in 1 MiB chunks. The gzip form of a file
+/// (playlists, for `HLSGuard`) is kept the same way.
 struct HLSFileProvider: FileProvider {
     struct FileAttributes: Sendable, FileMiddlewareFileAttributes {
         let isFolder: Bool
@@ -52,15 +54,30 @@ struct HLSFileProvider: FileProvider {
 
     /// The whole content of a file up to `cachedFileLimit`, from memory when it was read before.
     private func small(_ path: String) async throws -> ByteBuffer? {
-        var info = stat()
-        guard stat(path, &info) == 0, Int(info.st_size) <= Self.cachedFileLimit else { return nil }
-        let key = SmallFileCache.Key(path: path, size: Int(info.st_size), modified: Int(info.st_mtim.tv_sec))
+        guard let key = cacheKey(path, isGzip: false) else { return nil }
         if let buffer = cache[key] { return buffer }
         let buffer = try await NIOThreadPool.singleton.runIfActive {
             ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: path)))
         }
         cache[key] = buffer
         return buffer
+    }
+
+    /// The gzip form of a file up to `cachedFileLimit` (playlists), compressed once.
+    func gzipped(_ path: String) async throws -> ByteBuffer? {
+        guard let key = cacheKey(path, isGzip: true) else { return nil }
+        if let buffer = cache[key] { return buffer }
+        guard var plain = try await small(path) else { return nil }
+        let compressed = try plain.compress(with: .gzip())
+        cache[key] = compressed
+        return compressed
+    }
+
+    /// The cache key of `path` as it is now; nil when it is missing or too large to keep.
+    private func cacheKey(_ path: String, isGzip: Bool) -> SmallFileCache.Key? {
+        var info = stat()
+        guard stat(path, &info) == 0, Int(info.st_size) <= Self.cachedFileLimit else { return nil }
+        return SmallFileCache.Key(path: path, size: Int(info.st_size), modified: Int(info.st_mtim.tv_sec), isGzip: isGzip)
     }
 }
 
@@ -71,6 +88,8 @@ final class SmallFileCache: Sendable {
         let path: String
         let size: Int
         let modified: Int
+        /// The gzip form of the file rather than its bytes.
+        let isGzip: Bool
     }
 
     private struct State {

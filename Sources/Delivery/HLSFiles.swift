@@ -1,5 +1,4 @@
 import Catalog
-import CompressNIO
 import Foundation
 import Glibc
 import HTTPTypes
@@ -17,10 +16,13 @@ struct HLSGuard: RouterMiddleware {
 
     let vault: Vault
     let published: PublishedTitles
+    /// The byte source `FileMiddleware` also reads from, for playlists' gzip form.
+    let files: HLSFileProvider
 
-    init(vault: Vault, catalog: any CatalogStore) {
+    init(vault: Vault, catalog: any CatalogStore, files: HLSFileProvider) {
         self.vault = vault
         published = PublishedTitles(catalog: catalog)
+        self.files = files
     }
 
     static var prefix: String { "/hls/" }
@@ -67,9 +69,8 @@ struct HLSGuard: RouterMiddleware {
         response.headers[.cacheControl] = isPlaylist ? "public, max-age=10" : "public, max-age=31536000, immutable"
         if isPlaylist {
             response.headers[.vary] = "Accept-Encoding"
-            if response.status == .ok, request.headers[.range] == nil, Self.acceptsGzip(request) {
-                var plain = ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: real)))
-                let compressed = try plain.compress(with: .gzip())
+            if response.status == .ok, request.headers[.range] == nil, Self.acceptsGzip(request),
+               let compressed = try await files.gzipped(real) {
                 response.headers[.contentEncoding] = "gzip"
                 response.headers[.contentLength] = String(compressed.readableBytes)
                 if request.method == .get { response.body = .init(byteBuffer: compressed) }

@@ -249,11 +249,11 @@ import TestSupport
 @Suite struct SmallFileCacheTests {
     @Test func theOldestEntriesLeaveWhenTheBudgetIsFull() {
         let cache = SmallFileCache(budget: 10)
-        let keys = (0..<4).map { SmallFileCache.Key(path: "/f\($0)", size: 4, modified: 0) }
+        let keys = (0..<4).map { SmallFileCache.Key(path: "/f\($0)", size: 4, modified: 0, isGzip: false) }
         for key in keys { cache[key] = ByteBuffer(repeating: 1, count: 4) }
         #expect(cache[keys[0]] == nil && cache[keys[1]] == nil)
         #expect(cache[keys[2]]?.readableBytes == 4 && cache[keys[3]]?.readableBytes == 4)
-        cache[SmallFileCache.Key(path: "/big", size: 11, modified: 0)] = ByteBuffer(repeating: 1, count: 11)
-        #expect(cache[SmallFileCache.Key(path: "/big", size: 11, modified: 0)] == nil && cache[keys[3]] != nil)
+        cache[SmallFileCache.Key(path: "/big", size: 11, modified: 0, isGzip: false)] = ByteBuffer(repeating: 1, count: 11)
+        #expect(cache[SmallFileCache.Key(path: "/big", size: 11, modified: 0, isGzip: false)] == nil && cache[keys[3]] != nil)
     }
 }
