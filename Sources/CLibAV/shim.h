@@ -71,6 +71,7 @@ static inline void sv_packet_set_key(AVPacket *packet) { packet->flags |= AV_PKT
 static const int SV_CODEC_FLAG_GLOBAL_HEADER = AV_CODEC_FLAG_GLOBAL_HEADER;
 static const int SV_AVFMT_GLOBALHEADER = AVFMT_GLOBALHEADER;
 static const int SV_AVFMT_NOFILE = AVFMT_NOFILE;
+static const int SV_AVSEEK_FLAG_BACKWARD = AVSEEK_FLAG_BACKWARD;
 static const int SV_AVIO_FLAG_WRITE = AVIO_FLAG_WRITE;
 static const int SV_AV_OPT_SEARCH_CHILDREN = AV_OPT_SEARCH_CHILDREN;
 static const int SV_AV_DISPOSITION_DEFAULT = AV_DISPOSITION_DEFAULT;

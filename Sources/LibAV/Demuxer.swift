@@ -75,6 +75,21 @@ public final class Demuxer {
         return true
     }
 
+    /// The presentation time of `packet` (read from this file) in seconds on its clock.
+    public func seconds(of packet: Packet) -> Double? {
+        guard let pts = packet.pts ?? packet.dts else { return nil }
+        return Rational(stream(packet.streamIndex).pointee.time_base).seconds(pts)
+    }
+
+    /// Moves the read position to the keyframe of stream `index` at or before `seconds` (on
+    /// the file's clock); the next packets read come from there. Demuxers without an index
+    /// may land near rather than on it: the caller checks what it decodes.
+    public func seek(stream index: Int, toSeconds seconds: Double) throws(LibAVError) {
+        let timeBase = stream(index).pointee.time_base
+        let target = Int64((seconds * Double(timeBase.den) / Double(timeBase.num)).rounded(.down))
+        try check(av_seek_frame(context, Int32(index), target, SV_AVSEEK_FLAG_BACKWARD), "seek to \(seconds) s")
+    }
+
     func stream(_ index: Int) -> UnsafeMutablePointer<AVStream> { context.pointee.streams[index]! }
 }
 

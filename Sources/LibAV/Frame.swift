@@ -87,6 +87,43 @@ public final class Frame {
         }
     }
 
+    /// The picture's three planes packed without padding (Y, then U, then V). Only for
+    /// 8-bit planar YUV 4:2:0 frames; `init(width:height:packedYUV420:)` reads it back.
+    public var packedYUV420: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(width * height * 3 / 2)
+        let frame = pointer.pointee
+        for (plane, stride, divisor) in [(frame.data.0, frame.linesize.0, 1), (frame.data.1, frame.linesize.1, 2),
+                                         (frame.data.2, frame.linesize.2, 2)] {
+            guard let plane else { continue }
+            let rowWidth = (width + divisor - 1) / divisor
+            for row in 0..<(height + divisor - 1) / divisor {
+                bytes.append(contentsOf: UnsafeBufferPointer(start: plane + row * Int(stride), count: rowWidth))
+            }
+        }
+        return bytes
+    }
+
+    /// A YUV 4:2:0 picture from `packedYUV420` bytes; nil when their count does not fit the size.
+    public convenience init?(width: Int, height: Int, packedYUV420 bytes: [UInt8]) throws(LibAVError) {
+        let chromaWidth = (width + 1) / 2, chromaHeight = (height + 1) / 2
+        guard bytes.count == width * height + 2 * chromaWidth * chromaHeight else { return nil }
+        try self.init(width: width, height: height, pixelFormat: .yuv420p)
+        let frame = pointer.pointee
+        var offset = 0
+        for (plane, stride, rowWidth, rows) in [(frame.data.0, frame.linesize.0, width, height),
+                                                (frame.data.1, frame.linesize.1, chromaWidth, chromaHeight),
+                                                (frame.data.2, frame.linesize.2, chromaWidth, chromaHeight)] {
+            guard let plane else { continue }
+            for row in 0..<rows {
+                bytes.withUnsafeBufferPointer { source in
+                    (plane + row * Int(stride)).update(from: source.baseAddress! + offset, count: rowWidth)
+                }
+                offset += rowWidth
+            }
+        }
+    }
+
     /// Mean and standard deviation of the luma plane (0…255), sampled on a grid:
     /// how bright and how busy a picture is. Only for 8-bit planar YUV frames.
     public func lumaStatistics(step: Int = 4) -> (mean: Double, deviation: Double) {

@@ -1,16 +1,20 @@
 import Foundation
 import LibAV
 
-/// The shared clock of one transcode: where the title starts on the source's timeline,
+/// The shared clock of a title's tracks: where the title starts on the source's timeline,
 /// so every track lines up with the first video frame.
 final class Timeline {
     /// Seconds on the source clock of the title's first frame; nil until known.
     var start: Double?
-    /// Seconds of video pushed into the rungs so far (the pace audio may run ahead of).
-    var videoSeconds: Double = 0
-    let hasVideo: Bool
+    /// Seconds of video in the title (audio is cut there); nil without video.
+    let videoSeconds: Double?
 
-    init(hasVideo: Bool) { self.hasVideo = hasVideo }
+    init(start: Double?, videoSeconds: Double?) {
+        self.start = start
+        self.videoSeconds = videoSeconds
+    }
+
+    var hasVideo: Bool { videoSeconds != nil }
 }
 
 /// One audio rendition: decodes an audio stream (of the source, or of a dubbing sidecar),
@@ -26,7 +30,9 @@ final class AudioRenditionEncoder {
     private let decoder: Decoder
     private let resampler: Resampler
     private let encoder: Encoder
-    private let segmenter: HLSSegmenter
+    private let writer: SegmentWriter
+    private let segmentation: AudioSegmentation
+    private let segments: SegmentTimeline
     private let timeline: Timeline
     private let frame: Frame
     private let packet: Packet
@@ -42,29 +48,41 @@ final class AudioRenditionEncoder {
     /// sample is the title's first instant.
     private var followsSourceClock: Bool { if case .stream = track.origin { true } else { false } }
 
+    /// - Parameters:
+    ///   - layout: where its segments are written (`audio/<folder>/` under it).
+    ///   - segments/segmentation: where each segment begins (the title's plan).
     init(track: TrackPlan.AudioTrack, demuxer: Demuxer, streamIndex: Int, settings: Preset.AudioSettings,
-         layout: SegmentLayout, timeline: Timeline, segmentDuration: Double) throws {
+         layout: SegmentLayout, timeline: Timeline, segments: SegmentTimeline, segmentation: AudioSegmentation) throws {
         self.track = track
         self.demuxer = demuxer
         self.streamIndex = streamIndex
         self.timeline = timeline
+        self.segments = segments
+        self.segmentation = segmentation
         channels = settings.channels
         decoder = try Decoder(demuxer: demuxer, streamIndex: streamIndex, threads: 1)
-        segmenter = try HLSSegmenter(folder: layout.audioFolder(track.folder), layout: layout)
-        encoder = try Encoder(
-            codecName: "aac", input: .audio(sampleRate: settings.sampleRate, channels: settings.channels),
-            bitRate: settings.bitrate, globalHeader: segmenter.wantsGlobalHeader)
+        encoder = try Self.makeEncoder(settings: settings)
         codecString = CodecString.aac(profile: encoder.profile)
         resampler = try Resampler(for: encoder)
-        try segmenter.addStream(for: encoder)
+        writer = try SegmentWriter(folder: layout.audioFolder(track.folder), layout: layout, encoder: encoder)
         frame = try Frame()
         packet = try Packet()
-        self.segmentDuration = segmentDuration
     }
 
-    private let segmentDuration: Double
+    /// The AAC-LC encoder of every audio rendition.
+    static func makeEncoder(settings: Preset.AudioSettings) throws -> Encoder {
+        try Encoder(codecName: "aac", input: .audio(sampleRate: settings.sampleRate, channels: settings.channels),
+                    bitRate: settings.bitrate, globalHeader: SegmentWriter.wantsGlobalHeader)
+    }
 
-    func start() throws { try segmenter.start(segmentDuration: segmentDuration) }
+    /// Called with each segment's number once its file is whole.
+    var segmentCompleted: (Int) throws -> Void {
+        get { writer.segmentCompleted }
+        set { writer.segmentCompleted = newValue }
+    }
+
+    /// Seconds of the title this rendition has encoded.
+    var seconds: Double { Double(resampler.samplesOut) / Double(resampler.outputRate) }
 
     /// Decodes one packet of this rendition's source stream.
     func decode(_ packet: Packet) throws {
@@ -77,15 +95,15 @@ final class AudioRenditionEncoder {
     /// Encodes what the video's pace allows: never past the video encoded so far (priming
     /// included), so a sound track longer than the picture is cut where the picture ends.
     func encodeAvailable() throws {
-        let horizon = timeline.hasVideo
-            ? Int64((timeline.videoSeconds * Double(resampler.outputRate)).rounded()) - Int64(initialPadding) : Int64.max
-        try encodeBuffered(limit: horizon)
+        let horizon = timeline.videoSeconds.map { Int64(($0 * Double(resampler.outputRate)).rounded()) - Int64(initialPadding) }
+        try encodeBuffered(limit: horizon ?? .max)
     }
 
     /// Flushes everything; with video, pads with silence or trims so the rendition, priming
-    /// included, lasts exactly `duration` seconds: the sound ends one AAC priming frame
+    /// included, lasts exactly as long as the video: the sound ends one AAC priming frame
     /// (21 ms) before the picture, and the last audio segment ends with the last video one.
-    func finish(duration: Double?) throws {
+    func finish() throws {
+        let duration = timeline.videoSeconds
         _ = try decoder.send(nil)
         try receiveFrames()
         if !aligned, timeline.start == nil { timeline.start = 0 }
@@ -102,11 +120,10 @@ final class AudioRenditionEncoder {
         }
         try encoder.send(nil)
         try writePackets()
-        try segmenter.finish(duration: Double(resampler.samplesOut + Int64(initialPadding)) / Double(resampler.outputRate))
+        try writer.close()
     }
 
-    var playlist: URL { segmenter.playlist }
-    var folder: URL { segmenter.folder }
+    var folder: URL { writer.folder }
     var samplesEncoded: Int64 { resampler.samplesOut }
     var sampleRate: Int { resampler.outputRate }
 
@@ -161,8 +178,9 @@ final class AudioRenditionEncoder {
 
     private func writePackets() throws {
         while try encoder.receive(into: packet) == .ready {
+            let segment = max(writer.current ?? 0, segmentation.segment(atSample: packet.pts ?? 0, on: segments))
             packet.delay(by: leadIn)
-            try segmenter.write(packet)
+            try writer.write(packet, segment: segment)
         }
     }
 }

@@ -19,12 +19,13 @@ final class PosterPicker {
         }
     }
 
-    /// Writes the chosen picture to `url`; false when no picture was seen.
-    func write(to url: URL) throws -> Bool {
-        guard let frame = best?.frame ?? fallback else { return false }
+    /// Writes the chosen picture to `url` and returns its score (0 for the fallback, a
+    /// picture too dark, bright or flat); nil when no picture was seen.
+    func write(to url: URL) throws -> Double? {
+        guard let frame = best?.frame ?? fallback else { return nil }
         let width = min(frame.width, Self.maximumWidth) / 2 * 2
         let height = max(2, Int((Double(frame.height) * Double(width) / Double(frame.width) / 2).rounded()) * 2)
         try JPEGWriter.write(frame, width: width, height: height, to: url)
-        return true
+        return best?.score ?? 0
     }
 }

@@ -2,17 +2,17 @@ import Foundation
 import LibAV
 
 /// One video rung: scales pictures to the rung's size (from the next larger rung's
-/// pictures when it can), encodes them with capped VBR and segments them.
-/// Not thread-safe: owned by the pipeline's thread.
+/// pictures when it can), encodes them with capped VBR and, once given a writer, cuts
+/// them into the title's segments. Not thread-safe: owned by the packaging thread.
 final class RungEncoder {
     let rung: PlannedRung
     let codecString: String
     private var scaler: Scaler?
     private let encoder: Encoder
-    private let segmenter: HLSSegmenter
+    private var writer: SegmentWriter?
+    private var timeline: SegmentTimeline?
     private let packet: Packet
-    private(set) var framesEncoded = 0
-    /// Frames every packet is moved later by (see `TranscodePipeline` lead-in).
+    /// Frames every packet is moved later by (the title's lead-in).
     var leadIn: Int64 = 0
     /// Frames the encoder reorders by: its first dts is this far before its first pts.
     var reorderDelay: Int { encoder.reorderDelay }
@@ -22,13 +22,12 @@ final class RungEncoder {
     ///   - frameRate/timeBase: the constant output rate and the frames' pts time base.
     ///   - encoderThreads: frame threads of this rung's encoder (see `threadsPerRung`).
     init(rung: PlannedRung, inputWidth: Int, inputHeight: Int, frameRate: Rational, timeBase: Rational,
-         grid: KeyframeGrid, layout: SegmentLayout, segmentDuration: Double, encoderThreads: Int) throws {
+         grid: KeyframeGrid, encoderThreads: Int) throws {
         self.rung = rung
         if inputWidth != rung.width || inputHeight != rung.height {
             scaler = try Scaler(width: inputWidth, height: inputHeight, format: .yuv420p,
                                 outputWidth: rung.width, outputHeight: rung.height, outputFormat: .yuv420p)
         }
-        segmenter = try HLSSegmenter(folder: layout.rungFolder(rung.name), layout: layout)
         let isHEVC = rung.codec == "hevc"
         var options: [(String, String)] = [
             ("preset", rung.encoderPreset),
@@ -46,52 +45,54 @@ final class RungEncoder {
         encoder = try Encoder(
             codecName: isHEVC ? "libx265" : "libx264",
             input: .video(width: rung.width, height: rung.height, pixelFormat: .yuv420p, frameRate: frameRate, timeBase: timeBase),
-            bitRate: rung.bitrate, options: options, globalHeader: segmenter.wantsGlobalHeader,
+            bitRate: rung.bitrate, options: options, globalHeader: SegmentWriter.wantsGlobalHeader,
             threads: encoderThreads)
         let extradata = encoder.extradata
         let codec = isHEVC ? CodecString.hevc(extradata: extradata) : CodecString.h264(extradata: extradata)
         guard let codec else { throw PackagingError(file: rung.name, cause: .failed("encoder gave no parameter sets")) }
         codecString = codec
-        try segmenter.addStream(for: encoder, codecTag: isHEVC ? "hvc1" : nil)
         packet = try Packet()
-        self.segmentDuration = segmentDuration
     }
 
-    private let segmentDuration: Double
-
-    /// Frame threads for each of `rungs` encoders running side by side: x264's own default
-    /// (1.5 per core) shared between the rungs, at least 2. All rungs together still keep
-    /// every core busy, with fewer pictures in flight (less memory) than each at its default.
-    static func threadsPerRung(rungs: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
-        max(2, Int((1.5 * Double(cores) / Double(max(1, rungs))).rounded(.up)))
+    /// Frame threads for each of `rungs` encoders running side by side in one of `tasks`
+    /// tasks on the machine: x264's own default (1.5 per core) shared between all of them,
+    /// at least 1. All together keep every core busy, with fewer pictures in flight (less
+    /// memory) than each encoder at its default.
+    static func threadsPerRung(rungs: Int, tasks: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        max(1, Int((1.5 * Double(cores) / Double(max(1, rungs) * max(1, tasks))).rounded(.up)))
     }
 
-    func start() throws { try segmenter.start(segmentDuration: segmentDuration) }
+    /// Sends the encoded packets into the title's segments, written under `layout`.
+    func write(into layout: SegmentLayout, timeline: SegmentTimeline) throws {
+        writer = try SegmentWriter(folder: layout.rungFolder(rung.name), layout: layout, encoder: encoder,
+                                   codecTag: rung.codec == "hevc" ? "hvc1" : nil)
+        self.timeline = timeline
+    }
 
-    /// Encodes `frame` (pts set, keyframe flag set by the caller) and returns the picture
-    /// it encoded, the input of the next smaller rung.
+    /// Encodes `frame` (pts: its frame index; keyframe flag set by the caller) and returns
+    /// the picture it encoded, the input of the next smaller rung.
     func encode(_ frame: Frame, keyframe: Bool) throws -> Frame {
         let picture = try scaler?.scale(frame) ?? Frame(referencing: frame)
         picture.forcesKeyframe = keyframe
         try encoder.send(picture)
         try writePackets()
-        framesEncoded += 1
         return picture
     }
 
-    /// Drains the encoder and closes the playlist of `duration` seconds.
-    func finish(duration: Double) throws {
+    /// Drains the encoder and closes the last segment.
+    func finish() throws {
         try encoder.send(nil)
         try writePackets()
-        try segmenter.finish(duration: duration)
+        try writer?.close()
     }
-
-    var playlist: URL { segmenter.playlist }
 
     private func writePackets() throws {
         while try encoder.receive(into: packet) == .ready {
+            guard let writer, let timeline else { continue }
+            // A closed GOP opens every segment, so in decode order the segments never go back.
+            let segment = max(writer.current ?? 0, timeline.segment(atFrame: Int(packet.pts ?? 0)))
             packet.delay(by: leadIn)
-            try segmenter.write(packet)
+            try writer.write(packet, segment: segment)
         }
     }
 }

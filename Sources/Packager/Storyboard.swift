@@ -18,7 +18,8 @@ final class Storyboard {
     let interval: Double
     private let frameRate: Double
     private var scaler: Scaler?
-    private var tiles: [Frame] = []
+    /// Tiles taken, with their number (frame index / spacing).
+    private var tiles: [(Int, Frame)] = []
 
     /// Plans tiles every 2 s, or more sparsely so that `expectedDuration` fits in `maximumTiles`.
     init(frameRate: Rational, expectedDuration: Double?) {
@@ -30,7 +31,7 @@ final class Storyboard {
 
     /// Offers the picture of frame `index` (8-bit 4:2:0); every `spacing`-th becomes a tile.
     func consider(_ picture: Frame, index: Int) throws {
-        guard index % spacing == 0, tiles.count < Self.maximumTiles else { return }
+        guard index % spacing == 0, index / spacing < Self.maximumTiles else { return }
         if scaler == nil {
             let landscape = picture.width >= picture.height
             let long = Double(Self.tileSize), ratio = Double(picture.width) / Double(picture.height)
@@ -39,34 +40,55 @@ final class Storyboard {
             scaler = try Scaler(width: picture.width, height: picture.height, format: picture.pixelFormat,
                                 outputWidth: max(2, width), outputHeight: max(2, height), outputFormat: .yuv420p)
         }
-        tiles.append(try scaler!.scale(picture))
+        tiles.append((index / spacing, try scaler!.scale(picture)))
     }
 
-    /// What `write` produced: file names and the tiles' geometry.
+    /// Writes the tiles taken so far into `folder`, one raw picture each
+    /// (`<number>_<width>x<height>.yuv`), where the tiles of every chunk of the title meet.
+    func writeTiles(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (number, tile) in tiles {
+            try Data(tile.packedYUV420).write(
+                to: folder.appendingPathComponent("\(number)_\(tile.width)x\(tile.height).yuv"), options: .atomic)
+        }
+    }
+
+    /// What `compose` produced: the tiles' geometry and count.
     struct Written {
         var tileWidth: Int
         var tileHeight: Int
         var tiles: Int
     }
 
-    /// Writes the sprite and its cues into `folder`; the last cue ends at `duration`.
-    func write(to folder: URL, duration: Double) throws -> Written? {
-        guard let first = tiles.first else { return nil }
+    /// Writes the sprite of the tiles in `tiles` and its cues into `folder`; the last cue
+    /// ends at `duration`. Nil when there is no tile.
+    func compose(tiles folder: URL, into output: URL, duration: Double) throws -> Written? {
+        var pictures: [Int: Frame] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            let parts = name.replacingOccurrences(of: ".yuv", with: "").split(whereSeparator: { $0 == "_" || $0 == "x" })
+            guard parts.count == 3, let number = Int(parts[0]), let width = Int(parts[1]), let height = Int(parts[2]),
+                  let picture = try Frame(width: width, height: height,
+                                          packedYUV420: [UInt8](Data(contentsOf: folder.appendingPathComponent(name))))
+            else { continue }
+            pictures[number] = picture
+        }
+        let count = (0...).prefix { pictures[$0] != nil }.count  // consecutive from the first
+        guard count > 0, let first = pictures[0] else { return nil }
         let width = first.width, height = first.height
-        let columns = min(Self.columns, tiles.count), rows = (tiles.count + Self.columns - 1) / Self.columns
+        let columns = min(Self.columns, count), rows = (count + Self.columns - 1) / Self.columns
         let sprite = try Frame(width: width * columns, height: height * rows, pixelFormat: .yuv420p)
         sprite.fillBlack()
         var cues = "WEBVTT\n"
-        for (number, tile) in tiles.enumerated() {
+        for number in 0..<count {
             let x = number % Self.columns * width, y = number / Self.columns * height
-            sprite.draw(tile, x: x, y: y)
+            sprite.draw(pictures[number]!, x: x, y: y)
             let start = Double(number) * interval
             let end = min(duration, start + interval)
             guard end > start else { break }
             cues += "\n\(WebVTT.timestamp(start)) --> \(WebVTT.timestamp(end))\n\(Self.imageName)#xywh=\(x),\(y),\(width),\(height)\n"
         }
-        try JPEGWriter.write(sprite, width: sprite.width, height: sprite.height, to: folder.appendingPathComponent(Self.imageName))
-        try cues.write(to: folder.appendingPathComponent(Self.cuesName), atomically: false, encoding: .utf8)
-        return Written(tileWidth: width, tileHeight: height, tiles: tiles.count)
+        try JPEGWriter.write(sprite, width: sprite.width, height: sprite.height, to: output.appendingPathComponent(Self.imageName))
+        try cues.write(to: output.appendingPathComponent(Self.cuesName), atomically: true, encoding: .utf8)
+        return Written(tileWidth: width, tileHeight: height, tiles: count)
     }
 }

@@ -2,7 +2,7 @@ import LibAV
 
 /// One subtitle cue on the title's clock (seconds from the first video frame), its text
 /// ready for WebVTT: ASS styling stripped except italic, bold and underline.
-public struct SubtitleCue: Sendable, Equatable {
+public struct SubtitleCue: Sendable, Equatable, Codable {
     public var start: Double
     public var end: Double
     public var text: String

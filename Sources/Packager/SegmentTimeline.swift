@@ -1,0 +1,155 @@
+import LibAV
+
+/// Where each segment of a title begins, the same in every rendition. It is fixed at
+/// planning, before anything is encoded, so pieces of the title packaged apart (chunks on
+/// several workers, the audio on another) join into one timeline (SPEC §5, §10).
+///
+/// Times are on the title's clock: 0 is the first frame (or, without video, the first
+/// audio sample). Segments are numbered from 0 here; their files from 1 (`SegmentLayout`).
+public struct SegmentTimeline: Codable, Sendable, Equatable {
+    /// Target segment length, seconds.
+    public var segmentDuration: Double
+    /// The constant output frame rate; nil for an audio-only title.
+    public var frameRate: Rational?
+    /// Seconds between forced keyframes.
+    public var keyframeInterval: Double
+    /// How long the title is expected to be, seconds (what the source says of itself).
+    public var expectedDuration: Double
+
+    public init(segmentDuration: Double, frameRate: Rational?, keyframeInterval: Double, expectedDuration: Double) {
+        self.segmentDuration = segmentDuration
+        self.frameRate = frameRate
+        self.keyframeInterval = keyframeInterval
+        self.expectedDuration = expectedDuration
+    }
+
+    var grid: KeyframeGrid? { frameRate.map { KeyframeGrid(interval: keyframeInterval, frameRate: $0) } }
+
+    /// The first frame of segment `n`: the first grid keyframe at or after `n` segment
+    /// durations (a segment is cut at the first keyframe once it is long enough).
+    public func startFrame(_ n: Int) -> Int {
+        guard n > 0, let frameRate, let grid else { return 0 }
+        var frame = Int((Double(n) * segmentDuration * frameRate.doubleValue - 1e-6).rounded(.up))
+        while !grid.isKeyframe(frame) { frame += 1 }
+        return frame
+    }
+
+    /// Where segment `n` begins, seconds.
+    public func startSeconds(_ n: Int) -> Double {
+        guard let frameRate else { return Double(n) * segmentDuration }
+        return Double(startFrame(n)) * Double(frameRate.denominator) / Double(frameRate.numerator)
+    }
+
+    /// The segment holding frame `index`.
+    public func segment(atFrame index: Int) -> Int {
+        guard let frameRate, index > 0 else { return 0 }
+        var n = max(0, Int(Double(index) / frameRate.doubleValue / segmentDuration) - 1)
+        while startFrame(n + 1) <= index { n += 1 }
+        return n
+    }
+
+    /// Segments the expected duration makes (the last one may turn out longer or shorter).
+    public var plannedCount: Int {
+        var count = 1
+        let frame = frameRate.map { 1 / $0.doubleValue } ?? 0
+        while startSeconds(count) < expectedDuration - frame / 2 { count += 1 }
+        return count
+    }
+
+    /// EXTINF of video segment `n` of a title of `totalFrames`.
+    public func videoDuration(_ n: Int, totalFrames: Int) -> Double {
+        guard let frameRate else { return 0 }
+        let frames = min(startFrame(n + 1), totalFrames) - startFrame(n)
+        return Double(frames) * Double(frameRate.denominator) / Double(frameRate.numerator)
+    }
+
+    /// The longest segment there can be, rounded as `EXT-X-TARGETDURATION` is.
+    public var targetDuration: Int {
+        let longest = (0..<min(plannedCount, 200)).map { startSeconds($0 + 1) - startSeconds($0) }.max() ?? segmentDuration
+        return Int(longest.rounded())
+    }
+}
+
+/// How audio renditions are cut: AAC frames of `frameSize` samples, the first of them the
+/// encoder's priming, each segment starting with the first frame that begins at or after
+/// the video segment's start. Every audio rendition of a title shares it.
+public struct AudioSegmentation: Codable, Sendable, Equatable {
+    public var sampleRate: Int
+    public var frameSize: Int
+    /// Priming samples before the first real one (they sit before the title's 0).
+    public var priming: Int
+
+    public init(sampleRate: Int, frameSize: Int, priming: Int) {
+        self.sampleRate = sampleRate
+        self.frameSize = frameSize
+        self.priming = priming
+    }
+
+    /// The title-clock sample where audio segment `n` begins (its first packet's start).
+    public func start(_ n: Int, on timeline: SegmentTimeline) -> Int64 {
+        guard n > 0 else { return Int64(-priming) }
+        let samples: Int64
+        if let rate = timeline.frameRate {
+            let numerator = Int64(timeline.startFrame(n)) * Int64(rate.denominator) * Int64(sampleRate)
+            samples = (numerator + Int64(rate.numerator) - 1) / Int64(rate.numerator)
+        } else {
+            samples = Int64((Double(n) * timeline.segmentDuration * Double(sampleRate)).rounded(.up))
+        }
+        let packets = (samples + Int64(priming) + Int64(frameSize) - 1) / Int64(frameSize)
+        return packets * Int64(frameSize) - Int64(priming)
+    }
+
+    /// The segment a packet starting at title-clock sample `sample` belongs to.
+    public func segment(atSample sample: Int64, on timeline: SegmentTimeline) -> Int {
+        var n = max(0, Int(Double(sample) / Double(sampleRate) / timeline.segmentDuration) - 1)
+        while start(n + 1, on: timeline) <= sample { n += 1 }
+        return n
+    }
+
+    /// EXTINF of audio segment `n` (not the title's last, whose end only the finish knows).
+    public func duration(_ n: Int, on timeline: SegmentTimeline) -> Double {
+        Double(start(n + 1, on: timeline) - start(n, on: timeline)) / Double(sampleRate)
+    }
+}
+
+/// A run of whole segments packaged as one task: every rung of the video for its frames.
+public struct ChunkPlan: Codable, Sendable, Equatable {
+    public var index: Int
+    /// Its first segment (0-based).
+    public var firstSegment: Int
+    /// Segments in it; nil for the last chunk, which runs to the end of the source.
+    public var segmentCount: Int?
+
+    /// Its frames on the title's clock; the last chunk has no end.
+    public func frames(on timeline: SegmentTimeline) -> (start: Int, end: Int?) {
+        (timeline.startFrame(firstSegment), segmentCount.map { timeline.startFrame(firstSegment + $0) })
+    }
+
+    /// Its time range in seconds (the last one ends at the expected duration).
+    public func seconds(on timeline: SegmentTimeline) -> (start: Double, end: Double) {
+        (timeline.startSeconds(firstSegment),
+         segmentCount.map { timeline.startSeconds(firstSegment + $0) } ?? max(timeline.expectedDuration, timeline.startSeconds(firstSegment)))
+    }
+
+    /// Segments per chunk, in order: the first chunk one segment, so the title is playable
+    /// as soon as one segment of every rung exists; the second two; then
+    /// `steadySegments` each (long enough that starting a chunk — a process, a seek, the
+    /// encoders' look-ahead — costs little, short enough to spread a title over workers).
+    public static let leadingSegments = [1, 2]
+    public static let steadySegments = 5
+
+    /// Splits `segments` planned segments into chunks.
+    public static func split(segments: Int) -> [ChunkPlan] {
+        var chunks: [ChunkPlan] = [], next = 0
+        while true {
+            let size = chunks.count < leadingSegments.count ? leadingSegments[chunks.count] : steadySegments
+            // The last chunk takes the rest, so it never ends up tiny.
+            if segments - next <= size + (chunks.count < leadingSegments.count ? 0 : steadySegments / 2) {
+                chunks.append(ChunkPlan(index: chunks.count, firstSegment: next, segmentCount: nil))
+                return chunks
+            }
+            chunks.append(ChunkPlan(index: chunks.count, firstSegment: next, segmentCount: size))
+            next += size
+        }
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+
+/// A title's playlists, made from its plan and its tracks' manifest (SPEC §5, §10). While
+/// the title is packaged: EVENT media playlists of the segments complete in every
+/// rendition, and a master whose `BANDWIDTH` is the bound the encoder settings guarantee.
+/// At the end: every segment, `EXT-X-ENDLIST`, I-frame playlists and the measured master.
+/// Every playlist is replaced by rename, so a reader sees one whole version or the other.
+public struct TitlePlaylists: Sendable {
+    public let plan: TitlePlan
+    public let tracks: TrackManifest
+    public let layout: SegmentLayout
+
+    static let audioGroup = "audio"
+    static let subtitlesGroup = "subs"
+
+    public init(plan: TitlePlan, tracks: TrackManifest, layout: SegmentLayout) {
+        self.plan = plan
+        self.tracks = tracks
+        self.layout = layout
+    }
+
+    /// The media playlists of every rendition, relative to the title folder.
+    var mediaPlaylists: [String] {
+        (plan.video?.rungs.map { SegmentLayout.relativePlaylist($0.name) } ?? [])
+            + tracks.audio.map { "audio/\($0.folder)/\(SegmentLayout.mediaPlaylistName)" }
+            + tracks.subtitles.map(\.playlistURI)
+    }
+
+    /// How many segments the title's playlists list now (0 before the first listing).
+    public func listedCount() -> Int {
+        guard let first = mediaPlaylists.first,
+              let text = try? String(contentsOf: layout.root.appendingPathComponent(first), encoding: .utf8),
+              let playlist = MediaPlaylist(text: text) else { return 0 }
+        return playlist.segments.count
+    }
+
+    // MARK: While packaging
+
+    /// Lists the first `count` segments in every media playlist (EVENT, no ENDLIST) and,
+    /// the first time, writes the master with bound bit rates. Does nothing when as many
+    /// are listed already: a listed segment is never withdrawn. Returns whether it listed more.
+    @discardableResult
+    public func list(_ count: Int) throws -> Bool {
+        guard count > listedCount() else { return false }
+        for rung in plan.video?.rungs ?? [] {
+            try write(segments: (0..<count).map { plan.timeline.videoDuration($0, totalFrames: .max) },
+                      type: .event, ended: false, to: layout.rungFolder(rung.name), initSegment: hasInit)
+        }
+        for audio in tracks.audio {
+            try write(segments: (0..<count).map { plan.audio!.duration($0, on: plan.timeline) },
+                      type: .event, ended: false, to: layout.audioFolder(audio.folder), initSegment: hasInit)
+        }
+        for subtitle in tracks.subtitles {
+            try write(segments: (0..<count).map { plan.timeline.startSeconds($0 + 1) - plan.timeline.startSeconds($0) },
+                      type: .event, ended: false, to: layout.subtitleFolder(subtitle.folder), initSegment: false, subtitles: true)
+        }
+        if !FileManager.default.fileExists(atPath: layout.masterPlaylist.path) { try writeBoundMaster() }
+        return true
+    }
+
+    /// The bit rate the encoder settings guarantee for a rung's variant: `maxrate` plus a
+    /// full VBV buffer spent in one segment, plus the largest audio rendition.
+    public func boundBandwidth(_ rung: PlannedRung) -> Int {
+        rung.maxrate + Int((Double(rung.bufsize) / plan.preset.segmentDuration).rounded(.up)) + audioBound
+    }
+
+    /// AAC at the preset's bit rate, with room for the container.
+    var audioBound: Int { tracks.audio.isEmpty ? 0 : plan.preset.audio.bitrate * 5 / 4 }
+
+    private func writeBoundMaster() throws {
+        let variants: [MasterPlaylist.Variant]
+        if let video = plan.video {
+            variants = zip(video.rungs, video.codecs).map { rung, codec in
+                variant(rung: rung, codec: codec, bandwidth: boundBandwidth(rung),
+                        average: rung.bitrate + (tracks.audio.isEmpty ? 0 : plan.preset.audio.bitrate))
+            }
+        } else {
+            variants = tracks.audio.map { audioVariant($0, bandwidth: audioBound, average: plan.preset.audio.bitrate) }
+        }
+        try writeMaster(variants: variants, iFrames: [])
+    }
+
+    // MARK: At the end
+
+    /// Sizes of the finished title, for the catalog.
+    public struct Measured: Sendable {
+        public var video: [TranscodeResult.VideoRendition] = []
+        public var audio: [TranscodeResult.AudioRendition] = []
+        public var subtitles: [TranscodeResult.SubtitleRendition] = []
+    }
+
+    /// Writes every media playlist whole with `EXT-X-ENDLIST` (`type` EVENT for a title that
+    /// was listed while packaged, which must keep its type; VOD otherwise), the remaining
+    /// subtitle segments, the I-frame playlists and the measured master.
+    /// - Parameter totalFrames: the video's frames, as the last chunk found them.
+    public func finish(totalFrames: Int?, type: PlaylistType) throws -> Measured {
+        let videoCount = totalFrames.map { plan.timeline.segment(atFrame: $0 - 1) + 1 }
+        let videoDurations = totalFrames.map { total in (0..<videoCount!).map { plan.timeline.videoDuration($0, totalFrames: total) } }
+        for rung in plan.video?.rungs ?? [] {
+            try write(segments: videoDurations ?? [], type: type, ended: true, to: layout.rungFolder(rung.name), initSegment: hasInit)
+        }
+        var audioDurations: [Double] = []
+        if let segmentation = plan.audio, let count = tracks.audioSegments, let samples = tracks.audioSamples, count > 0 {
+            audioDurations = (0..<count - 1).map { segmentation.duration($0, on: plan.timeline) }
+            audioDurations.append(Double(samples - segmentation.start(count - 1, on: plan.timeline)) / Double(segmentation.sampleRate))
+        }
+        for audio in tracks.audio {
+            try write(segments: audioDurations, type: type, ended: true, to: layout.audioFolder(audio.folder), initSegment: hasInit)
+        }
+        let subtitleDurations = videoDurations ?? audioDurations
+        let titleEnd = subtitleDurations.reduce(0, +)
+        for subtitle in tracks.subtitles {
+            let cues = (subtitle.cues ?? []).compactMap { cue -> SubtitleCue? in
+                cue.start < titleEnd ? SubtitleCue(start: cue.start, end: min(cue.end, titleEnd), text: cue.text) : nil
+            }
+            for segment in 0..<subtitleDurations.count {
+                try TrackPackager.writeSubtitleSegment(segment, cues: cues,
+                                                       end: segment == subtitleDurations.count - 1 ? titleEnd : nil,
+                                                       folder: subtitle.folder, plan: plan, title: layout)
+            }
+            try WebVTT(cues: cues).document().write(to: layout.subtitleFile(subtitle.folder), atomically: true, encoding: .utf8)
+            try write(segments: subtitleDurations, type: type, ended: true, to: layout.subtitleFolder(subtitle.folder),
+                      initSegment: false, subtitles: true)
+        }
+        return try writeMeasuredMaster()
+    }
+
+    private func writeMeasuredMaster() throws -> Measured {
+        var measured = Measured()
+        var audioPeak = 0, audioAverage = 0
+        for audio in tracks.audio {
+            let uri = "audio/\(audio.folder)/\(SegmentLayout.mediaPlaylistName)"
+            let bitrate = try BitrateMeasurement(playlistAt: layout.root.appendingPathComponent(uri))
+            audioPeak = max(audioPeak, bitrate.peak)
+            audioAverage = max(audioAverage, bitrate.average)
+            measured.audio.append(TranscodeResult.AudioRendition(
+                language: audio.language.tag, name: audio.name, isDefault: audio.isDefault, channels: audio.channels,
+                size: bitrate.bytes, bandwidth: bitrate.peak, codecs: audio.codecs, playlist: uri, sidecar: audio.sidecar))
+        }
+        measured.subtitles = tracks.subtitles.map {
+            TranscodeResult.SubtitleRendition(language: $0.language.tag, name: $0.name, isForced: $0.isForced,
+                                              isHearingImpaired: $0.isHearingImpaired, cues: $0.cues?.count ?? 0,
+                                              playlist: $0.playlistURI, file: $0.fileURI, sidecar: $0.sidecar)
+        }
+        var variants: [MasterPlaylist.Variant] = [], iFrames: [MasterPlaylist.IFrameVariant] = []
+        if let video = plan.video {
+            for (rung, codec) in zip(video.rungs, video.codecs) {
+                let folder = layout.rungFolder(rung.name)
+                let bitrate = try BitrateMeasurement(playlistAt: folder.appendingPathComponent(SegmentLayout.mediaPlaylistName))
+                let variant = variant(rung: rung, codec: codec, bandwidth: bitrate.peak + audioPeak,
+                                      average: bitrate.average + audioAverage)
+                variants.append(variant)
+                var iFrameURI: String?
+                if let playlist = try IFramePlaylist(rungFolder: folder) {
+                    try playlist.write(to: folder)
+                    iFrameURI = "\(rung.name)/\(IFramePlaylist.fileName)"
+                    iFrames.append(MasterPlaylist.IFrameVariant(
+                        bandwidth: playlist.peak, averageBandwidth: playlist.average, codecs: codec,
+                        width: rung.width, height: rung.height, uri: iFrameURI!))
+                }
+                measured.video.append(TranscodeResult.VideoRendition(
+                    name: rung.name, width: rung.width, height: rung.height, size: bitrate.bytes,
+                    bandwidth: variant.bandwidth, averageBandwidth: variant.averageBandwidth,
+                    codecs: variant.codecs.joined(separator: ","), playlist: variant.uri, iFramePlaylist: iFrameURI))
+            }
+            measured.video.sort { $0.bandwidth < $1.bandwidth }
+        } else {
+            for (audio, result) in zip(tracks.audio, measured.audio) {
+                let bitrate = try BitrateMeasurement(playlistAt: layout.root.appendingPathComponent(result.playlist))
+                variants.append(audioVariant(audio, bandwidth: bitrate.peak, average: bitrate.average))
+            }
+        }
+        try writeMaster(variants: variants, iFrames: iFrames)
+        return measured
+    }
+
+    // MARK: Pieces
+
+    public enum PlaylistType: String, Sendable { case event = "EVENT", vod = "VOD" }
+
+    private var hasInit: Bool { layout.format == .fmp4 }
+
+    private func write(segments durations: [Double], type: PlaylistType, ended: Bool, to folder: URL, initSegment: Bool,
+                       subtitles: Bool = false) throws {
+        let segments = durations.enumerated().map { segment, duration in
+            MediaPlaylist.Segment(duration: duration, uri: subtitles ? SegmentLayout.subtitleSegmentName(segment) : layout.segmentName(segment))
+        }
+        // fMP4 media playlists need version 6 or later (EXT-X-MAP without I-frames only); we say 7 as the master does.
+        var playlist = MediaPlaylist(version: subtitles || !initSegment ? 3 : 7,
+                                     initSegment: initSegment ? SegmentLayout.initSegmentName : nil, segments: segments)
+        playlist.playlistType = type.rawValue
+        playlist.hasEndList = ended
+        playlist.targetDuration = max(plan.timeline.targetDuration, Int((durations.max() ?? 0).rounded()))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try playlist.render().write(to: folder.appendingPathComponent(SegmentLayout.mediaPlaylistName), atomically: true, encoding: .utf8)
+    }
+
+    private func variant(rung: PlannedRung, codec: String, bandwidth: Int, average: Int) -> MasterPlaylist.Variant {
+        MasterPlaylist.Variant(
+            bandwidth: bandwidth, averageBandwidth: average, codecs: [codec] + (tracks.audio.first.map { [$0.codecs] } ?? []),
+            resolution: (rung.width, rung.height), frameRate: plan.video?.frameRate.doubleValue,
+            audioGroup: tracks.audio.isEmpty ? nil : Self.audioGroup,
+            subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup, uri: SegmentLayout.relativePlaylist(rung.name))
+    }
+
+    /// Audio-only title: each audio rendition is a variant of its own.
+    private func audioVariant(_ audio: TrackManifest.Audio, bandwidth: Int, average: Int) -> MasterPlaylist.Variant {
+        MasterPlaylist.Variant(bandwidth: bandwidth, averageBandwidth: average, codecs: [audio.codecs], resolution: nil,
+                               frameRate: nil, audioGroup: nil, subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup,
+                               uri: "audio/\(audio.folder)/\(SegmentLayout.mediaPlaylistName)")
+    }
+
+    private func writeMaster(variants: [MasterPlaylist.Variant], iFrames: [MasterPlaylist.IFrameVariant]) throws {
+        var renditions: [MasterPlaylist.Rendition] = []
+        if plan.video != nil {
+            renditions += tracks.audio.map { audio in
+                MasterPlaylist.Rendition(kind: .audio, groupID: Self.audioGroup, language: audio.language, name: audio.name,
+                                         isDefault: audio.isDefault, autoselect: true, forced: false, channels: audio.channels,
+                                         uri: "audio/\(audio.folder)/\(SegmentLayout.mediaPlaylistName)")
+            }
+        }
+        renditions += tracks.subtitles.map { track in
+            MasterPlaylist.Rendition(
+                kind: .subtitles, groupID: Self.subtitlesGroup, language: track.language, name: track.name,
+                isDefault: false, autoselect: true, forced: track.isForced, channels: nil, uri: track.playlistURI,
+                characteristics: track.isHearingImpaired
+                    ? "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound" : nil)
+        }
+        // fMP4 needs version 7; MPEG-TS 3, or 4 for the I-frame playlists' byte ranges.
+        let version = layout.format == .fmp4 ? 7 : (iFrames.isEmpty ? 3 : 4)
+        try MasterPlaylist(version: version, renditions: renditions, variants: variants, iFrameVariants: iFrames).render()
+            .write(to: layout.masterPlaylist, atomically: true, encoding: .utf8)
+    }
+}
