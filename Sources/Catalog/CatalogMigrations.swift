@@ -103,6 +103,39 @@ enum CatalogMigrations {
                 }
             }
         }
+        migrator.registerMigration("v2: tasks, processing titles, digests found while packaging") { db in
+            try db.create(table: "jobTask") { t in
+                t.primaryKey("id", .text)
+                t.column("jobId", .text).notNull().indexed().references("job", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("number", .integer).notNull()
+                t.column("priority", .integer).notNull()
+                t.column("start", .double)
+                t.column("end", .double)
+                t.column("state", .text).notNull().indexed()
+                t.column("node", .text)
+                t.column("progress", .double).notNull()
+                t.column("segments", .integer).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("error", .text)
+                t.column("notBefore", .datetime)
+                t.column("leaseOwner", .text)
+                t.column("leaseExpiresAt", .datetime)
+            }
+            try db.alter(table: "media") { t in t.add(column: "status", .text).notNull().defaults(to: "ready") }
+            try db.alter(table: "job") { t in
+                t.add(column: "digest", .text)
+                t.drop(column: "notBefore")
+                t.drop(column: "leaseOwner")
+                t.drop(column: "leaseExpiresAt")
+            }
+            // A job queued before tasks existed is planned anew.
+            try db.execute(sql: """
+                INSERT INTO jobTask (id, jobId, kind, number, priority, state, progress, segments, attempts)
+                SELECT id || ':plan:0', id, 'plan', 0, 0, 'queued', 0, 0, 0 FROM job WHERE state IN ('queued', 'running')
+                """)
+            try db.execute(sql: "UPDATE job SET state = 'queued' WHERE state = 'running'")
+        }
         return migrator
     }
 }

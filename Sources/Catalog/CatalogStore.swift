@@ -4,42 +4,64 @@ import Foundation
 /// SQLite (`SQLiteCatalog`) is the embedded store; a PostgreSQL store for many workers on
 /// many hosts would implement this same protocol, and nothing else would change.
 public protocol CatalogStore: Sendable {
-    // MARK: Jobs
+    // MARK: Jobs and their tasks
 
+    /// Records a queued job with its first task, the plan.
     func enqueue(_ job: Job) async throws
-    /// Takes the oldest queued job whose retry time has come, in one transaction, so no two
-    /// workers ever take the same job; marks it running under `owner`'s lease.
-    func claimNextJob(owner: String, lease: Duration) async throws -> Job?
-    /// Extends `owner`'s lease on its running jobs.
+    /// Takes the first claimable task — queued, its retry time come, its job neither ended
+    /// nor being cancelled — in one transaction, so no two workers ever run the same task;
+    /// marks it running on `node` under `owner`'s lease. Plans first, then what makes
+    /// titles playable, then the rest, older jobs first.
+    func claimNextTask(owner: String, node: String, lease: Duration) async throws -> JobTask?
+    /// Extends `owner`'s lease on its running tasks.
     func renewLeases(owner: String, lease: Duration) async throws
-    func updateProgress(jobID: String, stage: String, progress: Double, speed: Double) async throws
-    /// Ends a job: succeeded, failed, cancelled or duplicate (with the existing title's id).
+    /// Records a running task's progress (and segments it made available) and the job's.
+    func updateTask(_ id: String, stage: String, progress: Double, segments: Int?, speed: Double) async throws
+    /// The plan is made: the job's chunks, tracks and finish become its tasks.
+    func planned(jobID: String, tasks: [JobTask]) async throws
+    /// A task is done; when the chunks and tracks all are, the finish is queued.
+    func completeTask(_ id: String, segments: Int) async throws
+    /// Puts a failed attempt of a task back in the queue until `notBefore`.
+    func retryTask(_ id: String, error: String, notBefore: Date) async throws
+    /// Puts a running task back in the queue without counting its attempt (its daemon is
+    /// stopping, or died on this host).
+    func releaseTask(_ id: String) async throws
+    /// Running tasks whose lease has expired (their daemon died) go back to the queue.
+    func requeueAbandonedTasks() async throws -> [JobTask]
+    /// Running tasks of `owner` that should stop: their job ended or is being cancelled.
+    func tasksToStop(owner: String) async throws -> [String]
+    func tasks(jobID: String) async throws -> [JobTask]
+    /// Every running task, of any daemon.
+    func runningTasks() async throws -> [JobTask]
+    /// Records the source's SHA-256 on the job (and on its processing title).
+    func setDigest(jobID: String, digest: String) async throws
+    /// Ends a job: succeeded, failed, cancelled or duplicate (with the existing title's id);
+    /// its tasks not done are cancelled.
     func finishJob(id: String, state: Job.State, error: String?, mediaId: String?) async throws
-    /// Puts a failed attempt back in the queue until `notBefore`.
-    func retryJob(id: String, error: String, notBefore: Date) async throws
-    /// Puts a running job back in the queue without counting its attempt (its daemon is
-    /// stopping gracefully).
-    func releaseJob(id: String) async throws
-    /// A queued job is cancelled at once; a running one is asked to stop (its worker is
-    /// signalled by the daemon that runs it). Nil when there is no such job.
+    /// A job not started yet is cancelled at once, as is a running one with no task
+    /// running; otherwise it is asked to stop (the daemons running its tasks signal their
+    /// workers). Nil when there is no such job.
     func cancelJob(id: String) async throws -> Job?
-    /// Running jobs whose lease has expired (their daemon died) go back to the queue.
-    func requeueAbandonedJobs() async throws -> [Job]
-    /// Jobs of `owner` that should stop (cancel asked).
-    func cancelRequests(owner: String) async throws -> [String]
     func job(id: String) async throws -> Job?
     /// Newest first.
     func jobs(state: Job.State?) async throws -> [Job]
 
     // MARK: Titles
 
-    /// Records a packaged title and ends its job as succeeded, in one transaction; if the
-    /// same content was published meanwhile, ends the job as duplicate instead.
+    /// Records a title that is playable while it is packaged (status processing), unless
+    /// it is recorded already.
+    func publishProcessing(_ title: PublishedTitle) async throws
+    /// Records a packaged title as ready (replacing its processing record) and ends its job
+    /// as succeeded, in one transaction; if the same content was published meanwhile, ends
+    /// the job as duplicate instead (the processing record goes).
     func publish(_ title: PublishedTitle, jobID: String) async throws -> PublishOutcome
-    /// The title already made from content with this SHA-256, if any.
-    func mediaID(digest: String) async throws -> String?
-    /// Whether a title (movie, episode) is recorded.
-    func hasMedia(id: String) async throws -> Bool
+    /// Removes a title's record, if it is still processing (a job that failed for good).
+    func withdraw(mediaId: String) async throws
+    /// The title made from content with this SHA-256 before title `mediaId` was: a ready
+    /// one, or one processing that was recorded first (or at all, if `mediaId` is not yet).
+    func mediaID(digest: String, before mediaId: String) async throws -> String?
+    /// A recorded title's (movie, episode) status; nil when it is not recorded.
+    func mediaStatus(id: String) async throws -> Media.Status?
     /// A movie, episode or series as the API shows it.
     func document(id: String) async throws -> MediaDocument?
     /// Movies and series (episodes inside their series), newest first.

@@ -46,26 +46,25 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var type: String?
     public var preset: String
     public var state: State
-    /// What the job is doing now: queued, hashing, transcoding, publishing, done.
+    /// What the job is doing now: queued, planning, packaging, finishing, done.
     public var stage: String
     /// 0…1.
     public var progress: Double
-    /// Media seconds per wall-clock second.
+    /// Media seconds per wall-clock second, all its workers together.
     public var speed: Double
+    /// Attempts of its most tried task.
     public var attempts: Int
+    /// Attempts each task gets before the job fails for good.
     public var maxAttempts: Int
     /// The last error, in words a user understands.
     public var error: String?
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
-    /// A retry waits until then.
-    public var notBefore: Date?
-    /// The daemon that runs it, and until when its claim holds without a heartbeat.
-    public var leaseOwner: String?
-    public var leaseExpiresAt: Date?
-    /// Set when SIGTERM-like cancellation is asked for a running job.
+    /// Set when cancellation is asked for a running job (its daemons stop its tasks).
     public var cancelRequested: Bool
+    /// SHA-256 of the source, once its tracks task has read it.
+    public var digest: String?
 
     public init(id: String = CatalogID.make(), mediaId: String = CatalogID.make(), source: String, inputFolder: String,
                 sidecars: [Track] = [], origin: Origin, title: String? = nil, type: String? = nil,
@@ -97,9 +96,6 @@ extension Job: FetchableRecord, PersistableRecord {
         public static let id = Column(CodingKeys.id)
         public static let state = Column(CodingKeys.state)
         public static let createdAt = Column(CodingKeys.createdAt)
-        public static let notBefore = Column(CodingKeys.notBefore)
-        public static let leaseExpiresAt = Column(CodingKeys.leaseExpiresAt)
-        public static let leaseOwner = Column(CodingKeys.leaseOwner)
     }
 }
 

@@ -23,13 +23,19 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
     public var source: String
     public var hasPoster: Bool
     public var hasStoryboard: Bool
+    /// Processing while it is packaged and already playable (SPEC §10), then ready.
+    public var status: Status
     public var createdAt: Date
     public var updatedAt: Date
+
+    public enum Status: String, Codable, Sendable, DatabaseValueConvertible {
+        case processing, ready
+    }
 
     public init(id: String, type: String, title: String, originalTitle: String = "", year: Int? = nil,
                 description: String = "", genre: [String] = [], durationSeconds: Double, seriesId: String? = nil,
                 seasonNumber: Int? = nil, episodeNumber: Int? = nil, digest: String, source: String,
-                hasPoster: Bool, hasStoryboard: Bool, createdAt: Date = Date()) {
+                hasPoster: Bool, hasStoryboard: Bool, status: Status = .ready, createdAt: Date = Date()) {
         self.id = id
         self.type = type
         self.title = title
@@ -45,6 +51,7 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
         self.source = source
         self.hasPoster = hasPoster
         self.hasStoryboard = hasStoryboard
+        self.status = status
         self.createdAt = createdAt
         updatedAt = createdAt
     }
@@ -160,6 +167,7 @@ extension Media: FetchableRecord, PersistableRecord {
         public static let type = Column(CodingKeys.type)
         public static let seriesId = Column(CodingKeys.seriesId)
         public static let digest = Column(CodingKeys.digest)
+        public static let status = Column(CodingKeys.status)
     }
 }
 

@@ -63,6 +63,10 @@ public struct MediaDocument: Codable, Sendable, Equatable {
     public var subtitles: [Subtitle]
     public var dubbing: [Dub]
     public var seasons: [Season]
+    /// "processing" while it is packaged (already playable), then "ready".
+    public var status: String
+    /// 0…1 while processing.
+    public var progress: Double?
     public var createdAt: Date
     public var updatedAt: Date
 }
@@ -82,6 +86,27 @@ public struct JobDocument: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// The chunks of its video as tasks (shown for one job, `GET /api/jobs/<id>`).
+    public var chunks: [Chunk]?
+
+    /// One chunk: seconds of the title, its task's state, the daemon that runs or ran it.
+    public struct Chunk: Codable, Sendable, Equatable {
+        public var index: Int
+        public var start: Double
+        public var end: Double
+        public var state: String
+        public var node: String?
+        public var attempts: Int
+    }
+
+    /// The job with its chunks, from its tasks.
+    public init(_ job: Job, tasks: [JobTask]) {
+        self.init(job)
+        chunks = tasks.filter { $0.kind == .chunk }.sorted { $0.number < $1.number }.map {
+            Chunk(index: $0.number, start: $0.start ?? 0, end: $0.end ?? 0, state: $0.state.rawValue, node: $0.node,
+                  attempts: $0.attempts)
+        }
+    }
 
     public init(_ job: Job) {
         id = job.id

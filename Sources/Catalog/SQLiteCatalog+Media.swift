@@ -2,52 +2,97 @@ import Foundation
 import GRDB
 
 extension SQLiteCatalog {
+    public func publishProcessing(_ title: PublishedTitle) async throws {
+        try await pool.write { db in
+            guard try !Media.exists(db, key: title.media.id) else { return }
+            var processing = title
+            processing.media.status = .processing
+            try Self.insert(processing, in: db)
+        }
+    }
+
     public func publish(_ title: PublishedTitle, jobID: String) async throws -> PublishOutcome {
         try await pool.write { db in
-            var media = title.media
-            let now = Date()
-            if let existing = try String.fetchOne(db, Media.select(Media.Columns.id)
-                .filter(Media.Columns.digest == media.digest && Media.Columns.id != media.id)) {
+            if let existing = try Self.earlier(digest: title.media.digest, than: title.media.id, in: db) {
+                try Self.withdraw(title.media.id, in: db)
                 try Self.finish(jobID, as: .duplicate, error: nil, mediaId: existing, in: db)
                 return .duplicate(of: existing)
             }
-            if let name = title.series {
-                var series = try Series
-                    .filter(sql: "title = ? COLLATE NOCASE", arguments: [name.title])
-                    .filter(Series.Columns.type == name.type)
-                    .fetchOne(db) ?? Series(type: name.type, title: name.title, year: name.year, createdAt: now)
-                series.updatedAt = now
-                try series.save(db)
-                media.seriesId = series.id
-            }
-            media.createdAt = now
-            media.updatedAt = now
-            try media.insert(db)
-            for var rendition in title.renditions {
-                rendition.mediaId = media.id
-                try rendition.insert(db)
-            }
-            for var track in title.audio {
-                track.mediaId = media.id
-                try track.insert(db)
-            }
-            for var track in title.subtitles {
-                track.mediaId = media.id
-                try track.insert(db)
-            }
-            try Self.finish(jobID, as: .succeeded, error: nil, mediaId: media.id, in: db)
-            return .published(mediaId: media.id)
+            let createdAt = try Self.createdAt(of: title.media.id, in: db)
+            try Self.withdraw(title.media.id, in: db)
+            var ready = title
+            ready.media.status = .ready
+            try Self.insert(ready, createdAt: createdAt, in: db)
+            try Self.finish(jobID, as: .succeeded, error: nil, mediaId: ready.media.id, in: db)
+            return .published(mediaId: ready.media.id)
         }
     }
 
-    public func mediaID(digest: String) async throws -> String? {
+    public func withdraw(mediaId: String) async throws {
+        try await pool.write { db in try Self.withdraw(mediaId, in: db) }
+    }
+
+    /// Removes a processing title's record (and its series if it was the last episode).
+    private static func withdraw(_ id: String, in db: Database) throws {
+        guard let media = try Media.fetchOne(db, key: id), media.status == .processing else { return }
+        try media.delete(db)
+        if let seriesID = media.seriesId, try Media.filter(Media.Columns.seriesId == seriesID).fetchCount(db) == 0 {
+            _ = try Series.deleteOne(db, key: seriesID)
+        }
+    }
+
+    /// When a recorded title was first published (now if it is not recorded).
+    private static func createdAt(of id: String, in db: Database) throws -> Date {
+        try Date.fetchOne(db, sql: "SELECT createdAt FROM media WHERE id = ?", arguments: [id]) ?? Date()
+    }
+
+    /// Inserts a title with its series (found by title and type, or created), renditions and tracks.
+    private static func insert(_ title: PublishedTitle, createdAt: Date? = nil, in db: Database) throws {
+        var media = title.media
+        let now = Date()
+        if let name = title.series {
+            var series = try Series
+                .filter(sql: "title = ? COLLATE NOCASE", arguments: [name.title])
+                .filter(Series.Columns.type == name.type)
+                .fetchOne(db) ?? Series(type: name.type, title: name.title, year: name.year, createdAt: now)
+            series.updatedAt = now
+            try series.save(db)
+            media.seriesId = series.id
+        }
+        media.createdAt = createdAt ?? now
+        media.updatedAt = now
+        try media.insert(db)
+        for var rendition in title.renditions {
+            rendition.mediaId = media.id
+            try rendition.insert(db)
+        }
+        for var track in title.audio {
+            track.mediaId = media.id
+            try track.insert(db)
+        }
+        for var track in title.subtitles {
+            track.mediaId = media.id
+            try track.insert(db)
+        }
+    }
+
+    public func mediaID(digest: String, before mediaId: String) async throws -> String? {
+        try await pool.read { db in try Self.earlier(digest: digest, than: mediaId, in: db) }
+    }
+
+    /// The first title with `digest` that came before `mediaId` (see `mediaID(digest:before:)`).
+    private static func earlier(digest: String, than mediaId: String, in db: Database) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT id FROM media WHERE digest = ? AND id != ?
+              AND (status = 'ready' OR createdAt < COALESCE((SELECT createdAt FROM media WHERE id = ?), '9999'))
+            ORDER BY createdAt LIMIT 1
+            """, arguments: [digest, mediaId, mediaId])
+    }
+
+    public func mediaStatus(id: String) async throws -> Media.Status? {
         try await pool.read { db in
-            try String.fetchOne(db, Media.select(Media.Columns.id).filter(Media.Columns.digest == digest))
+            try String.fetchOne(db, sql: "SELECT status FROM media WHERE id = ?", arguments: [id]).flatMap(Media.Status.init)
         }
-    }
-
-    public func hasMedia(id: String) async throws -> Bool {
-        try await pool.read { db in try Media.exists(db, key: id) }
     }
 
     public func document(id: String) async throws -> MediaDocument? {
@@ -137,7 +182,8 @@ extension SQLiteCatalog {
             year: media.year, description: media.description, duration: minutes(media.durationSeconds),
             durationSeconds: media.durationSeconds, poster: media.hasPoster ? url(media.id, "poster.jpg") : nil,
             hls: url(media.id, "master.m3u8"), storyboard: media.hasStoryboard ? url(media.id, "storyboard.vtt") : nil,
-            sources: sources, subtitles: subtitles, dubbing: dubbing, seasons: [],
+            sources: sources, subtitles: subtitles, dubbing: dubbing, seasons: [], status: media.status.rawValue,
+            progress: media.status == .processing ? try progress(ofTitle: media.id, in: db) : nil,
             createdAt: media.createdAt, updatedAt: media.updatedAt)
     }
 
@@ -162,7 +208,13 @@ extension SQLiteCatalog {
             year: series.year, description: series.description, duration: minutes(total), durationSeconds: total,
             poster: episodes.first { $0.hasPoster }.map { url($0.id, "poster.jpg") }, hls: nil, storyboard: nil,
             sources: [], subtitles: [], dubbing: [], seasons: seasons,
-            createdAt: series.createdAt, updatedAt: series.updatedAt)
+            status: episodes.contains { $0.status == .processing } ? Media.Status.processing.rawValue : Media.Status.ready.rawValue,
+            progress: nil, createdAt: series.createdAt, updatedAt: series.updatedAt)
+    }
+
+    /// The packaging progress of a processing title: its running job's.
+    private static func progress(ofTitle id: String, in db: Database) throws -> Double? {
+        try Double.fetchOne(db, sql: "SELECT progress FROM job WHERE mediaId = ? AND state = 'running'", arguments: [id])
     }
 
     private static func tracks(of media: Media, in db: Database) throws

@@ -22,8 +22,6 @@ public struct Vault: Sendable {
     public func work(job: String) -> URL { work.appendingPathComponent(job, isDirectory: true) }
     /// The job's own copy of its input (the claimed or submitted files, names kept).
     public func input(job: String) -> URL { work(job: job).appendingPathComponent("input", isDirectory: true) }
-    /// Where the job's worker writes the packaged title.
-    public func output(job: String) -> URL { work(job: job).appendingPathComponent("out", isDirectory: true) }
 
     /// Creates the folders and opens the catalog.
     public func open() throws -> SQLiteCatalog {

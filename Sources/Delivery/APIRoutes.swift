@@ -51,7 +51,7 @@ struct APIRoutes: Sendable {
         router.get("/api/jobs/:id") { _, context in
             let id = try context.parameters.require("id")
             guard let job = try await catalog.job(id: id) else { throw APIError.notFound("no job \(id)") }
-            return json(JobDocument(job))
+            return json(JobDocument(job, tasks: try await catalog.tasks(jobID: job.id)))
         }
         router.post("/api/jobs") { request, context in
             guard request.headers[.authorization] == "Bearer \(token)" else {

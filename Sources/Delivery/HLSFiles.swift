@@ -48,7 +48,7 @@ struct HLSGuard: RouterMiddleware {
         guard parts.count >= 2, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." || $0.hasPrefix(".") }),
               let type = Self.contentTypes[(parts.last! as NSString).pathExtension.lowercased()] else { throw notFound }
         let id = parts[0]
-        guard try await published.contains(id),
+        guard let status = try await published.status(of: id),
               let (real, size) = Self.regularFile(vault.media(id).path + "/" + parts.dropFirst().joined(separator: "/"),
                                                   inside: vault.media(id).path) else { throw notFound }
 
@@ -66,7 +66,9 @@ struct HLSGuard: RouterMiddleware {
         var response = try await next(request, context)
         response.headers[.contentType] = type
         let isPlaylist = type.hasPrefix("application/vnd.apple.mpegurl")
-        response.headers[.cacheControl] = isPlaylist ? "public, max-age=10" : "public, max-age=31536000, immutable"
+        // A processing title's playlists grow: players must ask again each time (SPEC §10).
+        response.headers[.cacheControl] = !isPlaylist ? "public, max-age=31536000, immutable"
+            : status == .processing ? "no-cache" : "public, max-age=10"
         if isPlaylist {
             response.headers[.vary] = "Accept-Encoding"
             if response.status == .ok, request.headers[.range] == nil, Self.acceptsGzip(request),
@@ -139,24 +141,25 @@ struct HLSGuard: RouterMiddleware {
     }
 }
 
-/// Which titles are published, asked of the catalog and remembered for two seconds, so a
-/// player fetching segments does not cost a database read per request. A deleted title can
-/// thus still be served for up to two seconds.
+/// Which titles are published and their status, asked of the catalog and remembered for
+/// two seconds, so a player fetching segments does not cost a database read per request.
+/// A deleted title can thus still be served for up to two seconds.
 final class PublishedTitles: Sendable {
     private let catalog: any CatalogStore
-    private let confirmed = Mutex<[String: ContinuousClock.Instant]>([:])
+    private let confirmed = Mutex<[String: (status: Media.Status, at: ContinuousClock.Instant)]>([:])
     static let memory = Duration.seconds(2)
 
     init(catalog: any CatalogStore) { self.catalog = catalog }
 
-    func contains(_ id: String) async throws -> Bool {
+    /// The title's status; nil when it is not published.
+    func status(of id: String) async throws -> Media.Status? {
         let now = ContinuousClock.now
-        if confirmed.withLock({ $0[id].map { now - $0 < Self.memory } ?? false }) { return true }
-        guard try await catalog.hasMedia(id: id) else { return false }
+        if let known = confirmed.withLock({ $0[id] }), now - known.at < Self.memory { return known.status }
+        guard let status = try await catalog.mediaStatus(id: id) else { return nil }
         confirmed.withLock { entries in
             if entries.count > 10_000 { entries.removeAll() }
-            entries[id] = now
+            entries[id] = (status, now)
         }
-        return true
+        return status
     }
 }

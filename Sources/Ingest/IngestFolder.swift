@@ -66,12 +66,17 @@ struct IngestCandidate: Equatable {
 }
 
 /// Remembers since when each candidate has looked the same; a candidate is settled when
-/// its size and modification times have not changed for `settle` seconds.
+/// its size and modification times have not changed for `settle` seconds, or at once when
+/// it was renamed into the folder (a rename moves a whole file).
 struct SettleTracker {
     let settle: Duration
     private var seen: [String: (signature: [String: [Double]], since: ContinuousClock.Instant)] = [:]
+    private var whole = Set<String>()
 
     init(settle: Duration) { self.settle = settle }
+
+    /// Names just renamed into the folder: complete as they are.
+    mutating func arrivedWhole(_ names: Set<String>) { whole.formUnion(names) }
 
     /// The candidates that are settled now; forgets those that went away.
     mutating func settled(_ candidates: [IngestCandidate], now: ContinuousClock.Instant = .now) -> [IngestCandidate] {
@@ -81,9 +86,12 @@ struct SettleTracker {
             let previous = seen[candidate.name]
             let since = previous?.signature == candidate.signature && candidate.isComplete ? previous!.since : now
             next[candidate.name] = (candidate.signature, since)
-            if candidate.isComplete, now - since >= settle { ready.append(candidate) }
+            let renamedIn = candidate.entries.allSatisfy(whole.contains)
+            if candidate.isComplete, renamedIn || now - since >= settle { ready.append(candidate) }
         }
         seen = next
+        whole.formIntersection(next.keys)
+        whole.subtract(ready.map(\.name))
         return ready
     }
 }

@@ -5,7 +5,9 @@ import Logging
 import ServiceLifecycle
 
 /// Watches `ingest/` (inotify, plus a rescan every second for missed events) and turns
-/// each settled candidate into a queued job: its files are renamed out of `ingest/` into
+/// each settled candidate into a queued job — at once for a name renamed into `ingest/`
+/// (`mv`, or a client's hidden temporary file renamed when whole), else once its size and
+/// time have not changed for the settle time: its files are renamed out of `ingest/` into
 /// the job's own `work/<job>/input/` (a rename either happens once or not at all, so two
 /// daemons on one vault never take one file twice), then the job is recorded.
 public struct IngestService: Service, CustomStringConvertible {
@@ -39,12 +41,13 @@ public struct IngestService: Service, CustomStringConvertible {
         }
         try await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-                group.addTask { for await _ in watcher.changes { wake.yield() } }
-                group.addTask { for await _ in ticks { wake.yield() } }
+                let (wakeups, wake) = AsyncStream.makeStream(of: Set<String>.self)
+                group.addTask { for await names in watcher.changes { wake.yield(names) } }
+                group.addTask { for await _ in ticks { wake.yield([]) } }
                 var refused = Set<String>()
-                for await _ in wakeups {
+                for await movedIn in wakeups {
                     if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                    tracker.arrivedWhole(movedIn)
                     for candidate in tracker.settled(IngestCandidate.scan(vault.ingest)) {
                         if await take(candidate) == .crossDevice, refused.insert(candidate.name).inserted {
                             logger.error("cannot take \(candidate.name): ingest/ and work/ must be on one file system")

@@ -1,59 +1,94 @@
 import Catalog
 import Foundation
+import Glibc
+import Logging
 import Packager
 
-/// Ends a job on disk and in the catalog: a packaged title renamed from `work/<job>/out`
-/// to `media/<id>` and recorded in one transaction, the input moved to
-/// `originals/<id>/`; a final failure's input moved to `failed/` with its reason. Nothing
-/// a user dropped is ever deleted.
+/// Ends a job's work on disk and in the catalog. While a title is packaged it lists the
+/// segments complete in every rendition and records the title as processing once one
+/// segment of each exists; at the end it records it ready and moves the input to
+/// `originals/<id>/`; a job that fails for good withdraws its title and moves its input to
+/// `failed/` with the reason. Nothing a user dropped is ever deleted.
 public struct Publisher: Sendable {
     public let vault: Vault
     public let catalog: any CatalogStore
+    let logger: Logger
 
-    public init(vault: Vault, catalog: any CatalogStore) {
+    public init(vault: Vault, catalog: any CatalogStore, logger: Logger = Logger(label: "streamvault.publisher")) {
         self.vault = vault
         self.catalog = catalog
+        self.logger = logger
     }
 
-    /// Publishes a finished job's output; returns the outcome (a duplicate when the same
-    /// content was published meanwhile).
-    @discardableResult
-    public func publish(_ job: Job, result: TranscodeResult, digest: String) async throws -> PublishOutcome {
-        let files = FileManager.default
-        let destination = vault.media(job.mediaId)
-        if files.fileExists(atPath: destination.path), try await !catalog.hasMedia(id: job.mediaId) {
-            try files.removeItem(at: destination)  // left by a crash between rename and commit
-        }
-        try files.moveItem(at: vault.output(job: job.id), to: destination)
-        let input = try? JobInput(folder: URL(fileURLWithPath: job.inputFolder), explicit: job.sidecars)
-        let title = Self.title(for: job, result: result, digest: digest, titleSource: input?.titleSource ?? job.source)
-        let outcome: PublishOutcome
+    private func layout(_ plan: TitlePlan, _ id: String) -> SegmentLayout {
+        SegmentLayout(root: vault.media(id), format: plan.preset.segmentFormat)
+    }
+
+    /// Lists what is ready of a title being packaged: the longest run of segments, from the
+    /// first, complete in every rendition (never its last, which the finish lists), and
+    /// records the title as processing the first time. Any daemon may call it at any time;
+    /// a lock on the job's folder keeps listings in order, and a listing never shrinks.
+    public func listReadySegments(of job: Job) async {
         do {
-            outcome = try await catalog.publish(title, jobID: job.id)
+            let folder = PackagingFolder(root: vault.work(job: job.id))
+            guard let plan = try? TitlePlan(contentsOf: folder.plan) else { return }
+            let tasks = try await catalog.tasks(jobID: job.id)
+            var ready = plan.timeline.plannedCount - 1
+            if plan.video != nil {
+                var video = 0
+                for chunk in plan.chunks {
+                    guard let task = tasks.first(where: { $0.kind == .chunk && $0.number == chunk.index }), task.state == .done else { break }
+                    video = task.segments
+                }
+                ready = min(ready, video)
+            }
+            if plan.hasTracks { ready = min(ready, tasks.first { $0.kind == .tracks }?.segments ?? 0) }
+            guard ready >= 1 else { return }
+            let tracks = plan.hasTracks ? try TrackManifest(contentsOf: folder.trackManifest) : TrackManifest()
+            let playlists = TitlePlaylists(plan: plan, tracks: tracks, layout: layout(plan, job.mediaId))
+            let listed = try FolderLock(folder.root).run { try playlists.list(ready) }
+            guard listed, try await catalog.mediaStatus(id: job.mediaId) == nil,
+                  let current = try await catalog.job(id: job.id), current.state == .running else { return }
+            let input = try? JobInput(folder: URL(fileURLWithPath: job.inputFolder), explicit: job.sidecars)
+            try await catalog.publishProcessing(Self.title(for: job, result: playlists.processingResult(),
+                                                           digest: current.digest ?? "", titleSource: input?.titleSource ?? job.source))
+            logger.notice("job \(job.id): \(job.source) is playable at /hls/\(job.mediaId)/master.m3u8 while it is packaged")
         } catch {
-            try? files.removeItem(at: destination)
-            throw error
+            logger.error("job \(job.id): cannot list its ready segments: \(error)")
         }
+    }
+
+    /// Records a finished title as ready; returns the outcome (a duplicate when the same
+    /// content was published first meanwhile).
+    @discardableResult
+    public func publish(_ job: Job, result: TranscodeResult) async throws -> PublishOutcome {
+        let input = try? JobInput(folder: URL(fileURLWithPath: job.inputFolder), explicit: job.sidecars)
+        let digest = try await catalog.job(id: job.id)?.digest ?? ""
+        let title = Self.title(for: job, result: result, digest: digest, titleSource: input?.titleSource ?? job.source)
+        let outcome = try await catalog.publish(title, jobID: job.id)
         switch outcome {
         case .published(let id):
             try keepOriginals(of: job, in: vault.originals(id))
         case .duplicate(let existing):
-            try? files.removeItem(at: destination)
+            try? FileManager.default.removeItem(at: vault.media(job.mediaId))
             try keepOriginals(of: job, in: vault.originals(existing))
         }
         return outcome
     }
 
-    /// Ends a job whose content is already the title `existing`.
+    /// Ends a job whose content is already the title `existing`: its own title (if it was
+    /// playable already) is withdrawn.
     public func duplicate(_ job: Job, of existing: String) async throws {
         try await catalog.finishJob(id: job.id, state: .duplicate, error: nil, mediaId: existing)
+        try await withdraw(job.mediaId)
         try keepOriginals(of: job, in: vault.originals(existing))
     }
 
-    /// Ends a job for good as failed (or cancelled): its input goes to `failed/`, each
-    /// top-level name with `<name>.error.txt` beside it.
+    /// Ends a job for good as failed (or cancelled): its title is withdrawn (404), its input
+    /// goes to `failed/`, each top-level name with `<name>.error.txt` beside it.
     public func fail(_ job: Job, state: Job.State = .failed, error: String) async throws {
         try await catalog.finishJob(id: job.id, state: state, error: error, mediaId: nil)
+        try await withdraw(job.mediaId)
         try moveInput(of: job, to: vault.failed) { name in
             let report = "\(job.source): \(error)\njob \(job.id), \(job.attempts) attempt(s), \(ISO8601DateFormatter().string(from: Date()))\n"
             try Data(report.utf8).write(to: vault.failed.appendingPathComponent(name + ".error.txt"))
@@ -61,8 +96,29 @@ public struct Publisher: Sendable {
         try? FileManager.default.removeItem(at: vault.work(job: job.id))
     }
 
-    /// Removes what an attempt wrote in the job's work folder (finished or staged output,
-    /// the worker's log), keeping its input for the next attempt.
+    /// After a task of a job that ended meanwhile: what it may have left in the title
+    /// folder `plannedTitle` (never a recorded title's) and the job's folder go.
+    func cleanUp(after job: Job, plannedTitle: String) async {
+        if (try? await catalog.mediaStatus(id: plannedTitle)) == nil {
+            try? FileManager.default.removeItem(at: vault.media(plannedTitle))
+        }
+        // The job's input was moved when it ended; once no task of it runs, its folder goes.
+        let input = URL(fileURLWithPath: job.inputFolder)
+        if ((try? FileManager.default.contentsOfDirectory(atPath: input.path)) ?? []).isEmpty,
+           (try? await catalog.runningTasks().contains { $0.jobId == job.id }) == false {
+            try? FileManager.default.removeItem(at: vault.work(job: job.id))
+        }
+    }
+
+    /// Removes a title that is not (or no longer) ready: its record and its folder.
+    private func withdraw(_ id: String) async throws {
+        try await catalog.withdraw(mediaId: id)
+        if try await catalog.mediaStatus(id: id) == nil {
+            try? FileManager.default.removeItem(at: vault.media(id))
+        }
+    }
+
+    /// Removes what a job's earlier attempts wrote in its work folder, keeping its input.
     func discardAttempt(of job: Job) {
         let work = vault.work(job: job.id)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? [] where name != "input" {
@@ -125,5 +181,21 @@ public struct Publisher: Sendable {
                 SubtitleTrack(mediaId: job.mediaId, language: $0.language, name: $0.name, isForced: $0.isForced,
                               isHearingImpaired: $0.isHearingImpaired, playlist: $0.playlist, file: $0.file)
             })
+    }
+}
+
+/// An exclusive `flock` on a lock file in a folder, held while `run`'s work runs: the
+/// daemons of a vault take turns (on NFS, through its lock manager).
+struct FolderLock {
+    let file: URL
+
+    init(_ folder: URL) { file = folder.appendingPathComponent(".lock") }
+
+    func run<T>(_ work: () throws -> T) throws -> T {
+        let descriptor = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        return try work()
     }
 }

@@ -19,14 +19,14 @@ public struct VaultRecovery: Sendable {
 
     public func run() async throws {
         let files = FileManager.default
-        let publisher = Publisher(vault: vault, catalog: catalog)
-        for job in try await catalog.requeueAbandonedJobs() {
-            logger.notice("job \(job.id) (\(job.source)): its daemon stopped; \(job.state == .queued ? "queued again" : "cancelled")")
+        let publisher = Publisher(vault: vault, catalog: catalog, logger: logger)
+        for task in try await catalog.requeueAbandonedTasks() {
+            logger.notice("task \(task.id): its daemon stopped; queued again")
         }
         // A daemon of this host that died (kill -9) need not wait for its leases to expire.
-        for job in try await catalog.jobs(state: .running) where Self.isDeadDaemonOfThisHost(job.leaseOwner) {
-            try await catalog.releaseJob(id: job.id)
-            logger.notice("job \(job.id) (\(job.source)): its daemon (\(job.leaseOwner ?? "")) is gone; queued again")
+        for task in try await catalog.runningTasks() where Self.isDeadDaemonOfThisHost(task.leaseOwner) {
+            try await catalog.releaseTask(task.id)
+            logger.notice("task \(task.id): its daemon (\(task.leaseOwner ?? "")) is gone; queued again")
         }
         for name in (try? files.contentsOfDirectory(atPath: vault.work.path)) ?? [] {
             let folder = vault.work(job: name)
@@ -39,7 +39,7 @@ public struct VaultRecovery: Sendable {
             }
             switch job.state {
             case .running:
-                continue  // another daemon's, under a live lease
+                continue  // its finished chunks are kept: the work resumes from them
             case .queued:
                 publisher.discardAttempt(of: job)
             case .succeeded, .duplicate:
@@ -50,11 +50,11 @@ public struct VaultRecovery: Sendable {
         }
         let jobsByTitle = Dictionary(try await catalog.jobs(state: nil).map { ($0.mediaId, $0) }, uniquingKeysWith: { first, _ in first })
         for name in (try? files.contentsOfDirectory(atPath: vault.mediaFolder.path)) ?? [] {
-            guard try await !catalog.hasMedia(id: name) else { continue }
+            guard try await catalog.mediaStatus(id: name) == nil else { continue }
             let owner = jobsByTitle[name]
-            if name.hasPrefix(".") || (owner != nil && owner!.state != .running && owner!.state != .succeeded) {
+            if name.hasPrefix(".") || owner == nil || owner!.state.isFinal {
                 try? files.removeItem(at: vault.media(name))
-                logger.notice("media/\(name): not recorded in the catalog (interrupted publish), removed")
+                logger.notice("media/\(name): not recorded in the catalog (interrupted job), removed")
             }
         }
     }

@@ -1,28 +1,30 @@
 import Packager
 
-/// What a worker child process tells the daemon, one JSON object per line on its stdout.
-public struct WorkerMessage: Codable, Sendable {
-    public enum Kind: String, Codable, Sendable { case progress, duplicate, done, failed }
-
-    public var kind: Kind
-    public var stage: String?
-    public var progress: Double?
-    public var speed: Double?
-    /// SHA-256 of the source, for `done`.
-    public var digest: String?
-    /// The title already holding this content, for `duplicate`.
-    public var duplicateOf: String?
-    public var result: TranscodeResult?
-    public var error: String?
-
-    public static func progress(stage: String, _ progress: Double, speed: Double = 0) -> WorkerMessage {
-        WorkerMessage(kind: .progress, stage: stage, progress: progress, speed: speed)
-    }
+/// What a worker child process tells the daemon about its task, one JSON object per line
+/// on its stdout. The daemon trusts none of it blindly: a line that does not decode is
+/// dropped, and a task that ends without its closing message fails that attempt.
+public enum WorkerMessage: Codable, Sendable, Equatable {
+    /// How far the task is (0…1) and its speed (media seconds per wall-clock second).
+    case progress(fraction: Double, speed: Double)
+    /// The tracks task: this many segments, from the first, exist in all its renditions.
+    case segmentsReady(Int)
+    /// The source's SHA-256, found while packaging.
+    case digest(String)
+    /// The plan task is done: the plan is in the job's folder.
+    case planned
+    /// A chunk task is done and its segments are in the title.
+    case chunkDone(ChunkResult)
+    /// The tracks task is done: this many segments in every rendition.
+    case tracksDone(segments: Int)
+    /// The finish task is done: the whole title, measured.
+    case finished(TranscodeResult)
+    /// The task failed, in words a user understands (the exit status says if for good).
+    case failed(String)
 }
 
 /// How a worker ends, as its exit status says.
 public enum WorkerExit {
-    /// Done, or a duplicate: see the last message.
+    /// Done: see the last message.
     public static let success: Int32 = 0
     /// The input cannot be packaged (not media, truncated…): retrying will not help.
     public static let permanentFailure: Int32 = 1

@@ -2,15 +2,19 @@ import Catalog
 import Foundation
 import Logging
 import Metrics
+import Packager
 import ServiceLifecycle
 
-/// Runs queued jobs, each in a worker child process, at most `workers` at a time, under
-/// this daemon's lease (renewed by a heartbeat). A child that crashes or is killed fails
-/// only its attempt: the job is retried with backoff up to its `maxAttempts`. On graceful
-/// shutdown no new job is claimed, running children are stopped and their jobs requeued.
+/// Runs queued tasks — plans, chunks, tracks, finishes of any job — each in a worker child
+/// process, at most `workers` at a time, under this daemon's lease (renewed by a
+/// heartbeat). A child that crashes or is killed fails only its task's attempt: the task
+/// is retried with backoff up to the job's `maxAttempts`. On graceful shutdown no new task
+/// is claimed, running children are stopped and their tasks requeued.
 public actor WorkerPool: Service {
     public static let lease = Duration.seconds(30)
     static let heartbeat = Duration.seconds(2)
+    /// How often an idle pool looks for work.
+    static let poll = Duration.milliseconds(150)
 
     let vault: Vault
     let catalog: any CatalogStore
@@ -19,19 +23,24 @@ public actor WorkerPool: Service {
     let workers: Int
     /// The first retry's wait; each later one waits twice as long (at most 10 min).
     let retryDelay: Duration
+    /// This daemon's name (`serve --node`), shown on the tasks it runs.
+    let node: String
     /// This daemon's name on its leases: host, pid and a random part.
     let owner: String
     let logger: Logger
-    private var running: [String: WorkerProcess] = [:]
+    private var running: [String: (task: JobTask, process: WorkerProcess)] = [:]
+    /// Tasks claimed and not yet recorded (a slot is taken from the claim on).
+    private var active = 0
     private var stopping = false
 
-    public init(vault: Vault, catalog: any CatalogStore, executable: URL, workers: Int,
+    public init(vault: Vault, catalog: any CatalogStore, executable: URL, workers: Int, node: String,
                 retryDelay: Duration = .seconds(10), logger: Logger) {
         self.vault = vault
         self.catalog = catalog
-        publisher = Publisher(vault: vault, catalog: catalog)
+        publisher = Publisher(vault: vault, catalog: catalog, logger: logger)
         self.executable = executable
         self.workers = max(1, workers)
+        self.node = node
         self.retryDelay = retryDelay
         owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(CatalogID.make().prefix(6))"
         self.logger = logger
@@ -46,10 +55,14 @@ public actor WorkerPool: Service {
                         stop()
                         break
                     }
-                    if running.count < workers, let job = try await claim() {
-                        group.addTask { await self.supervise(job) }
+                    if active < workers, let task = await claim() {
+                        active += 1
+                        group.addTask {
+                            await self.supervise(task)
+                            await self.release()
+                        }
                     } else {
-                        try? await Task.sleep(for: .milliseconds(500))
+                        try? await Task.sleep(for: Self.poll)
                     }
                 }
                 try await group.waitForAll()
@@ -59,33 +72,35 @@ public actor WorkerPool: Service {
         }
     }
 
-    /// No new claims; running children get SIGTERM (their jobs go back to the queue).
+    /// No new claims; running children get SIGTERM (their tasks go back to the queue).
     private func stop() {
         stopping = true
-        for process in running.values { process.terminate() }
+        for entry in running.values { entry.process.terminate() }
     }
 
-    private func claim() async throws -> Job? {
+    private func release() { active -= 1 }
+
+    private func claim() async -> JobTask? {
         do {
-            return try await catalog.claimNextJob(owner: owner, lease: Self.lease)
+            return try await catalog.claimNextTask(owner: owner, node: node, lease: Self.lease)
         } catch {
-            logger.error("cannot claim a job: \(error)")
+            logger.error("cannot claim a task: \(error)")
             return nil
         }
     }
 
-    /// Renews this daemon's leases, stops jobs whose cancel was asked, and puts back in
-    /// the queue the jobs of daemons that died.
+    /// Renews this daemon's leases, stops tasks whose job ended or whose cancel was asked,
+    /// and puts back in the queue the tasks of daemons that died.
     private func keepLeases() async throws {
         var beats = 0
         while !stopping || !running.isEmpty {
             if Task.isCancelled, running.isEmpty { return }
             do {
                 try await catalog.renewLeases(owner: owner, lease: Self.lease)
-                for id in try await catalog.cancelRequests(owner: owner) { running[id]?.terminate() }
+                for id in try await catalog.tasksToStop(owner: owner) { running[id]?.process.terminate() }
                 if beats % 5 == 0 {
-                    for job in try await catalog.requeueAbandonedJobs() {
-                        logger.notice("job \(job.id) (\(job.source)): its daemon stopped; \(job.state == .queued ? "queued again" : "cancelled")")
+                    for task in try await catalog.requeueAbandonedTasks() {
+                        logger.notice("task \(task.id): its daemon stopped; queued again")
                     }
                 }
             } catch {
@@ -96,97 +111,131 @@ public actor WorkerPool: Service {
         }
     }
 
-    /// Runs one job's child process to its end and settles the job.
-    private func supervise(_ job: Job) async {
+    /// Runs one task's child process to its end and records the outcome.
+    private func supervise(_ task: JobTask) async {
+        guard let job = try? await catalog.job(id: task.jobId) else { return }
         let work = vault.work(job: job.id)
         let process: WorkerProcess
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            process = try WorkerProcess(executable: executable, root: vault.root, jobID: job.id,
-                                        log: work.appendingPathComponent("worker.log"))
+            process = try WorkerProcess(executable: executable, root: vault.root, taskID: task.id, concurrentTasks: workers,
+                                        log: work.appendingPathComponent("worker-\(task.kind.rawValue)-\(task.number).log"))
         } catch {
-            await settle(job, failure: "cannot start a worker: \(error)", retry: true)
+            await record(task, of: job, plannedTitle: job.mediaId, fate: .retry("cannot start a worker: \(error)"))
             return
         }
-        running[job.id] = process
-        logger.info("job \(job.id): \(job.source), attempt \(job.attempts) of \(job.maxAttempts)")
+        running[task.id] = (task, process)
+        logger.info("task \(task.id): \(job.source), attempt \(task.attempts) of \(job.maxAttempts)")
         var last: WorkerMessage?
-        var lastWrite = ContinuousClock.now - .seconds(1), lastStage = ""
+        var lastWrite = ContinuousClock.now - .seconds(1)
         for await message in process.messages {
-            guard message.kind == .progress else {
+            switch message {
+            case let .progress(fraction, speed):
+                let now = ContinuousClock.now
+                guard now - lastWrite >= .milliseconds(500) else { continue }
+                lastWrite = now
+                try? await catalog.updateTask(task.id, stage: Self.stage(of: task), progress: fraction, segments: nil, speed: speed)
+                if speed > 0 { Gauge(label: "streamvault_transcode_speed").record(speed) }
+            case let .segmentsReady(count):
+                try? await catalog.updateTask(task.id, stage: Self.stage(of: task), progress: 0, segments: count, speed: 0)
+                await publisher.listReadySegments(of: job)
+            case let .digest(digest):
+                await found(digest: digest, of: job)
+            default:
                 last = message
-                continue
             }
-            let stage = message.stage ?? "", now = ContinuousClock.now
-            guard now - lastWrite >= .milliseconds(500) || stage != lastStage else { continue }
-            lastWrite = now
-            lastStage = stage
-            try? await catalog.updateProgress(jobID: job.id, stage: stage, progress: message.progress ?? 0, speed: message.speed ?? 0)
-            if let speed = message.speed, speed > 0 { Gauge(label: "streamvault_transcode_speed").record(speed) }
         }
         let exit = await process.waitForExit()
-        running[job.id] = nil
-        await settle(job, exit: exit, last: last)
+        running[task.id] = nil
+        let now = try? await catalog.job(id: job.id)
+        let fate = AttemptFate.decide(kind: task.kind, status: exit.status, signal: exit.signal, last: last,
+                                      jobState: now?.state ?? .cancelled, cancelRequested: now?.cancelRequested ?? false,
+                                      stopping: stopping, source: job.source)
+        await record(task, of: now ?? job, plannedTitle: job.mediaId, fate: fate)
     }
 
-    private func settle(_ job: Job, exit: (status: Int32, signal: Int32?), last: WorkerMessage?) async {
-        let cancelAsked = (try? await catalog.job(id: job.id))?.cancelRequested ?? false
-        do {
-            switch (exit.status, exit.signal, last?.kind) {
-            case (WorkerExit.success, nil, .done?):
-                let result = last!.result!
-                let outcome = try await publisher.publish(job, result: result, digest: last!.digest ?? "")
-                let frames = result.duration * (result.frameRate ?? 0) * Double(result.video.count)
-                Counter(label: "streamvault_frames_encoded_total").increment(by: Int(frames.rounded()))
-                Gauge(label: "streamvault_transcode_speed").record(result.speed)
-                logger.notice("job \(job.id): \(job.source) → \(outcome)")
-            case (WorkerExit.success, nil, .duplicate?):
-                try await publisher.duplicate(job, of: last!.duplicateOf!)
-                logger.notice("job \(job.id): \(job.source) is a duplicate of \(last!.duplicateOf!)")
-            case _ where cancelAsked:
-                try await publisher.fail(job, state: .cancelled, error: "cancelled")
-                logger.notice("job \(job.id): \(job.source) cancelled")
-            case _ where stopping && (exit.status == WorkerExit.interrupted || exit.signal == SIGTERM):
-                publisher.discardAttempt(of: job)
-                try await catalog.releaseJob(id: job.id)
-                logger.notice("job \(job.id): stopped with the daemon, queued again")
-            case (WorkerExit.permanentFailure, nil, _):
-                await settle(job, failure: last?.error ?? "\(job.source): failed", retry: false)
-            case (_, let signal?, _):
-                await settle(job, failure: "\(job.source): the worker was killed by \(Self.name(ofSignal: signal))"
-                    + (signal == SIGKILL ? " (out of memory?)" : ""), retry: true)
-            default:
-                await settle(job, failure: last?.error ?? "\(job.source): the worker exited with status \(exit.status)", retry: true)
-            }
-        } catch {
-            await settle(job, failure: "\(job.source): cannot publish: \(error)", retry: true)
+    static func stage(of task: JobTask) -> String {
+        switch task.kind {
+        case .plan: "planning"
+        case .chunk, .tracks: "packaging"
+        case .finish: "finishing"
         }
     }
 
-    /// A failed attempt: retried after a backoff (`retryDelay`, then twice as long each time,
-    /// at most 10 min) while
-    /// attempts remain and retrying may help, else the job fails for good.
-    private func settle(_ job: Job, failure: String, retry: Bool) async {
-        publisher.discardAttempt(of: job)
+    /// The tracks task hashed the source: a content already published (or being
+    /// published first) makes this job a duplicate, its processing title withdrawn.
+    private func found(digest: String, of job: Job) async {
         do {
-            if retry, job.attempts < job.maxAttempts, !stopping {
-                let delay = min(600, retryDelay.seconds * pow(2, Double(job.attempts - 1)))
-                try await catalog.retryJob(id: job.id, error: failure, notBefore: Date().addingTimeInterval(delay))
-                logger.warning("job \(job.id): \(failure); retry in \(Int(delay)) s")
-            } else if retry, stopping {
-                try await catalog.releaseJob(id: job.id)
-            } else {
+            try await catalog.setDigest(jobID: job.id, digest: digest)
+            guard let existing = try await catalog.mediaID(digest: digest, before: job.mediaId) else { return }
+            try await publisher.duplicate(job, of: existing)
+            for entry in running.values where entry.task.jobId == job.id { entry.process.terminate() }
+            logger.notice("job \(job.id): \(job.source) is a duplicate of \(existing)")
+        } catch {
+            logger.error("job \(job.id): cannot check for duplicates: \(error)")
+        }
+    }
+
+    private func record(_ task: JobTask, of job: Job, plannedTitle: String, fate: AttemptFate) async {
+        do {
+            switch fate {
+            case let .done(message):
+                try await done(task, of: job, message: message)
+            case .jobEnded:
+                await publisher.cleanUp(after: job, plannedTitle: plannedTitle)
+            case .cancelled:
+                try await catalog.releaseTask(task.id)
+                if let ended = try await catalog.cancelJob(id: job.id), ended.state == .cancelled {
+                    try await publisher.fail(job, state: .cancelled, error: "cancelled")
+                    logger.notice("job \(job.id): \(job.source) cancelled")
+                }
+            case .requeued:
+                try await catalog.releaseTask(task.id)
+                logger.notice("task \(task.id): stopped with the daemon, queued again")
+            case let .retry(failure) where task.attempts < job.maxAttempts && !stopping:
+                let delay = min(600, retryDelay.seconds * pow(2, Double(task.attempts - 1)))
+                try await catalog.retryTask(task.id, error: failure, notBefore: Date().addingTimeInterval(delay))
+                logger.warning("task \(task.id): \(failure); retry in \(Int(delay)) s")
+            case .retry where stopping:
+                try await catalog.releaseTask(task.id)
+            case let .retry(failure), let .fail(failure):
                 try await publisher.fail(job, error: failure)
+                for entry in running.values where entry.task.jobId == job.id { entry.process.terminate() }
                 logger.error("job \(job.id) failed: \(failure)")
             }
         } catch {
-            logger.error("job \(job.id): cannot record the failure (\(failure)): \(error)")
+            logger.error("task \(task.id): cannot record its outcome (\(fate)): \(error)")
         }
     }
 
-    static func name(ofSignal signal: Int32) -> String {
-        let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGKILL: "SIGKILL", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS",
-                                      SIGTERM: "SIGTERM", SIGILL: "SIGILL", SIGFPE: "SIGFPE", SIGINT: "SIGINT"]
-        return "signal \(signal)" + (names[signal].map { " (\($0))" } ?? "")
+    private func done(_ task: JobTask, of job: Job, message: WorkerMessage) async throws {
+        switch message {
+        case .planned:
+            let plan = try TitlePlan(contentsOf: PackagingFolder(root: vault.work(job: job.id)).plan)
+            var tasks = plan.chunks.map { chunk in
+                let (start, end) = chunk.seconds(on: plan.timeline)
+                return JobTask(jobId: job.id, kind: .chunk, number: chunk.index, start: start, end: end)
+            }
+            tasks.append(JobTask(jobId: job.id, kind: .tracks))
+            tasks.append(JobTask(jobId: job.id, kind: .finish, state: .waiting))
+            try await catalog.planned(jobID: job.id, tasks: tasks)
+            try await catalog.completeTask(task.id, segments: 0)
+            logger.info("job \(job.id): \(plan.chunks.count) chunk(s) of \(plan.timeline.plannedCount) segment(s)")
+        case let .chunkDone(result):
+            try await catalog.completeTask(task.id, segments: result.firstSegment + result.segments)
+            let frames = (result.endFrame - result.startFrame) * (try TitlePlan(contentsOf: PackagingFolder(root: vault.work(job: job.id)).plan).video?.rungs.count ?? 0)
+            Counter(label: "streamvault_frames_encoded_total").increment(by: frames)
+            await publisher.listReadySegments(of: job)
+        case let .tracksDone(segments):
+            try await catalog.completeTask(task.id, segments: segments)
+            await publisher.listReadySegments(of: job)
+        case let .finished(result):
+            try await catalog.completeTask(task.id, segments: 0)
+            let outcome = try await publisher.publish(job, result: result)
+            Gauge(label: "streamvault_transcode_speed").record(result.speed)
+            logger.notice("job \(job.id): \(job.source) → \(outcome)")
+        default:
+            break
+        }
     }
 }

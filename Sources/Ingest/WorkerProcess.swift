@@ -1,8 +1,8 @@
 import Foundation
 
-/// A worker child process of the same binary (`streamvault worker --job ID`), started by
-/// the daemon. Its stdout carries `WorkerMessage` lines; its stderr goes to
-/// `work/<job>/worker.log`. It holds the write end of the child's stdin: when the daemon
+/// A worker child process of the same binary (`streamvault worker --task ID`), started by
+/// the daemon. Its stdout carries `WorkerMessage` lines; its stderr goes to a log in the
+/// job's work folder. It holds the write end of the child's stdin: when the daemon
 /// dies, the child reads end-of-file and stops (so children die with the daemon).
 final class WorkerProcess: @unchecked Sendable {
     private let process = Process()
@@ -10,10 +10,10 @@ final class WorkerProcess: @unchecked Sendable {
     private let stdout = Pipe()
     let messages: AsyncStream<WorkerMessage>
 
-    /// Starts `executable worker --root ROOT --job ID`.
-    init(executable: URL, root: URL, jobID: String, log: URL) throws {
+    /// Starts `executable worker --root ROOT --task ID --concurrent-tasks N`.
+    init(executable: URL, root: URL, taskID: String, concurrentTasks: Int, log: URL) throws {
         process.executableURL = executable
-        process.arguments = ["worker", "--root", root.path, "--job", jobID]
+        process.arguments = ["worker", "--root", root.path, "--task", taskID, "--concurrent-tasks", String(concurrentTasks)]
         process.standardInput = stdin
         process.standardOutput = stdout
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -80,6 +80,34 @@ public struct TitlePlaylists: Sendable {
         try writeMaster(variants: variants, iFrames: [])
     }
 
+    /// The title as it is recorded while processing: its renditions with the bound bit
+    /// rates, its expected length; sizes are not known yet.
+    public func processingResult() -> TranscodeResult {
+        let video = plan.video.map { video in
+            zip(video.rungs, video.codecs).map { rung, codec -> TranscodeResult.VideoRendition in
+                let variant = variant(rung: rung, codec: codec, bandwidth: boundBandwidth(rung), average: rung.bitrate)
+                return TranscodeResult.VideoRendition(
+                    name: rung.name, width: rung.width, height: rung.height, size: 0, bandwidth: variant.bandwidth,
+                    averageBandwidth: variant.averageBandwidth, codecs: variant.codecs.joined(separator: ","),
+                    playlist: variant.uri, iFramePlaylist: nil)
+            }
+        } ?? []
+        return TranscodeResult(
+            input: plan.source, output: layout.root.path, preset: plan.preset.name, duration: plan.expectedDuration,
+            frameRate: plan.video?.frameRate.doubleValue, video: video,
+            audio: tracks.audio.map {
+                TranscodeResult.AudioRendition(language: $0.language.tag, name: $0.name, isDefault: $0.isDefault,
+                                               channels: $0.channels, size: 0, bandwidth: audioBound, codecs: $0.codecs,
+                                               playlist: "audio/\($0.folder)/\(SegmentLayout.mediaPlaylistName)", sidecar: $0.sidecar)
+            },
+            subtitles: tracks.subtitles.map {
+                TranscodeResult.SubtitleRendition(language: $0.language.tag, name: $0.name, isForced: $0.isForced,
+                                                  isHearingImpaired: $0.isHearingImpaired, cues: 0, playlist: $0.playlistURI,
+                                                  file: $0.fileURI, sidecar: $0.sidecar)
+            },
+            poster: nil, storyboard: nil, warnings: plan.warnings, elapsed: 0, speed: 0)
+    }
+
     // MARK: At the end
 
     /// Sizes of the finished title, for the catalog.

@@ -43,11 +43,17 @@ struct JobCommand: AsyncParsableCommand {
 
     func run() async throws {
         options.bootstrapLogging()
-        guard let job = try await withCatalog(options, { try await $0.job(id: id) }) else {
-            throw OperationFailed(NotFound(what: "job \(id)"))
+        let found = try await withCatalog(options) { catalog -> (Job, [JobTask])? in
+            guard let job = try await catalog.job(id: id) else { return nil }
+            return (job, try await catalog.tasks(jobID: id))
         }
-        if options.json { return try options.printJSON(JobDocument(job)) }
+        guard let (job, tasks) = found else { throw OperationFailed(NotFound(what: "job \(id)")) }
+        if options.json { return try options.printJSON(JobDocument(job, tasks: tasks)) }
         print(JobsCommand.describe(job))
+        for chunk in JobDocument(job, tasks: tasks).chunks ?? [] {
+            print("  chunk \(chunk.index)  " + String(format: "%7.1f–%7.1f s  ", chunk.start, chunk.end)
+                + chunk.state + (chunk.node.map { " on \($0)" } ?? ""))
+        }
     }
 }
 

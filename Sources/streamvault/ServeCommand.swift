@@ -16,7 +16,10 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the daemon: watch ingest/, package jobs in worker processes, serve HTTP.")
 
     @Option(help: "Address to serve HTTP on.") var http = "127.0.0.1:8080"
-    @Option(help: "Jobs packaged at once (each in its own process).") var workers = 1
+    @Option(help: "Tasks packaged at once (each in its own process; x264's threads are shared between them).")
+    var workers = 2
+    @Option(help: "This daemon's name on the tasks it runs (default: the host name).")
+    var node = ProcessInfo.processInfo.hostName
     @Option(help: "Preset for files dropped into ingest/ (name or path).") var preset = "default"
     @Option(help: "Seconds a file's size and time must stay unchanged before it is taken.") var settle: Double = 5
     @Option(help: "Seconds before a failed attempt is retried; doubled at each retry.") var retryDelay: Double = 10
@@ -51,7 +54,7 @@ struct Serve: AsyncParsableCommand {
         let ingest = IngestService(vault: vault, catalog: catalog, preset: self.preset, maxAttempts: preset.maxAttempts,
                                    settle: .milliseconds(Int(settle * 1000)), logger: logger)
         let pool = WorkerPool(vault: vault, catalog: catalog, executable: URL(fileURLWithPath: CommandLine.executablePath),
-                              workers: workers, retryDelay: .milliseconds(Int(retryDelay * 1000)), logger: logger)
+                              workers: workers, node: node, retryDelay: .milliseconds(Int(retryDelay * 1000)), logger: logger)
         let server = DeliveryServer(vault: vault, catalog: catalog, preset: self.preset,
                                     maxAttempts: preset.maxAttempts, token: token,
                                     host: address.host, port: address.port, registry: registry, logger: logger)

@@ -4,13 +4,15 @@ import Foundation
 import Ingest
 import Packager
 
-/// `streamvault worker --job ID`: one job's transcode in a child process of the daemon.
-/// Not for people: the daemon starts it, reads its JSON lines, and publishes the result.
+/// `streamvault worker --task ID`: one task of a job (plan, chunk, tracks, finish) in a
+/// child process of the daemon. Not for people: the daemon starts it, reads its JSON
+/// lines, and records the outcome.
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one job (started by the daemon).", shouldDisplay: false)
+        abstract: "Run one task of a job (started by the daemon).", shouldDisplay: false)
 
-    @Option(help: "The job to run.") var job: String
+    @Option(help: "The task to run.") var task: String
+    @Option(help: "Tasks the daemon runs side by side.") var concurrentTasks = 1
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
@@ -18,10 +20,11 @@ struct Worker: AsyncParsableCommand {
         requestInterruptOnSignals()
         stopWhenStandardInputCloses()
         let vault = Vault(root: options.rootURL)
-        let worker = JobWorker(vault: vault, catalog: try SQLiteCatalog(path: vault.catalog.path), presets: options.presets)
+        let worker = TaskWorker(vault: vault, catalog: try SQLiteCatalog(path: vault.catalog.path), presets: options.presets,
+                                concurrentTasks: concurrentTasks)
         let encoder = JSONEncoder()
         let status = await worker.run(
-            jobID: job,
+            taskID: task,
             emit: { message in
                 guard let line = try? encoder.encode(message) else { return }
                 FileHandle.standardOutput.write(line + Data("\n".utf8))

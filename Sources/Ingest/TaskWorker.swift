@@ -1,0 +1,143 @@
+import Catalog
+import Foundation
+import LibAV
+import Packager
+
+/// One task's work inside its worker child process (`streamvault worker`): plan the
+/// title, package a chunk, the tracks (hashing the source meanwhile), or finish the title.
+/// It reports through `emit` and returns the process's exit status; the daemon that
+/// started it records the outcome.
+public struct TaskWorker: Sendable {
+    public let vault: Vault
+    public let catalog: any CatalogStore
+    public let presets: PresetLibrary
+    /// Tasks this machine runs side by side (x264's threads are shared between them).
+    public let concurrentTasks: Int
+
+    public init(vault: Vault, catalog: any CatalogStore, presets: PresetLibrary, concurrentTasks: Int) {
+        self.vault = vault
+        self.catalog = catalog
+        self.presets = presets
+        self.concurrentTasks = concurrentTasks
+    }
+
+    public func run(taskID: String, emit: @escaping @Sendable (WorkerMessage) -> Void,
+                    isCancelled: @escaping @Sendable () -> Bool) async -> Int32 {
+        do {
+            guard let task = try await catalog.tasks(jobID: String(taskID.split(separator: ":").first ?? ""))
+                .first(where: { $0.id == taskID }),
+                  let job = try await catalog.job(id: task.jobId) else {
+                emit(.failed("no task \(taskID)"))
+                return WorkerExit.permanentFailure
+            }
+            let folder = PackagingFolder(root: vault.work(job: job.id))
+            switch task.kind {
+            case .plan: try await plan(job, folder: folder, emit: emit)
+            case .chunk: try await chunk(task.number, of: job, folder: folder, emit: emit, isCancelled: isCancelled)
+            case .tracks: try await tracks(of: job, folder: folder, emit: emit, isCancelled: isCancelled)
+            case .finish: try await finish(job, folder: folder, emit: emit)
+            }
+            return WorkerExit.success
+        } catch let error as PackagingError {
+            switch error.cause {
+            case .cancelled:
+                emit(.failed("stopped before the end"))
+                return WorkerExit.interrupted
+            case .failed, .outputExists, .unreadable:
+                emit(.failed(error.description))
+                return WorkerExit.temporaryFailure
+            default:
+                emit(.failed(error.description))
+                return WorkerExit.permanentFailure
+            }
+        } catch {
+            emit(.failed("\(error)"))
+            return WorkerExit.temporaryFailure
+        }
+    }
+
+    private func input(of job: Job) throws -> JobInput {
+        try JobInput(folder: URL(fileURLWithPath: job.inputFolder), explicit: job.sidecars)
+    }
+
+    private func plan(_ job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void) async throws {
+        let preset = try presets.load(job.preset)
+        let input = try input(of: job)
+        try await onThread {
+            var plan = try TitlePlan(path: input.media.path, preset: preset, sidecars: input.sidecars, chunking: .progressive)
+            plan.warnings = input.warnings + plan.warnings
+            try plan.write(to: folder.plan)
+        }
+        emit(.planned)
+    }
+
+    private func chunk(_ index: Int, of job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
+                       isCancelled: @escaping @Sendable () -> Bool) async throws {
+        let tasks = concurrentTasks
+        let result = try await onThread {
+            let plan = try TitlePlan(contentsOf: folder.plan)
+            guard let chunk = plan.chunks.first(where: { $0.index == index }) else {
+                throw PackagingError(file: plan.source, cause: .failed("the plan has no chunk \(index)"))
+            }
+            let (start, end) = chunk.seconds(on: plan.timeline)
+            let clock = ContinuousClock.now
+            let result = try ChunkPackager(plan: plan, chunk: chunk, folder: folder, tasks: tasks).run(
+                progress: { seconds in
+                    let elapsed = (ContinuousClock.now - clock).seconds
+                    emit(.progress(fraction: seconds / max(0.001, end - start), speed: elapsed > 0 ? seconds / elapsed : 0))
+                },
+                isCancelled: isCancelled)
+            try ChunkPackager.moveSegments(of: result, plan: plan, folder: folder,
+                                           title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
+            return result
+        }
+        emit(.chunkDone(result))
+    }
+
+    /// The tracks, while another thread hashes the source (a duplicate is found without
+    /// delaying the first segment).
+    private func tracks(of job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
+                        isCancelled: @escaping @Sendable () -> Bool) async throws {
+        let input = try input(of: job)
+        async let digest: Void = onThread {
+            let digest = try SHA256.hex(ofFileAt: input.media.path)
+            emit(.digest(digest))
+        }
+        let segments = try await onThread {
+            let plan = try TitlePlan(contentsOf: folder.plan)
+            guard plan.hasTracks else { return plan.timeline.plannedCount }
+            let clock = ContinuousClock.now
+            let manifest = try TrackPackager(plan: plan, sidecars: input.sidecars, folder: folder,
+                                             title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
+                .run(segmentsReady: { emit(.segmentsReady($0)) },
+                     progress: { seconds in
+                         let elapsed = (ContinuousClock.now - clock).seconds
+                         emit(.progress(fraction: seconds / max(0.001, plan.expectedDuration), speed: elapsed > 0 ? seconds / elapsed : 0))
+                     },
+                     isCancelled: isCancelled)
+            return manifest.audioSegments ?? manifest.subtitleSegments
+        }
+        try await digest
+        emit(.tracksDone(segments: segments))
+    }
+
+    private func finish(_ job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void) async throws {
+        let elapsed = Date().timeIntervalSince(job.startedAt ?? job.createdAt)
+        var result = try await onThread {
+            let plan = try TitlePlan(contentsOf: folder.plan)
+            return try TitleFinisher(plan: plan, folder: folder,
+                                     title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat),
+                                     type: .event).run(elapsed: elapsed)
+        }
+        result.output = vault.media(job.mediaId).path
+        emit(.finished(result))
+    }
+}
+
+/// Runs blocking work (hashing, libav) on a thread of its own, never on Swift's
+/// cooperative pool.
+func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
