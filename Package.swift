@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "LibAVTests", dependencies: ["LibAV", "TestSupport"]),
         .testTarget(name: "PackagerTests", dependencies: ["Packager", "LibAV", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Catalog", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Catalog", "Packager", "TestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: [
             "Delivery", "Catalog", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

@@ -84,7 +84,7 @@ extension SQLiteCatalog {
     private static func earlier(digest: String, than mediaId: String, in db: Database) throws -> String? {
         try String.fetchOne(db, sql: """
             SELECT id FROM media WHERE digest = ? AND id != ?
-              AND (status = 'ready' OR createdAt < COALESCE((SELECT createdAt FROM media WHERE id = ?), '9999'))
+              AND (status = 'ready' OR createdAt < COALESCE((SELECT createdAt FROM media WHERE id = ?), '9999-12-31'))
             ORDER BY createdAt LIMIT 1
             """, arguments: [digest, mediaId, mediaId])
     }

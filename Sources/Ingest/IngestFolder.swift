@@ -86,7 +86,8 @@ struct SettleTracker {
             let previous = seen[candidate.name]
             let since = previous?.signature == candidate.signature && candidate.isComplete ? previous!.since : now
             next[candidate.name] = (candidate.signature, since)
-            let renamedIn = candidate.entries.allSatisfy(whole.contains)
+            // A whole file renamed in is taken at once; an empty one still waits (SPEC §4).
+            let renamedIn = candidate.entries.allSatisfy(whole.contains) && candidate.signature.values.allSatisfy { $0[0] > 0 }
             if candidate.isComplete, renamedIn || now - since >= settle { ready.append(candidate) }
         }
         seen = next

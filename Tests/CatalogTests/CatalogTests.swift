@@ -13,7 +13,24 @@ import TestSupport
         Job(source: source, inputFolder: "/nowhere", origin: .submit, preset: "default", maxAttempts: 3, createdAt: createdAt)
     }
 
-    @Test func concurrentClaimsFromTwoConnectionsNeverTakeOneJobTwice() async throws {
+    func claim(_ catalog: SQLiteCatalog, _ owner: String = "me", lease: Duration = .seconds(30)) async throws -> JobTask? {
+        try await catalog.claimNextTask(owner: owner, node: "node-\(owner)", lease: lease)
+    }
+
+    /// A job planned into `chunks` chunks, a tracks task and a finish.
+    func plannedJob(_ catalog: SQLiteCatalog, chunks: Int) async throws -> Job {
+        let planned = job("planned.mp4", createdAt: Date(timeIntervalSinceNow: -100))
+        try await catalog.enqueue(planned)
+        let plan = try #require(try await claim(catalog))
+        #expect(plan.kind == .plan)
+        var tasks = (0..<chunks).map { JobTask(jobId: planned.id, kind: .chunk, number: $0, start: Double($0 * 6), end: Double($0 * 6 + 6)) }
+        tasks += [JobTask(jobId: planned.id, kind: .tracks), JobTask(jobId: planned.id, kind: .finish, state: .waiting)]
+        try await catalog.planned(jobID: planned.id, tasks: tasks)
+        try await catalog.completeTask(plan.id, segments: 0)
+        return planned
+    }
+
+    @Test func concurrentClaimsFromTwoConnectionsNeverTakeOneTaskTwice() async throws {
         let first = try SQLiteCatalog(path: path), second = try SQLiteCatalog(path: path)
         for index in 0..<30 { try await first.enqueue(job("file\(index).mp4", createdAt: Date(timeIntervalSinceNow: Double(index)))) }
         let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
@@ -21,7 +38,9 @@ import TestSupport
                 let catalog = worker.isMultiple(of: 2) ? first : second
                 group.addTask {
                     var mine: [String] = []
-                    while let job = try await catalog.claimNextJob(owner: "worker\(worker)", lease: .seconds(30)) { mine.append(job.id) }
+                    while let task = try await catalog.claimNextTask(owner: "worker\(worker)", node: "n", lease: .seconds(30)) {
+                        mine.append(task.id)
+                    }
                     return mine
                 }
             }
@@ -31,62 +50,93 @@ import TestSupport
         #expect(try await first.jobs(state: .running).count == 30)
     }
 
-    @Test func claimsTakeTheOldestAndCountAttempts() async throws {
+    @Test func plansComeFirstThenWhatMakesTitlesPlayableThenTheRest() async throws {
         let catalog = try SQLiteCatalog(path: path)
-        try await catalog.enqueue(job("new.mp4", createdAt: Date()))
-        try await catalog.enqueue(job("old.mp4", createdAt: Date(timeIntervalSinceNow: -60)))
-        let claimed = try #require(try await catalog.claimNextJob(owner: "a", lease: .seconds(30)))
-        #expect(claimed.source == "old.mp4" && claimed.state == .running && claimed.attempts == 1 && claimed.leaseOwner == "a")
+        let planned = try await plannedJob(catalog, chunks: 3)
+        let newer = job("new.mp4")
+        try await catalog.enqueue(newer)
+        var order: [String] = []
+        while let task = try await claim(catalog) { order.append("\(task.jobId == newer.id ? "new" : "old"):\(task.kind.rawValue):\(task.number)") }
+        #expect(order == ["new:plan:0", "old:chunk:0", "old:tracks:0", "old:chunk:1", "old:chunk:2"])
+        let first = try #require(try await catalog.tasks(jobID: planned.id).first { $0.kind == .chunk && $0.number == 0 })
+        #expect(first.node == "node-me" && first.attempts == 1 && first.leaseOwner == "me")
     }
 
-    @Test func anExpiredLeaseSendsTheJobBackToTheQueue() async throws {
+    @Test func theFinishWaitsForEveryChunkAndTheTracks() async throws {
+        let catalog = try SQLiteCatalog(path: path)
+        let planned = try await plannedJob(catalog, chunks: 2)
+        var running: [JobTask] = []
+        while let task = try await claim(catalog) { running.append(task) }
+        #expect(running.map(\.kind) == [.chunk, .tracks, .chunk])
+        for task in running.dropLast() { try await catalog.completeTask(task.id, segments: 1) }
+        #expect(try await claim(catalog) == nil)
+        try await catalog.completeTask(running.last!.id, segments: 2)
+        #expect(try await claim(catalog)?.kind == .finish)
+        let job = try #require(try await catalog.job(id: planned.id))
+        #expect(job.progress >= 0.95 && job.progress < 1 && job.stage == "finishing")
+    }
+
+    @Test func anExpiredLeaseSendsTheTaskBackToTheQueue() async throws {
         let catalog = try SQLiteCatalog(path: path)
         try await catalog.enqueue(job("a.mp4"))
-        _ = try await catalog.claimNextJob(owner: "dead daemon", lease: .milliseconds(50))
+        _ = try await claim(catalog, "dead daemon", lease: .milliseconds(50))
         try await Task.sleep(for: .milliseconds(100))
-        let requeued = try await catalog.requeueAbandonedJobs()
+        let requeued = try await catalog.requeueAbandonedTasks()
         #expect(requeued.map(\.state) == [.queued])
-        let again = try #require(try await catalog.claimNextJob(owner: "b", lease: .seconds(30)))
-        #expect(again.attempts == 2 && again.leaseOwner == "b")
+        let again = try #require(try await claim(catalog, "b"))
+        #expect(again.attempts == 2 && again.leaseOwner == "b" && again.node == "node-b")
     }
 
     @Test func aLiveLeaseIsNotTakenAway() async throws {
         let catalog = try SQLiteCatalog(path: path)
         try await catalog.enqueue(job("a.mp4"))
-        _ = try await catalog.claimNextJob(owner: "alive", lease: .seconds(30))
-        #expect(try await catalog.requeueAbandonedJobs().isEmpty)
-        #expect(try await catalog.claimNextJob(owner: "other", lease: .seconds(30)) == nil)
+        _ = try await claim(catalog, "alive")
+        #expect(try await catalog.requeueAbandonedTasks().isEmpty)
+        #expect(try await claim(catalog, "other") == nil)
     }
 
     @Test func aRetryWaitsForItsTimeAndKeepsTheError() async throws {
         let catalog = try SQLiteCatalog(path: path)
         try await catalog.enqueue(job("a.mp4"))
-        let claimed = try #require(try await catalog.claimNextJob(owner: "a", lease: .seconds(30)))
-        try await catalog.retryJob(id: claimed.id, error: "a.mp4: disk full", notBefore: Date(timeIntervalSinceNow: 3600))
-        #expect(try await catalog.claimNextJob(owner: "a", lease: .seconds(30)) == nil)
-        let waiting = try #require(try await catalog.job(id: claimed.id))
-        #expect(waiting.state == .queued && waiting.error == "a.mp4: disk full" && waiting.stage == "waiting to retry")
+        let claimed = try #require(try await claim(catalog))
+        try await catalog.retryTask(claimed.id, error: "a.mp4: disk full", notBefore: Date(timeIntervalSinceNow: 3600))
+        #expect(try await claim(catalog) == nil)
+        let waiting = try #require(try await catalog.job(id: claimed.jobId))
+        #expect(waiting.state == .running && waiting.error == "a.mp4: disk full" && waiting.stage == "waiting to retry")
     }
 
-    @Test func cancelEndsAQueuedJobAndFlagsARunningOne() async throws {
+    @Test func cancelEndsAnIdleJobAndFlagsOneWithRunningTasks() async throws {
         let catalog = try SQLiteCatalog(path: path)
         try await catalog.enqueue(job("running.mp4", createdAt: Date(timeIntervalSinceNow: -10)))
         let queued = job("queued.mp4")
         try await catalog.enqueue(queued)
-        let running = try #require(try await catalog.claimNextJob(owner: "me", lease: .seconds(30)))
+        let running = try #require(try await claim(catalog))
         #expect(try await catalog.cancelJob(id: queued.id)?.state == .cancelled)
-        #expect(try await catalog.cancelJob(id: running.id)?.cancelRequested == true)
-        #expect(try await catalog.cancelRequests(owner: "me") == [running.id])
+        #expect(try await catalog.cancelJob(id: running.jobId)?.cancelRequested == true)
+        #expect(try await catalog.tasksToStop(owner: "me") == [running.id])
         #expect(try await catalog.cancelJob(id: "missing") == nil)
+        #expect(try await claim(catalog) == nil)
+    }
+
+    @Test func endingAJobCancelsItsTasksThatDidNotRun() async throws {
+        let catalog = try SQLiteCatalog(path: path)
+        let planned = try await plannedJob(catalog, chunks: 2)
+        let chunk = try #require(try await claim(catalog))
+        try await catalog.finishJob(id: planned.id, state: .failed, error: "broken", mediaId: nil)
+        let states = try await catalog.tasks(jobID: planned.id).map(\.state)
+        #expect(states.filter { $0 == .cancelled }.count == 3 && states.contains(.running))
+        #expect(try await catalog.tasksToStop(owner: "me") == [chunk.id])
+        #expect(try await claim(catalog) == nil)
     }
 
     @Test func releaseRequeuesWithoutCountingTheAttempt() async throws {
         let catalog = try SQLiteCatalog(path: path)
         try await catalog.enqueue(job("a.mp4"))
-        let running = try #require(try await catalog.claimNextJob(owner: "me", lease: .seconds(30)))
-        try await catalog.releaseJob(id: running.id)
-        let released = try #require(try await catalog.job(id: running.id))
+        let running = try #require(try await claim(catalog))
+        try await catalog.releaseTask(running.id)
+        let released = try #require(try await catalog.tasks(jobID: running.jobId).first)
         #expect(released.state == .queued && released.attempts == 0 && released.leaseOwner == nil)
+        #expect(try await catalog.job(id: running.jobId)?.state == .queued)
     }
 }
 
@@ -103,7 +153,7 @@ import TestSupport
                  type: String = "movie", genre: [String] = [], description: String = "") async throws -> (Job, PublishOutcome) {
         let job = Job(source: "\(title).mp4", inputFolder: "/nowhere", origin: .ingest, preset: "default", maxAttempts: 3)
         try await catalog.enqueue(job)
-        _ = try await catalog.claimNextJob(owner: "me", lease: .seconds(30))
+        _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
         var media = Media(id: job.mediaId, type: type, title: title, year: 2020, description: description, genre: genre,
                           durationSeconds: 5400, seasonNumber: season, episodeNumber: episode, digest: digest,
                           source: job.source, hasPoster: true, hasStoryboard: true)
@@ -131,7 +181,8 @@ import TestSupport
         #expect(document.sources.first?.url == "/hls/\(job.mediaId)/720p/index.m3u8" && document.sources.first?.bandwidth == 3_000_000)
         #expect(document.subtitles.first?.file == "/hls/\(job.mediaId)/subs/es.vtt")
         #expect(document.dubbing.first?.language == "en" && document.dubbing.first?.default == true)
-        #expect(try await catalog.mediaID(digest: "aaa") == job.mediaId)
+        #expect(try await catalog.mediaID(digest: "aaa", before: "later") == job.mediaId)
+        #expect(try await catalog.mediaStatus(id: job.mediaId) == .ready && document.status == "ready")
     }
 
     @Test func theSameContentIsADuplicateOfTheFirstTitle() async throws {
@@ -141,6 +192,32 @@ import TestSupport
         let job = try #require(try await catalog.job(id: second.id))
         #expect(job.state == .duplicate && job.mediaId == first.mediaId)
         #expect(try await catalog.list(type: nil, genre: nil, page: 1, limit: 10).total == 1)
+    }
+
+    @Test func aProcessingTitleIsListedThenReadyOrWithdrawn() async throws {
+        let job = Job(source: "Film.mp4", inputFolder: "/nowhere", origin: .ingest, preset: "default", maxAttempts: 3)
+        try await catalog.enqueue(job)
+        _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
+        let media = Media(id: job.mediaId, type: "movie", title: "Film", durationSeconds: 60, digest: "",
+                          source: job.source, hasPoster: false, hasStoryboard: false)
+        let title = PublishedTitle(media: media, series: nil, renditions: [], audio: [], subtitles: [])
+        try await catalog.publishProcessing(title)
+        try await catalog.publishProcessing(title)
+        #expect(try await catalog.mediaStatus(id: job.mediaId) == .processing)
+        let document = try #require(try await catalog.document(id: job.mediaId))
+        #expect(document.status == "processing" && document.progress != nil)
+        try await catalog.setDigest(jobID: job.id, digest: "d1")
+        #expect(try await catalog.mediaID(digest: "d1", before: "a later title") == job.mediaId)
+        #expect(try await catalog.mediaID(digest: "d1", before: job.mediaId) == nil)
+        try await catalog.withdraw(mediaId: job.mediaId)
+        #expect(try await catalog.mediaStatus(id: job.mediaId) == nil)
+        try await catalog.publishProcessing(title)
+        var ready = title
+        ready.media.digest = "d1"
+        #expect(try await catalog.publish(ready, jobID: job.id) == .published(mediaId: job.mediaId))
+        #expect(try await catalog.mediaStatus(id: job.mediaId) == .ready)
+        try await catalog.withdraw(mediaId: job.mediaId)
+        #expect(try await catalog.mediaStatus(id: job.mediaId) == .ready)
     }
 
     @Test func episodesGatherInTheirSeriesBySeason() async throws {
@@ -158,7 +235,7 @@ import TestSupport
         #expect(try await catalog.list(type: nil, genre: nil, page: 1, limit: 10).total == 2)
         let removed = try await catalog.delete(id: series.id)
         #expect(Set(removed) == [e1.mediaId, e2.mediaId, s2.mediaId])
-        #expect(try await catalog.hasMedia(id: e1.mediaId) == false)
+        #expect(try await catalog.mediaStatus(id: e1.mediaId) == nil)
         #expect(try await catalog.list(type: nil, genre: nil, page: 1, limit: 10).total == 1)
     }
 

@@ -32,7 +32,7 @@ import TestSupport
         let job = Job(source: "<Film> & Co (2020).mp4", inputFolder: "/nowhere", origin: .ingest, preset: "default", maxAttempts: 3)
         id = job.mediaId
         try await catalog.enqueue(job)
-        _ = try await catalog.claimNextJob(owner: "me", lease: .seconds(30))
+        _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
         let folder = vault.media(id)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("720p"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("subs"), withIntermediateDirectories: true)

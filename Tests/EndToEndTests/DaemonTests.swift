@@ -9,8 +9,11 @@ import TestSupport
         let daemon = try Daemon(settle: 2)
         let source = try Data(contentsOf: Fixtures.sample("testcard-720p30.mp4"))
         let target = daemon.ingest.appendingPathComponent("Slow Copy (2021).mp4")
-        FileManager.default.createFile(atPath: target.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: target)
+        // As cp does: created in place and written (Foundation's createFile would rename a
+        // whole temporary file into place, which is taken at once).
+        let descriptor = open(target.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(descriptor >= 0)
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         let chunk = source.count / 6 + 1
         for start in stride(from: 0, to: source.count, by: chunk) {
             handle.write(source[start..<min(source.count, start + chunk)])

@@ -127,14 +127,15 @@ import TestSupport
     }
 
     func staging(beside out: URL) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path).filter { $0.contains(".partial-") }
+        try FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path)
+            .filter { $0.contains(".partial-") || $0.contains(".work-") }
     }
 
-    /// Waits until the run has started writing its hidden staging folder.
+    /// Waits until the run has started writing segments in its hidden scratch folder.
     func waitForStaging(beside out: URL, of process: Process) throws {
         for _ in 0..<400 where process.isRunning {
-            if let name = try staging(beside: out).first,
-               FileManager.default.fileExists(atPath: out.deletingLastPathComponent().appendingPathComponent("\(name)/720p").path) { return }
+            if let name = try staging(beside: out).first(where: { $0.contains(".work-") }),
+               FileManager.default.fileExists(atPath: out.deletingLastPathComponent().appendingPathComponent("\(name)/chunk-0/720p").path) { return }
             usleep(10_000)
         }
     }

@@ -1,6 +1,8 @@
 import Catalog
 import Foundation
+import Glibc
 @testable import Ingest
+import Packager
 import Testing
 import TestSupport
 
@@ -70,6 +72,28 @@ import TestSupport
         #expect(tracker.settled(IngestCandidate.scan(folder), now: start + .seconds(11)).map(\.name) == ["a.mp4"])
     }
 
+    @Test func aFileRenamedIntoTheFolderIsTakenAtOnce() throws {
+        try write("copied.mp4", "1")
+        try write("renamed.mp4", "1")
+        var tracker = SettleTracker(settle: .seconds(5))
+        tracker.arrivedWhole(["renamed.mp4"])
+        let now = ContinuousClock.now
+        #expect(tracker.settled(IngestCandidate.scan(folder), now: now).map(\.name) == ["renamed.mp4"])
+        // Taken once: the same name renamed in again later is new news, not this one.
+        #expect(tracker.settled(IngestCandidate.scan(folder), now: now + .seconds(1)).isEmpty)
+        #expect(tracker.settled(IngestCandidate.scan(folder), now: now + .seconds(5)).map(\.name) == ["copied.mp4", "renamed.mp4"])
+    }
+
+    @Test func aVideoRenamedInWithoutItsSidecarWaitsForTheSettleTime() throws {
+        try write("film.mkv", "v")
+        try write("film.en.srt", "s")
+        var tracker = SettleTracker(settle: .seconds(5))
+        tracker.arrivedWhole(["film.mkv"])
+        #expect(tracker.settled(IngestCandidate.scan(folder)).isEmpty)
+        tracker.arrivedWhole(["film.en.srt"])
+        #expect(tracker.settled(IngestCandidate.scan(folder)).map(\.entries) == [["film.mkv", "film.en.srt"]])
+    }
+
     @Test func aJobsInputFindsItsVideoSidecarsAndTheBundlesName() throws {
         try write("Heat (1995)/heat.mkv", String(repeating: "v", count: 1000))
         try write("Heat (1995)/heat.de.srt")
@@ -96,4 +120,59 @@ import TestSupport
         #expect(input.sidecars.last?.path.hasSuffix("scene:2.srt") == true)
         #expect(input.warnings.count == 1 && input.warnings[0].contains("voice.m4a") && input.warnings[0].contains("\"zz\""))
     }
+}
+
+/// What the daemon makes of every way a worker can end.
+@Suite struct AttemptFateTests {
+    func decide(_ kind: JobTask.Kind = .chunk, status: Int32 = 0, signal: Int32? = nil, last: WorkerMessage? = nil,
+                job: Job.State = .running, cancel: Bool = false, stopping: Bool = false) -> AttemptFate {
+        AttemptFate.decide(kind: kind, status: status, signal: signal, last: last, jobState: job,
+                           cancelRequested: cancel, stopping: stopping, source: "a.mp4")
+    }
+
+    static let closing: [(JobTask.Kind, WorkerMessage)] = [
+        (.plan, .planned), (.tracks, .tracksDone(segments: 3)),
+        (.chunk, .chunkDone(try! JSONDecoder().decode(ChunkResultStub.self, from: Data(ChunkResultStub.json.utf8)).result)),
+    ]
+
+    @Test func eachKindIsDoneOnlyWithItsOwnClosingMessage() {
+        for (kind, message) in Self.closing {
+            #expect(decide(kind, last: message) == .done(message))
+            for (other, _) in Self.closing where other != kind {
+                #expect(decide(other, last: message) == .retry("a.mp4: the worker ended without saying it was done"))
+            }
+        }
+        #expect(decide(.finish, last: nil) == .retry("a.mp4: the worker ended without saying it was done"))
+        #expect(decide(.chunk, last: .progress(fraction: 1, speed: 1)) == .retry("a.mp4: the worker ended without saying it was done"))
+    }
+
+    @Test func aJobThatEndedMeanwhileOutranksEverything() {
+        for state in [Job.State.failed, .cancelled, .duplicate, .succeeded] {
+            #expect(decide(status: 0, last: .planned, job: state) == .jobEnded)
+            #expect(decide(status: 1, signal: SIGKILL, job: state, cancel: true, stopping: true) == .jobEnded)
+        }
+    }
+
+    @Test func cancelAndShutdownComeBeforeFailures() {
+        #expect(decide(status: WorkerExit.interrupted, cancel: true) == .cancelled)
+        #expect(decide(status: 1, signal: SIGTERM, cancel: true, stopping: true) == .cancelled)
+        #expect(decide(status: WorkerExit.interrupted, stopping: true) == .requeued)
+        #expect(decide(status: 143, signal: SIGTERM, stopping: true) == .requeued)
+        #expect(decide(status: WorkerExit.interrupted, stopping: false) == .retry("a.mp4: the worker exited with status 3"))
+    }
+
+    @Test func signalsAndExitStatusesSayRetryOrFail() {
+        #expect(decide(status: 9, signal: SIGKILL) == .retry("a.mp4: the worker was killed by signal 9 (SIGKILL) (out of memory?)"))
+        #expect(decide(status: 11, signal: SIGSEGV, last: .failed("ignored")) == .retry("a.mp4: the worker was killed by signal 11 (SIGSEGV)"))
+        #expect(decide(status: WorkerExit.permanentFailure, last: .failed("a.mp4: not a media file")) == .fail("a.mp4: not a media file"))
+        #expect(decide(status: WorkerExit.permanentFailure) == .fail("a.mp4: failed"))
+        #expect(decide(status: WorkerExit.temporaryFailure, last: .failed("a.mp4: disk full")) == .retry("a.mp4: disk full"))
+        #expect(decide(status: 42) == .retry("a.mp4: the worker exited with status 42"))
+    }
+}
+
+/// A chunk result as a worker would send it.
+struct ChunkResultStub: Decodable {
+    static let json = #"{"result": {"index": 1, "startFrame": 180, "endFrame": 540, "firstSegment": 1, "segments": 2}}"#
+    let result: ChunkResult
 }

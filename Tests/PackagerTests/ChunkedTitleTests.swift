@@ -1,0 +1,138 @@
+import Foundation
+import LibAV
+import Packager
+import Testing
+import TestSupport
+
+/// A title packaged as the daemon does — plan, chunks one by one in any order, tracks,
+/// finish — is indistinguishable from one made in one piece (SPEC §10).
+@Suite struct ChunkedTitleTests {
+    /// 15 s of 720p30 test pattern with a continuous 440 Hz tone, made by the ffmpeg CLI,
+    /// packaged with 2 s segments and 1 s keyframes: 8 segments in 3 chunks (1, 2, 5).
+    static let title = Result { try ChunkedTitle.make() }
+
+    struct ChunkedTitle: Sendable {
+        let source: URL
+        let folder: URL
+        let plan: TitlePlan
+        let result: TranscodeResult
+        let whole: URL
+
+        static func make() throws -> ChunkedTitle {
+            LibAVLog.silence()
+            let scratch = try Fixtures.temporaryFolder("chunked")
+            let source = scratch.appendingPathComponent("tone.mp4")
+            let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+                "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi",
+                "-i", "sine=frequency=440:sample_rate=48000", "-t", "15", "-c:v", "libx264", "-preset", "ultrafast",
+                "-g", "45", "-c:a", "aac", "-shortest", source.path,
+            ])
+            guard made.status == 0 else { throw Missing(what: "the generated source (\(made.stderr))") }
+            let presetFile = scratch.appendingPathComponent("preset.json")
+            try Data(#"{"name": "test", "segmentDuration": 2, "keyframeInterval": 1}"#.utf8).write(to: presetFile)
+            let preset = try PresetLibrary(folders: [Fixtures.presetsFolder]).load(presetFile.path)
+            let plan = try TitlePlan(path: source.path, preset: preset, sidecars: [], chunking: .progressive)
+            let work = PackagingFolder(root: scratch.appendingPathComponent("work"))
+            try FileManager.default.createDirectory(at: work.root, withIntermediateDirectories: true)
+            let folder = scratch.appendingPathComponent("title")
+            let layout = SegmentLayout(root: folder, format: preset.segmentFormat)
+            // The last chunk first, as a second worker could finish it.
+            for chunk in plan.chunks.reversed() {
+                let result = try ChunkPackager(plan: plan, chunk: chunk, folder: work).run()
+                try ChunkPackager.moveSegments(of: result, plan: plan, folder: work, title: layout)
+            }
+            _ = try TrackPackager(plan: plan, sidecars: [], folder: work, title: layout).run()
+            let result = try TitleFinisher(plan: plan, folder: work, title: layout, type: .event).run(elapsed: 1)
+            let whole = scratch.appendingPathComponent("whole")
+            try FileManager.default.createDirectory(at: whole, withIntermediateDirectories: true)
+            _ = try TranscodePipeline(source: try MediaSource(path: source.path), preset: preset).run(into: whole)
+            return ChunkedTitle(source: source, folder: folder, plan: plan, result: result, whole: whole)
+        }
+
+        /// A rendition's init segment and media segments joined, as a player reads them.
+        func joined(_ rendition: String, in root: URL? = nil) throws -> URL {
+            let base = (root ?? folder).appendingPathComponent(rendition)
+            let playlist = try #require(MediaPlaylist(text: String(contentsOf: base.appendingPathComponent("index.m3u8"), encoding: .utf8)))
+            var data = try Data(contentsOf: base.appendingPathComponent(try #require(playlist.initSegment)))
+            for segment in playlist.segments { data += try Data(contentsOf: base.appendingPathComponent(segment.uri)) }
+            let file = try Fixtures.temporaryFolder("joined").appendingPathComponent("\(rendition.replacingOccurrences(of: "/", with: "_")).mp4")
+            try data.write(to: file)
+            return file
+        }
+
+        func playlist(_ rendition: String, in root: URL? = nil) throws -> MediaPlaylist {
+            let url = (root ?? folder).appendingPathComponent("\(rendition)/index.m3u8")
+            return try #require(MediaPlaylist(text: String(contentsOf: url, encoding: .utf8)))
+        }
+    }
+
+    @Test func theTitleIsSplitShortChunkFirst() throws {
+        let title = try Self.title.get()
+        #expect(title.plan.chunks.map(\.segmentCount) == [1, 2, nil])
+        #expect(title.plan.timeline.plannedCount == 8)
+    }
+
+    @Test func oneInitPerRungAndConsecutiveSegmentsAsInOnePiece() throws {
+        let title = try Self.title.get()
+        for rendition in ["720p", "480p", "audio/und"] {
+            let chunked = try title.playlist(rendition), whole = try title.playlist(rendition, in: title.whole)
+            #expect(chunked.segments.map(\.uri) == (1...8).map { String(format: "seg_%05d.m4s", $0) })
+            #expect(chunked.segments == whole.segments, "\(rendition)")
+            #expect(chunked.playlistType == "EVENT" && chunked.hasEndList && whole.playlistType == "VOD")
+            let files = try FileManager.default.contentsOfDirectory(atPath: title.folder.appendingPathComponent(rendition).path)
+            #expect(files.filter { $0.hasSuffix(".mp4") } == ["init.mp4"])
+            #expect(try Data(contentsOf: title.folder.appendingPathComponent("\(rendition)/init.mp4"))
+                == Data(contentsOf: title.whole.appendingPathComponent("\(rendition)/init.mp4")))
+        }
+    }
+
+    @Test func everySourceFrameOnceAtAnEvenStepWithKeyframesOnTheGrid() throws {
+        let title = try Self.title.get()
+        let frames = try FFprobe.frames(try title.joined("720p"), entries: "frame=pts_time,pict_type,key_frame")
+        #expect(frames.count == 450)
+        let times = frames.compactMap { $0.number("pts_time") }
+        let steps = zip(times.dropFirst(), times).map { $0 - $1 }
+        #expect(steps.allSatisfy { abs($0 - 1.0 / 30) < 0.0005 }, "uneven steps: \(Set(steps.map { ($0 * 1000).rounded() }))")
+        let keyframes = frames.enumerated().filter { $0.element.number("key_frame") == 1 }.map(\.offset)
+        #expect(keyframes == Array(stride(from: 0, to: 450, by: 30)))
+    }
+
+    @Test func audioIsContinuousWithNoSilenceAtTheJoins() throws {
+        let title = try Self.title.get()
+        let audio = try title.joined("audio/und")
+        let detect = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "info", "-nostats", "-i", audio.path, "-af", "silencedetect=noise=-50dB:d=0.005", "-f", "null", "-",
+        ])
+        #expect(detect.status == 0)
+        let streams = try FFprobe.streams(audio)
+        let duration = try #require(streams.first?.number("duration"))
+        #expect(abs(duration - 15) < 0.05)
+        // The encoder's priming frame at the start and its padding at the end are silent;
+        // nothing between them may be, least of all at a chunk join (every 2 s here).
+        let silences = detect.stderr.split(separator: "\n").compactMap { line -> Double? in
+            guard let range = line.range(of: "silence_start: ") else { return nil }
+            return Double(line[range.upperBound...].prefix { !$0.isWhitespace })
+        }
+        #expect(!silences.isEmpty, "silencedetect found not even the priming")
+        #expect(silences.filter { $0 > 0.05 && $0 < duration - 0.05 }.isEmpty, "silences at \(silences)")
+    }
+
+    @Test func decodeTimesContinueAcrossTheJoins() throws {
+        let title = try Self.title.get()
+        let packets = try FFprobe.json(["-show_entries", "packet=dts_time", try title.joined("720p").path])["packets"] as? [[String: Any]] ?? []
+        let times = packets.compactMap { $0.number("dts_time") }
+        #expect(times.count == 450)
+        #expect(zip(times.dropFirst(), times).allSatisfy { abs($0 - $1 - 1.0 / 30) < 0.0005 })
+    }
+
+    @Test func theBoundCoversTheMeasuredPeakAndTheMeasuredMasterReplacesIt() throws {
+        let title = try Self.title.get()
+        let tracks = try TrackManifest(contentsOf: URL(fileURLWithPath: title.folder.deletingLastPathComponent().path + "/work/tracks.json"))
+        let playlists = TitlePlaylists(plan: title.plan, tracks: tracks, layout: SegmentLayout(root: title.folder, format: .fmp4))
+        for (rung, measured) in zip(title.plan.video!.rungs, title.result.video.sorted { $0.height > $1.height }) {
+            #expect(playlists.boundBandwidth(rung) >= measured.bandwidth, "\(rung.name)")
+        }
+        let master = try String(contentsOf: title.folder.appendingPathComponent("master.m3u8"), encoding: .utf8)
+        for video in title.result.video { #expect(master.contains("BANDWIDTH=\(video.bandwidth),")) }
+    }
+}

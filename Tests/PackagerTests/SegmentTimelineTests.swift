@@ -1,0 +1,52 @@
+import LibAV
+@testable import Packager
+import Testing
+
+/// Where segments and chunks fall, decided before anything is encoded.
+@Suite struct SegmentTimelineTests {
+    let ntsc = SegmentTimeline(segmentDuration: 6, frameRate: Rational(30000, 1001), keyframeInterval: 2, expectedDuration: 600)
+
+    @Test func segmentsStartOnGridKeyframesAtOrAfterEachMultiple() {
+        let grid = KeyframeGrid(interval: 2, frameRate: Rational(30000, 1001))
+        for n in 1..<100 {
+            let frame = ntsc.startFrame(n)
+            #expect(grid.isKeyframe(frame))
+            #expect(ntsc.startSeconds(n) >= Double(n) * 6 - 1e-9)
+            #expect(ntsc.segment(atFrame: frame) == n && ntsc.segment(atFrame: frame - 1) == n - 1)
+        }
+        #expect(ntsc.targetDuration == 6)
+    }
+
+    @Test func integerRatesCutEverySixSeconds() {
+        let timeline = SegmentTimeline(segmentDuration: 6, frameRate: Rational(30, 1), keyframeInterval: 2, expectedDuration: 90)
+        #expect((0..<5).map(timeline.startFrame) == [0, 180, 360, 540, 720])
+        #expect(timeline.plannedCount == 15)
+        #expect(timeline.videoDuration(14, totalFrames: 2690) == 170.0 / 30)
+    }
+
+    @Test func audioSegmentsStartWithTheFirstFrameAtOrAfterTheVideoBoundary() {
+        let aac = AudioSegmentation(sampleRate: 48000, frameSize: 1024, priming: 1024)
+        #expect(aac.start(0, on: ntsc) == -1024)
+        for n in 1..<50 {
+            let start = aac.start(n, on: ntsc)
+            let boundary = ntsc.startSeconds(n) * 48000
+            #expect(Double(start) >= boundary - 1e-6 && Double(start) < boundary + 1024)
+            #expect((start + 1024) % 1024 == 0)
+            #expect(aac.segment(atSample: start, on: ntsc) == n && aac.segment(atSample: start - 1024, on: ntsc) == n - 1)
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 8, 15, 40, 1200])
+    func chunksCoverEverySegmentOnceShortFirst(segments: Int) {
+        let chunks = ChunkPlan.split(segments: segments)
+        #expect(chunks.last?.segmentCount == nil && chunks.dropLast().allSatisfy { $0.segmentCount != nil })
+        var next = 0
+        for chunk in chunks {
+            #expect(chunk.firstSegment == next)
+            next += chunk.segmentCount ?? (segments - next)
+        }
+        #expect(next == segments)
+        if segments > 3 { #expect(chunks.first?.segmentCount == 1) }
+        #expect(chunks.map { $0.segmentCount ?? segments - $0.firstSegment }.allSatisfy { $0 <= 2 * ChunkPlan.steadySegments })
+    }
+}
