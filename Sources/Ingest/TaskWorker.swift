@@ -51,7 +51,7 @@ public struct TaskWorker: Sendable {
                 return WorkerExit.permanentFailure
             }
         } catch {
-            emit(.failed("\(error)"))
+            emit(.failed(ErrorWords.describe(error)))
             return WorkerExit.temporaryFailure
         }
     }

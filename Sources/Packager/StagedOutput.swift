@@ -13,17 +13,22 @@ struct StagedOutput: Sendable {
         let parent = self.destination.deletingLastPathComponent()
         let prefix = ".\(self.destination.lastPathComponent).partial-"
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where entry.hasPrefix(prefix) {
-            if let pid = Int32(entry.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH {
-                try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
-            }
-        }
+        Self.removeStale(prefix: prefix, in: parent)
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: self.destination.path), !contents.isEmpty {
             throw PackagingError(file: self.destination.path, cause: .outputExists(self.destination.path))
         }
         staging = parent.appendingPathComponent("\(prefix)\(getpid())", isDirectory: true)
         try? FileManager.default.removeItem(at: staging)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
+    }
+
+    /// Removes the folders `<prefix><pid>` in `parent` whose process is gone (killed runs).
+    static func removeStale(prefix: String, in parent: URL) {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where entry.hasPrefix(prefix) {
+            if let pid = Int32(entry.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
+            }
+        }
     }
 
     /// Renames the staging folder to the destination (replacing an empty folder there).

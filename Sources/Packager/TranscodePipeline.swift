@@ -24,7 +24,7 @@ public final class TranscodePipeline {
     ) throws -> TranscodeResult {
         let staged = try StagedOutput(destination: destination)
         do {
-            var result = try run(into: staged.staging, progress: progress, isCancelled: isCancelled)
+            var result = try run(into: staged.staging, scratchBeside: staged.destination, progress: progress, isCancelled: isCancelled)
             try staged.commit()
             result.output = staged.destination.path
             return result
@@ -36,13 +36,19 @@ public final class TranscodePipeline {
 
     /// Writes the title into `folder` (which must exist and be empty).
     /// - Parameters:
+    ///   - scratchBeside: where the scratch folder goes, `.<name>.work-<pid>` beside it (one
+    ///     file system with `folder`: finished segments move by rename); `folder` by default.
+    ///     Those of killed runs are removed.
     ///   - progress: called a few times a second on this thread.
     ///   - isCancelled: polled between packets; when it answers true the run throws `.cancelled`.
     public func run(
-        into folder: URL, progress: (TranscodeProgress) -> Void = { _ in }, isCancelled: () -> Bool = { false }
+        into folder: URL, scratchBeside: URL? = nil, progress: (TranscodeProgress) -> Void = { _ in },
+        isCancelled: () -> Bool = { false }
     ) throws -> TranscodeResult {
-        let scratch = PackagingFolder(root: folder.deletingLastPathComponent()
-            .appendingPathComponent(".\(folder.lastPathComponent).work-\(getpid())", isDirectory: true))
+        let beside = scratchBeside ?? folder
+        let prefix = ".\(beside.lastPathComponent).work-"
+        StagedOutput.removeStale(prefix: prefix, in: beside.deletingLastPathComponent())
+        let scratch = PackagingFolder(root: beside.deletingLastPathComponent().appendingPathComponent(prefix + "\(getpid())", isDirectory: true))
         defer { try? FileManager.default.removeItem(at: scratch.root) }
         do {
             try? FileManager.default.removeItem(at: scratch.root)

@@ -110,7 +110,7 @@ import TestSupport
         let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try waitUntil(timeout: 30) {
             let job = try daemon.json("/api/jobs/\(id)")
-            return job["stage"] as? String == "transcoding" && (job["progress"] as? Double ?? 0) > 0.05
+            return job["stage"] as? String == "packaging" && (job["progress"] as? Double ?? 0) > 0.05
         }
         daemon.kill9()
         try daemon.start()
@@ -149,7 +149,7 @@ import TestSupport
         let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try waitUntil(timeout: 30) {
             let job = try daemon.json("/api/jobs/\(id)")
-            return job["stage"] as? String == "transcoding" && (job["progress"] as? Double ?? 0) > 0.05
+            return job["stage"] as? String == "packaging" && (job["progress"] as? Double ?? 0) > 0.05
         }
         return id
     }
@@ -157,7 +157,7 @@ import TestSupport
     @Test func aWorkerKilledMidJobFailsOnlyThatAttempt() throws {
         let daemon = try Daemon(extra: ["--retry-delay", "0.5"])
         let id = try runningJob(on: daemon)
-        let workers = try runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "worker --root \(daemon.root.path) --job \(id)"])
+        let workers = try runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "worker --root \(daemon.root.path) --task \(id):chunk"])
         let pid = try #require(Int32(workers.stdout.split(separator: "\n").first ?? ""), "no worker: \(workers.stdout)")
         kill(pid, SIGKILL)
         let jobs = try daemon.waitForJobs(count: 1, timeout: 90)

@@ -170,7 +170,7 @@ import TestSupport
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(!FileManager.default.fileExists(atPath: out.path))
-        #expect(try staging(beside: out).count == 1)
+        #expect(try staging(beside: out).count == 2)  // the title's staging folder and the run's scratch folder
         let again = try start(out)
         again.waitUntilExit()
         #expect(again.terminationStatus == 0)

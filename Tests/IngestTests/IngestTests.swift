@@ -2,7 +2,7 @@ import Catalog
 import Foundation
 import Glibc
 @testable import Ingest
-import Packager
+@testable import Packager
 import Testing
 import TestSupport
 
@@ -175,4 +175,63 @@ import TestSupport
 struct ChunkResultStub: Decodable {
     static let json = #"{"result": {"index": 1, "startFrame": 180, "endFrame": 540, "firstSegment": 1, "segments": 2}}"#
     let result: ChunkResult
+}
+
+/// A title playable while packaged that turns out to hold content already published is
+/// withdrawn: record and folder gone, its file kept beside the existing title's original.
+@Suite struct DuplicateWithdrawalTests {
+    let vault: Vault
+    let catalog: SQLiteCatalog
+    let publisher: Publisher
+
+    init() throws {
+        vault = Vault(root: try Fixtures.temporaryFolder("vault"))
+        catalog = try vault.open()
+        publisher = Publisher(vault: vault, catalog: catalog)
+    }
+
+    /// A job whose title is playable (processing), with its input and a segment on disk.
+    func playableJob(digest: String, name: String) async throws -> Job {
+        var job = Job(source: name, inputFolder: vault.input(job: "x").path, origin: .ingest, preset: "default", maxAttempts: 3)
+        job.inputFolder = vault.input(job: job.id).path
+        try FileManager.default.createDirectory(at: vault.input(job: job.id), withIntermediateDirectories: true)
+        try Data(name.utf8).write(to: vault.input(job: job.id).appendingPathComponent(name))
+        try await catalog.enqueue(job)
+        _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
+        try FileManager.default.createDirectory(at: vault.media(job.mediaId).appendingPathComponent("720p"), withIntermediateDirectories: true)
+        try Data("segment".utf8).write(to: vault.media(job.mediaId).appendingPathComponent("720p/seg_00001.m4s"))
+        let media = Media(id: job.mediaId, type: "movie", title: name, durationSeconds: 60, digest: "", source: name,
+                          hasPoster: false, hasStoryboard: false)
+        try await catalog.publishProcessing(PublishedTitle(media: media, series: nil, renditions: [], audio: [], subtitles: []))
+        try await catalog.setDigest(jobID: job.id, digest: digest)
+        return job
+    }
+
+    @Test func aDuplicateFoundWhileProcessingWithdrawsThePlayableTitle() async throws {
+        let first = try await playableJob(digest: "same", name: "first.mp4")
+        let second = try await playableJob(digest: "same", name: "second.mp4")
+        #expect(try await catalog.mediaStatus(id: second.mediaId) == .processing)
+        let existing = try #require(try await catalog.mediaID(digest: "same", before: second.mediaId))
+        #expect(existing == first.mediaId)
+        #expect(try await catalog.mediaID(digest: "same", before: first.mediaId) == nil)
+        try await publisher.duplicate(second, of: existing)
+        #expect(try await catalog.mediaStatus(id: second.mediaId) == nil)
+        #expect(!FileManager.default.fileExists(atPath: vault.media(second.mediaId).path))
+        let ended = try #require(try await catalog.job(id: second.id))
+        #expect(ended.state == .duplicate && ended.mediaId == first.mediaId)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: vault.originals(first.mediaId).path) == ["second.mp4"])
+        #expect(try await catalog.mediaStatus(id: first.mediaId) == .processing)
+    }
+
+    @Test func aDuplicateFoundAtTheEndWithdrawsTheTitleToo() async throws {
+        let first = try await playableJob(digest: "same", name: "first.mp4")
+        let second = try await playableJob(digest: "same", name: "second.mp4")
+        let result = TranscodeResult(input: "", output: "", preset: "default", duration: 60, frameRate: 30, video: [], audio: [],
+                                     subtitles: [], poster: nil, storyboard: nil, warnings: [], elapsed: 1, speed: 60)
+        #expect(try await publisher.publish(first, result: result) == .published(mediaId: first.mediaId))
+        #expect(try await publisher.publish(second, result: result) == .duplicate(of: first.mediaId))
+        #expect(try await catalog.mediaStatus(id: second.mediaId) == nil)
+        #expect(!FileManager.default.fileExists(atPath: vault.media(second.mediaId).path))
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: vault.originals(first.mediaId).path)) == ["first.mp4", "second.mp4"])
+    }
 }

@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The daemon packages titles in chunks (SPEC §10): playable while packaged, resumable
+/// after `kill -9`, spread over every daemon of a vault.
+@Suite(.serialized) struct ChunkedDaemonTests {
+    /// 90 s of 720p30 test pattern with a continuous tone (ffmpeg CLI): 23 segments of 4 s
+    /// in the preview preset, chunks of 1, 2, 5, 5, 5 and 5 segments.
+    static let source = Result { () throws -> URL in
+        let file = try Fixtures.temporaryFolder("long").appendingPathComponent("Long Take (2020).mp4")
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi",
+            "-i", "sine=frequency=440:sample_rate=48000", "-t", "90", "-c:v", "libx264", "-preset", "ultrafast",
+            "-g", "60", "-c:a", "aac", "-shortest", file.path,
+        ])
+        guard made.status == 0 else { throw TimedOut(seconds: 0) }
+        return file
+    }
+
+    /// Copies the source into the vault, then renames it into ingest/ (taken at once).
+    func drop(into daemon: Daemon, as name: String = "Long Take (2020).mp4") throws {
+        let staged = daemon.root.appendingPathComponent(".\(name).copy")
+        try FileManager.default.copyItem(at: try Self.source.get(), to: staged)
+        try FileManager.default.moveItem(at: staged, to: daemon.ingest.appendingPathComponent(name))
+    }
+
+    /// The first title listed, once there is one in `status`.
+    func waitForTitle(_ daemon: Daemon, status: String, timeout: Double = 120) throws -> String {
+        var id = ""
+        try waitUntil(timeout: timeout) {
+            let items = try daemon.json("/api/media")["items"] as? [[String: Any]] ?? []
+            id = items.first { $0["status"] as? String == status }?["id"] as? String ?? ""
+            return !id.isEmpty
+        }
+        return id
+    }
+
+    func job(_ daemon: Daemon) throws -> [String: Any] {
+        let id = try #require(try daemon.jobs().first?["id"] as? String)
+        return try daemon.json("/api/jobs/\(id)")
+    }
+
+    func chunks(_ daemon: Daemon) throws -> [[String: Any]] { try job(daemon)["chunks"] as? [[String: Any]] ?? [] }
+
+    /// Segment URIs of a media playlist served now.
+    func listed(_ daemon: Daemon, _ playlist: String) throws -> [String] {
+        let text = String(decoding: try daemon.get(playlist).body, as: UTF8.self)
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+    }
+
+    @Test func aTitleIsPlayableWhilePackagedAndWhatIsListedNeverChanges() throws {
+        let daemon = try Daemon(extra: ["--workers", "1"])
+        try drop(into: daemon)
+        let id = try waitForTitle(daemon, status: "processing")
+        let base = "/hls/\(id)"
+
+        let master = try daemon.get("\(base)/master.m3u8")
+        #expect(master.status == 200 && master.headers["cache-control"] == "no-cache")
+        let masterText = String(decoding: master.body, as: UTF8.self)
+        #expect(masterText.contains("BANDWIDTH=") && masterText.contains("CODECS=\"avc1."), "\(masterText)")
+        let rung = try daemon.get("\(base)/720p/index.m3u8")
+        let rungText = String(decoding: rung.body, as: UTF8.self)
+        #expect(rung.headers["cache-control"] == "no-cache")
+        #expect(rungText.contains("#EXT-X-PLAYLIST-TYPE:EVENT") && !rungText.contains("#EXT-X-ENDLIST"), "\(rungText)")
+        let document = try daemon.json("/api/media/\(id)")
+        #expect(document["status"] as? String == "processing" && document["progress"] is Double, "\(document)")
+        #expect(String(decoding: try daemon.get("/").body, as: UTF8.self).contains("processing"))
+
+        // Headless Chromium plays the watch page while the title is packaged.
+        let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_watch_page.py")
+        let played = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, "http://127.0.0.1:\(daemon.port)/watch/\(id)", "2"])
+        let stillProcessing = try daemon.json("/api/media/\(id)")["status"] as? String == "processing"
+        try #require(played.status == 0, "\(played.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(played.stdout.utf8)) as? [String: Any])
+        #expect(report["error"] is NSNull && report["playError"] is NSNull, "\(report)")
+        #expect((report["time"] as? Double ?? 0) >= 2 && report["width"] as? Int == 1280, "\(report)")
+        #expect(stillProcessing, "the title was ready before Chromium had played it")
+
+        // Every segment listed while packaging, as served then; a listing only grows.
+        var early: [String: Data] = [:]
+        var counts: [Int] = []
+        var ready = false
+        while !ready {
+            ready = try daemon.json("/api/media/\(id)")["status"] as? String == "ready"
+            for playlist in ["720p", "360p", "audio/und"] {
+                let uris = try listed(daemon, "\(base)/\(playlist)/index.m3u8")
+                if playlist == "720p" { counts.append(uris.count) }
+                for uri in uris where early["\(playlist)/\(uri)"] == nil && !ready {
+                    early["\(playlist)/\(uri)"] = try daemon.get("\(base)/\(playlist)/\(uri)").body
+                }
+            }
+            usleep(300_000)
+        }
+        #expect(counts == counts.sorted() && counts.first! >= 1 && counts.last == 23, "\(counts)")
+        #expect(early.count > 3)
+        for (path, bytes) in early {
+            #expect(try Data(contentsOf: daemon.root.appendingPathComponent("media/\(id)/\(path)")) == bytes, "\(path) changed")
+        }
+        let final = String(decoding: try daemon.get("\(base)/720p/index.m3u8").body, as: UTF8.self)
+        #expect(final.contains("#EXT-X-ENDLIST") && final.contains("#EXT-X-PLAYLIST-TYPE:EVENT"))
+        #expect(try daemon.get("\(base)/master.m3u8").headers["cache-control"] == "public, max-age=10")
+        let done = try chunks(daemon)
+        #expect(done.map { $0["index"] as? Int } == [0, 1, 2, 3, 4, 5], "\(done)")
+        #expect(done.allSatisfy { $0["state"] as? String == "done" && $0["node"] is String && $0["end"] as? Double ?? 0 > $0["start"] as? Double ?? 0 })
+        #expect(daemon.files(in: "work").isEmpty)
+    }
+
+    @Test func killMinus9MidTitleResumesWithoutRedoingFinishedChunks() throws {
+        let daemon = try Daemon(extra: ["--workers", "1"])
+        try drop(into: daemon)
+        try waitUntil(timeout: 120) {
+            let chunks = try chunks(daemon)
+            return chunks.count == 6 && chunks[0]["state"] as? String == "done" && chunks[1]["state"] as? String == "done"
+        }
+        let id = try waitForTitle(daemon, status: "processing")
+        let title = daemon.root.appendingPathComponent("media/\(id)")
+        // The files of the finished chunks (segments 1-3 of every rung), as they are now.
+        func stamps() throws -> [String: [Int]] {
+            var stamps: [String: [Int]] = [:]
+            for rung in ["720p", "360p"] {
+                for name in ["init.mp4", "seg_00001.m4s", "seg_00002.m4s", "seg_00003.m4s"] {
+                    let attributes = try FileManager.default.attributesOfItem(atPath: title.appendingPathComponent("\(rung)/\(name)").path)
+                    stamps["\(rung)/\(name)"] = [attributes[.systemFileNumber] as? Int ?? 0,
+                                                 Int(((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) * 1000)]
+                }
+            }
+            return stamps
+        }
+        let before = try stamps()
+        daemon.kill9()
+        try daemon.start()
+        _ = try waitForTitle(daemon, status: "ready")
+        let jobs = try daemon.waitForJobs(count: 1, timeout: 120)
+        #expect(jobs.first?["state"] as? String == "succeeded", "\(jobs)\n\(daemon.logText)")
+        #expect(try stamps() == before, "finished chunks were written again")
+        let resumed = try chunks(daemon)
+        #expect(resumed[0]["attempts"] as? Int == 1 && resumed[1]["attempts"] as? Int == 1, "\(resumed)")
+        #expect(daemon.files(in: "media") == [id] && daemon.files(in: "work").isEmpty)
+        let playlist = String(decoding: try daemon.get("/hls/\(id)/720p/index.m3u8").body, as: UTF8.self)
+        #expect(playlist.components(separatedBy: ".m4s").count - 1 == 23)
+    }
+
+    @Test func twoDaemonsOnOneVaultBothWorkOnOneTitle() throws {
+        let first = try Daemon(extra: ["--workers", "1", "--node", "alpha"])
+        let second = try Daemon(root: first.root, extra: ["--workers", "1", "--node", "beta"])
+        try drop(into: first)
+        _ = try waitForTitle(first, status: "ready")
+        let shared = try chunks(first)
+        let nodes = Set(shared.compactMap { $0["node"] as? String })
+        #expect(nodes == ["alpha", "beta"], "\(shared)")
+        #expect(try first.jobs().count == 1 && first.files(in: "media").count == 1)
+        #expect(second.stop() == 0 && first.stop() == 0)
+    }
+
+    @Test func theSameContentDroppedTwiceEndsAsOneTitleAndADuplicate() throws {
+        let daemon = try Daemon()
+        try drop(into: daemon, as: "first.mp4")
+        try drop(into: daemon, as: "second.mp4")
+        let jobs = try daemon.waitForJobs(count: 2, timeout: 180)
+        let states = jobs.compactMap { $0["state"] as? String }.sorted()
+        #expect(states == ["duplicate", "succeeded"], "\(jobs)")
+        let kept = try #require(jobs.first { $0["state"] as? String == "succeeded" }?["mediaId"] as? String)
+        #expect(daemon.files(in: "media") == [kept])
+        #expect(daemon.files(in: "originals/\(kept)") == ["first.mp4", "second.mp4"])
+        #expect((try daemon.json("/api/media")["items"] as? [[String: Any]])?.count == 1)
+        #expect(daemon.files(in: "work").isEmpty)
+    }
+}
