@@ -7,12 +7,13 @@ import NIOPosix
 import Synchronization
 
 /// Where `/hls/` bytes come from, for Hummingbird's `FileMiddleware` (which does the HTTP
-/// side: ETag, 304, ranges): files of `media/`. Published files never change, so files up
-/// to 4 MiB (playlists, init and media segments, subtitles, posters) are kept in memory
-/// after their first read, within a 64 MiB budget (oldest out first), and answered without
-/// touching the disk or a thread pool — a hot title's segments are served like a CDN edge
-/// serves them. Larger files are read from disk in 1 MiB chunks. The gzip form of a file
-/// (playlists, for `HLSGuard`) is kept the same way.
+/// side: ETag, 304, ranges): files of `media/`. Segments never change once published, so
+/// files up to 4 MiB (init and media segments, subtitles, posters, playlists) are kept in
+/// memory after their first read, by path, size and nanosecond modification time, within a
+/// 64 MiB budget (oldest out first), and answered without touching the disk or a thread
+/// pool — a hot title's segments are served like a CDN edge serves them. Larger files are
+/// read from disk in 1 MiB chunks. Playlists, which are replaced while a title is packaged,
+/// are read as one consistent `snapshot` (for `HLSGuard`), their gzip form kept the same way.
 struct HLSFileProvider: FileProvider {
     struct FileAttributes: Sendable, FileMiddlewareFileAttributes {
         let isFolder: Bool
@@ -63,11 +64,56 @@ struct HLSFileProvider: FileProvider {
         return buffer
     }
 
-    /// The gzip form of a file up to `cachedFileLimit` (playlists), compressed once.
-    func gzipped(_ path: String) async throws -> ByteBuffer? {
-        guard let key = cacheKey(path, isGzip: true) else { return nil }
+    /// One version of a small file (a playlist) read whole through one descriptor, with
+    /// the size and time of that very version: a file replaced by rename meanwhile cannot
+    /// mix two versions. Nil when it is missing or larger than `cachedFileLimit`.
+    func snapshot(_ path: String) async throws -> Snapshot? {
+        try await NIOThreadPool.singleton.runIfActive { [cache] () throws -> Snapshot? in
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return nil }
+            defer { close(descriptor) }
+            var info = stat()
+            guard fstat(descriptor, &info) == 0, Int(info.st_size) <= Self.cachedFileLimit else { return nil }
+            let modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
+            let key = SmallFileCache.Key(path: path, size: Int(info.st_size), modified: modified, isGzip: false)
+            if let bytes = cache[key] { return Snapshot(key: key, bytes: bytes) }
+            var bytes = ByteBuffer()
+            bytes.reserveCapacity(Int(info.st_size))
+            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = read(descriptor, &chunk, chunk.count)
+                guard count >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                if count == 0 { break }
+                bytes.writeBytes(chunk[0..<count])
+            }
+            cache[key] = bytes
+            return Snapshot(key: key, bytes: bytes)
+        }
+    }
+
+    /// A file's bytes as read at one moment, with what identifies that version.
+    struct Snapshot: Sendable {
+        let key: SmallFileCache.Key
+        let bytes: ByteBuffer
+
+        /// Size and nanosecond modification time: a replaced playlist gets a new tag.
+        var eTag: String { "\"\(String(key.size, radix: 16))-\(String(key.modified, radix: 16))\"" }
+
+        /// `Last-Modified` (RFC 9110 IMF-fixdate).
+        var lastModified: String {
+            var time = time_t(key.modified / 1_000_000_000), parts = tm()
+            gmtime_r(&time, &parts)
+            var text = [CChar](repeating: 0, count: 40)
+            strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+            return String(cString: text)
+        }
+    }
+
+    /// The gzip form of a snapshot (playlists), compressed once per version.
+    func gzipped(_ snapshot: Snapshot) async throws -> ByteBuffer? {
+        let key = SmallFileCache.Key(path: snapshot.key.path, size: snapshot.key.size, modified: snapshot.key.modified, isGzip: true)
         if let buffer = cache[key] { return buffer }
-        guard var plain = try await small(path) else { return nil }
+        var plain = snapshot.bytes
         let compressed = try plain.compress(with: .gzip())
         cache[key] = compressed
         return compressed
@@ -77,7 +123,8 @@ struct HLSFileProvider: FileProvider {
     private func cacheKey(_ path: String, isGzip: Bool) -> SmallFileCache.Key? {
         var info = stat()
         guard stat(path, &info) == 0, Int(info.st_size) <= Self.cachedFileLimit else { return nil }
-        return SmallFileCache.Key(path: path, size: Int(info.st_size), modified: Int(info.st_mtim.tv_sec), isGzip: isGzip)
+        return SmallFileCache.Key(path: path, size: Int(info.st_size),
+                                  modified: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec), isGzip: isGzip)
     }
 }
 

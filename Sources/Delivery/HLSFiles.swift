@@ -52,6 +52,12 @@ struct HLSGuard: RouterMiddleware {
               let (real, size) = Self.regularFile(vault.media(id).path + "/" + parts.dropFirst().joined(separator: "/"),
                                                   inside: vault.media(id).path) else { throw notFound }
 
+        let isPlaylist = type.hasPrefix("application/vnd.apple.mpegurl")
+        // A processing title's playlists grow: players must ask again each time (SPEC §10).
+        let cacheControl = !isPlaylist ? "public, max-age=31536000, immutable"
+            : status == .processing ? "no-cache" : "public, max-age=10"
+        if isPlaylist { return Self.withCORS(try await playlist(real, type: type, cacheControl: cacheControl, request: request)) }
+
         var request = request
         if let range = request.headers[.range] {
             var head = request.head
@@ -65,20 +71,30 @@ struct HLSGuard: RouterMiddleware {
         }
         var response = try await next(request, context)
         response.headers[.contentType] = type
-        let isPlaylist = type.hasPrefix("application/vnd.apple.mpegurl")
-        // A processing title's playlists grow: players must ask again each time (SPEC §10).
-        response.headers[.cacheControl] = !isPlaylist ? "public, max-age=31536000, immutable"
-            : status == .processing ? "no-cache" : "public, max-age=10"
-        if isPlaylist {
-            response.headers[.vary] = "Accept-Encoding"
-            if response.status == .ok, request.headers[.range] == nil, Self.acceptsGzip(request),
-               let compressed = try await files.gzipped(real) {
-                response.headers[.contentEncoding] = "gzip"
-                response.headers[.contentLength] = String(compressed.readableBytes)
-                if request.method == .get { response.body = .init(byteBuffer: compressed) }
-            }
-        }
+        response.headers[.cacheControl] = cacheControl
         return Self.withCORS(response)
+    }
+
+    /// A playlist, answered here rather than by `FileMiddleware`: a playlist is replaced
+    /// (by rename) while its title is packaged, so its length, ETag and bytes must all come
+    /// from one read of one version (`HLSFileProvider.snapshot`). Ranges are ignored (the
+    /// whole playlist, 200), as RFC 9110 allows; gzip when the client takes it.
+    private func playlist(_ path: String, type: String, cacheControl: String, request: Request) async throws -> Response {
+        guard let snapshot = try await files.snapshot(path) else { throw APIError.notFound("no such file") }
+        var headers: HTTPFields = [.contentType: type, .cacheControl: cacheControl, .eTag: snapshot.eTag,
+                                   .lastModified: snapshot.lastModified, .vary: "Accept-Encoding"]
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
+            $0.trimmingCharacters(in: .whitespaces) == snapshot.eTag || $0.trimmingCharacters(in: .whitespaces) == "*"
+        }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        var body = snapshot.bytes
+        if Self.acceptsGzip(request), let compressed = try await files.gzipped(snapshot) {
+            headers[.contentEncoding] = "gzip"
+            body = compressed
+        }
+        headers[.contentLength] = String(body.readableBytes)
+        return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: body))
     }
 
     /// The real path and size of `path` when it is a regular file whose real location (all

@@ -27,9 +27,11 @@ struct WebPages: Sendable {
     static func catalogPage(_ items: [MediaDocument], query: String) -> String {
         let cards = items.map { item -> String in
             let target = item.seasons.first?.episodes.first?.id ?? item.id
-            let detail = item.seasons.isEmpty
+            var detail = item.seasons.isEmpty
                 ? "\(Int(item.durationSeconds / 60)) min \(Int(item.durationSeconds) % 60) s"
                 : "\(item.seasons.reduce(0) { $0 + $1.episodes.count }) episodes"
+            // A title packaged right now plays already; say how far its packaging is.
+            if item.status == "processing" { detail += " · processing \(Int((item.progress ?? 0) * 100)) %" }
             let poster = item.poster.map { #"<img src="\#(escape($0))" alt="" loading="lazy">"# } ?? #"<div class="blank"></div>"#
             return """
                 <a class="card" href="/watch/\(escape(target))">\(poster)<span class="title">\(escape(item.title))\

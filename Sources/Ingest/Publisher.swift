@@ -25,8 +25,9 @@ public struct Publisher: Sendable {
     }
 
     /// Lists what is ready of a title being packaged: the longest run of segments, from the
-    /// first, complete in every rendition (never its last, which the finish lists), and
-    /// records the title as processing the first time. Any daemon may call it at any time;
+    /// first, complete in every rendition (never its last, which the finish lists), once it
+    /// is enough for a player to start (`SegmentTimeline.segmentsToStart`), and records the
+    /// title as processing the first time. Any daemon may call it at any time;
     /// a lock on the job's folder keeps listings in order, and a listing never shrinks.
     public func listReadySegments(of job: Job) async {
         do {
@@ -43,7 +44,7 @@ public struct Publisher: Sendable {
                 ready = min(ready, video)
             }
             if plan.hasTracks { ready = min(ready, tasks.first { $0.kind == .tracks }?.segments ?? 0) }
-            guard ready >= 1 else { return }
+            guard ready >= SegmentTimeline.segmentsToStart else { return }
             let tracks = plan.hasTracks ? try TrackManifest(contentsOf: folder.trackManifest) : TrackManifest()
             let playlists = TitlePlaylists(plan: plan, tracks: tracks, layout: layout(plan, job.mediaId))
             let listed = try FolderLock(folder.root).run { try playlists.list(ready) }

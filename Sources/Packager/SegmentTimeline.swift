@@ -25,11 +25,28 @@ public struct SegmentTimeline: Codable, Sendable, Equatable {
 
     var grid: KeyframeGrid? { frameRate.map { KeyframeGrid(interval: keyframeInterval, frameRate: $0) } }
 
-    /// The first frame of segment `n`: the first grid keyframe at or after `n` segment
-    /// durations (a segment is cut at the first keyframe once it is long enough).
+    /// A player starts a title still being packaged (a live EVENT playlist) only once it
+    /// lists three segments: RFC 8216 §6.3.3 (start no later than three target durations
+    /// from the end), and Chromium's native HLS refuses to play fewer (measured: one or two
+    /// segments fail to parse, three play, whatever the target duration).
+    public static let segmentsToStart = 3
+
+    /// The title opens with up to `segmentsToStart` short segments, one keyframe interval
+    /// each, that split what would be its first segment: three segments exist after one
+    /// segment duration of video, so the title is playable that much sooner. From the end
+    /// of the first full segment on, the grid is the usual one.
+    public var leadingSegments: Int {
+        guard frameRate != nil else { return 0 }
+        return max(1, min(Self.segmentsToStart, Int((segmentDuration / keyframeInterval).rounded(.down))))
+    }
+
+    /// The first frame of segment `n`: a leading segment starts at its keyframe; after them,
+    /// at the first grid keyframe at or after `n - leadingSegments + 1` segment durations
+    /// (a segment is cut at the first keyframe once it is long enough).
     public func startFrame(_ n: Int) -> Int {
         guard n > 0, let frameRate, let grid else { return 0 }
-        var frame = Int((Double(n) * segmentDuration * frameRate.doubleValue - 1e-6).rounded(.up))
+        let seconds = n < leadingSegments ? Double(n) * keyframeInterval : Double(n - leadingSegments + 1) * segmentDuration
+        var frame = Int((seconds * frameRate.doubleValue - 1e-6).rounded(.up))
         while !grid.isKeyframe(frame) { frame += 1 }
         return frame
     }
@@ -131,11 +148,11 @@ public struct ChunkPlan: Codable, Sendable, Equatable {
          segmentCount.map { timeline.startSeconds(firstSegment + $0) } ?? max(timeline.expectedDuration, timeline.startSeconds(firstSegment)))
     }
 
-    /// Segments per chunk, in order: the first chunk one segment, so the title is playable
-    /// as soon as one segment of every rung exists; the second two; then
-    /// `steadySegments` each (long enough that starting a chunk — a process, a seek, the
+    /// Segments per chunk, in order: the first chunk the segments a player needs to start
+    /// (`SegmentTimeline.segmentsToStart`, short ones), so the title is playable as soon as
+    /// it is done; the second two; then `steadySegments` each (long enough that starting a chunk — a process, a seek, the
     /// encoders' look-ahead — costs little, short enough to spread a title over workers).
-    public static let leadingSegments = [1, 2]
+    public static let leadingSegments = [SegmentTimeline.segmentsToStart, 2]
     public static let steadySegments = 5
 
     /// Splits `segments` planned segments into chunks.

@@ -8,7 +8,8 @@ import TestSupport
 /// finish — is indistinguishable from one made in one piece (SPEC §10).
 @Suite struct ChunkedTitleTests {
     /// 15 s of 720p30 test pattern with a continuous 440 Hz tone, made by the ffmpeg CLI,
-    /// packaged with 2 s segments and 1 s keyframes: 8 segments in 3 chunks (1, 2, 5).
+    /// packaged with 2 s segments and 1 s keyframes: two leading 1 s segments then 2 s ones,
+    /// 9 segments in 3 chunks (3, 2, 4).
     static let title = Result { try ChunkedTitle.make() }
 
     struct ChunkedTitle: Sendable {
@@ -68,15 +69,15 @@ import TestSupport
 
     @Test func theTitleIsSplitShortChunkFirst() throws {
         let title = try Self.title.get()
-        #expect(title.plan.chunks.map(\.segmentCount) == [1, 2, nil])
-        #expect(title.plan.timeline.plannedCount == 8)
+        #expect(title.plan.chunks.map(\.segmentCount) == [3, 2, nil])
+        #expect(title.plan.timeline.plannedCount == 9)
     }
 
     @Test func oneInitPerRungAndConsecutiveSegmentsAsInOnePiece() throws {
         let title = try Self.title.get()
         for rendition in ["720p", "480p", "audio/und"] {
             let chunked = try title.playlist(rendition), whole = try title.playlist(rendition, in: title.whole)
-            #expect(chunked.segments.map(\.uri) == (1...8).map { String(format: "seg_%05d.m4s", $0) })
+            #expect(chunked.segments.map(\.uri) == (1...9).map { String(format: "seg_%05d.m4s", $0) })
             #expect(chunked.segments == whole.segments, "\(rendition)")
             #expect(chunked.playlistType == "EVENT" && chunked.hasEndList && whole.playlistType == "VOD")
             let files = try FileManager.default.contentsOfDirectory(atPath: title.folder.appendingPathComponent(rendition).path)

@@ -8,20 +8,28 @@ import Testing
 
     @Test func segmentsStartOnGridKeyframesAtOrAfterEachMultiple() {
         let grid = KeyframeGrid(interval: 2, frameRate: Rational(30000, 1001))
+        #expect(ntsc.leadingSegments == 3)
         for n in 1..<100 {
             let frame = ntsc.startFrame(n)
             #expect(grid.isKeyframe(frame))
-            #expect(ntsc.startSeconds(n) >= Double(n) * 6 - 1e-9)
+            // Three leading segments of one keyframe interval, then the 6 s grid.
+            let earliest = n < 3 ? Double(n) * 2 : Double(n - 2) * 6
+            #expect(ntsc.startSeconds(n) >= earliest - 1e-9 && ntsc.startSeconds(n) < earliest + 0.1)
             #expect(ntsc.segment(atFrame: frame) == n && ntsc.segment(atFrame: frame - 1) == n - 1)
         }
         #expect(ntsc.targetDuration == 6)
     }
 
-    @Test func integerRatesCutEverySixSeconds() {
+    @Test func integerRatesCutEverySixSecondsAfterThreeShortOnes() {
         let timeline = SegmentTimeline(segmentDuration: 6, frameRate: Rational(30, 1), keyframeInterval: 2, expectedDuration: 90)
-        #expect((0..<5).map(timeline.startFrame) == [0, 180, 360, 540, 720])
-        #expect(timeline.plannedCount == 15)
-        #expect(timeline.videoDuration(14, totalFrames: 2690) == 170.0 / 30)
+        #expect((0..<6).map(timeline.startFrame) == [0, 60, 120, 180, 360, 540])
+        #expect(timeline.plannedCount == 17)
+        #expect(timeline.videoDuration(16, totalFrames: 2690) == 170.0 / 30)
+        #expect(timeline.videoDuration(0, totalFrames: 2690) == 2)
+        let fourSeconds = SegmentTimeline(segmentDuration: 4, frameRate: Rational(25, 1), keyframeInterval: 2, expectedDuration: 90)
+        #expect(fourSeconds.leadingSegments == 2 && (0..<4).map(fourSeconds.startFrame) == [0, 50, 100, 200])
+        let audioOnly = SegmentTimeline(segmentDuration: 6, frameRate: nil, keyframeInterval: 2, expectedDuration: 90)
+        #expect(audioOnly.leadingSegments == 0 && audioOnly.startSeconds(2) == 12)
     }
 
     @Test func audioSegmentsStartWithTheFirstFrameAtOrAfterTheVideoBoundary() {
@@ -46,7 +54,7 @@ import Testing
             next += chunk.segmentCount ?? (segments - next)
         }
         #expect(next == segments)
-        if segments > 3 { #expect(chunks.first?.segmentCount == 1) }
+        if segments > 5 { #expect(chunks.first?.segmentCount == SegmentTimeline.segmentsToStart) }
         #expect(chunks.map { $0.segmentCount ?? segments - $0.firstSegment }.allSatisfy { $0 <= 2 * ChunkPlan.steadySegments })
     }
 }
