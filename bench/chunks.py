@@ -26,6 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "bench", "work")
 BIN = os.path.join(ROOT, ".build", "release", "streamvault")
 RUNS = int(os.environ.get("RUNS", "3"))
+WORKERS = ["--workers", os.environ["WORKERS"]] if "WORKERS" in os.environ else []
 os.makedirs(WORK, exist_ok=True)
 
 
@@ -230,7 +231,7 @@ def bench_ladder():
         print(f"(b) run {run + 1}/{RUNS}", flush=True)
         if vault:
             shutil.rmtree(vault)
-        _, ready, peak, vault = package(path, memory=True)
+        _, ready, peak, vault = package(path, extra=WORKERS, memory=True)
         ours.append((ready, peak))
         start = time.monotonic()
         process = subprocess.Popen(ffmpeg_ladder(path, out))

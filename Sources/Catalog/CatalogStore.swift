@@ -11,8 +11,9 @@ public protocol CatalogStore: Sendable {
     /// Takes the first claimable task — queued, its retry time come, its job neither ended
     /// nor being cancelled — in one transaction, so no two workers ever run the same task;
     /// marks it running on `node` under `owner`'s lease. Plans first, then what makes
-    /// titles playable, then the rest, older jobs first.
-    func claimNextTask(owner: String, node: String, lease: Duration) async throws -> JobTask?
+    /// titles playable, then the rest, older jobs first. `kinds`, when given, limits what
+    /// may be taken.
+    func claimNextTask(owner: String, node: String, lease: Duration, kinds: Set<JobTask.Kind>?) async throws -> JobTask?
     /// Extends `owner`'s lease on its running tasks.
     func renewLeases(owner: String, lease: Duration) async throws
     /// Records a running task's progress (and segments it made available) and the job's.

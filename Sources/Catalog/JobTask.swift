@@ -7,6 +7,10 @@ import GRDB
 public struct JobTask: Codable, Sendable, Equatable, Identifiable {
     public enum Kind: String, Codable, Sendable, DatabaseValueConvertible {
         case plan, chunk, tracks, finish
+
+        /// Light work (probing, audio, playlists) beside the chunks' video encoding: a
+        /// daemon runs as many of these as it has workers, on top of its chunks.
+        public static let light: Set<Kind> = [.plan, .tracks, .finish]
     }
 
     public enum State: String, Codable, Sendable, DatabaseValueConvertible {

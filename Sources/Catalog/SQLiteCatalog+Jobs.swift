@@ -9,12 +9,14 @@ extension SQLiteCatalog {
         }
     }
 
-    public func claimNextTask(owner: String, node: String, lease: Duration) async throws -> JobTask? {
+    public func claimNextTask(owner: String, node: String, lease: Duration, kinds: Set<JobTask.Kind>? = nil) async throws -> JobTask? {
         try await pool.write { db in
             let now = Date()
+            let allowed = (kinds ?? [.plan, .chunk, .tracks, .finish]).map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")
             guard var task = try JobTask.fetchOne(db, sql: """
                 SELECT jobTask.* FROM jobTask JOIN job ON job.id = jobTask.jobId
                 WHERE jobTask.state = 'queued' AND (jobTask.notBefore IS NULL OR jobTask.notBefore <= ?)
+                  AND jobTask.kind IN (\(allowed))
                   AND job.state IN ('queued', 'running') AND NOT job.cancelRequested
                 ORDER BY jobTask.priority, job.createdAt, jobTask.number LIMIT 1
                 """, arguments: [now]) else { return nil }

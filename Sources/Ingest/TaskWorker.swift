@@ -95,11 +95,15 @@ public struct TaskWorker: Sendable {
     }
 
     /// The tracks, while another thread hashes the source (a duplicate is found without
-    /// delaying the first segment).
+    /// delaying the first segment). Both give way to the chunks' encoders: the hash at once
+    /// (nice 19), the tracks once the title has the segments a player needs to start (nice
+    /// 10) — on a long source they are many seconds of CPU that would otherwise slow the
+    /// first chunk, and with it the moment the title becomes playable.
     private func tracks(of job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
                         isCancelled: @escaping @Sendable () -> Bool) async throws {
         let input = try input(of: job)
         async let digest: Void = onThread {
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // this thread only, on Linux
             let digest = try SHA256.hex(ofFileAt: input.media.path)
             emit(.digest(digest))
         }
@@ -109,7 +113,10 @@ public struct TaskWorker: Sendable {
             let clock = ContinuousClock.now
             let manifest = try TrackPackager(plan: plan, sidecars: input.sidecars, folder: folder,
                                              title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
-                .run(segmentsReady: { emit(.segmentsReady($0)) },
+                .run(segmentsReady: { count in
+                         if count == SegmentTimeline.segmentsToStart { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }
+                         emit(.segmentsReady(count))
+                     },
                      progress: { seconds in
                          let elapsed = (ContinuousClock.now - clock).seconds
                          emit(.progress(fraction: seconds / max(0.001, plan.expectedDuration), speed: elapsed > 0 ? seconds / elapsed : 0))

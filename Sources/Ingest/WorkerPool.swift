@@ -6,7 +6,9 @@ import Packager
 import ServiceLifecycle
 
 /// Runs queued tasks — plans, chunks, tracks, finishes of any job — each in a worker child
-/// process, at most `workers` at a time, under this daemon's lease (renewed by a
+/// process: at most `workers` at a time, and as many light ones (plan, tracks, finish:
+/// probing, audio, playlists) beside them, so audio never waits for a video chunk and a
+/// busy daemon still plans new titles at once. Tasks run under this daemon's lease (renewed by a
 /// heartbeat). A child that crashes or is killed fails only its task's attempt: the task
 /// is retried with backoff up to the job's `maxAttempts`. On graceful shutdown no new task
 /// is claimed, running children are stopped and their tasks requeued.
@@ -29,8 +31,10 @@ public actor WorkerPool: Service {
     let owner: String
     let logger: Logger
     private var running: [String: (task: JobTask, process: WorkerProcess)] = [:]
-    /// Tasks claimed and not yet recorded (a slot is taken from the claim on).
+    /// Tasks claimed and not yet recorded, in the worker slots and in the light slots (a
+    /// slot is taken from the claim on).
     private var active = 0
+    private var activeLight = 0
     private var stopping = false
 
     public init(vault: Vault, catalog: any CatalogStore, executable: URL, workers: Int, node: String,
@@ -55,11 +59,13 @@ public actor WorkerPool: Service {
                         stop()
                         break
                     }
-                    if active < workers, let task = await claim() {
-                        active += 1
+                    let kinds: Set<JobTask.Kind>? = active < workers ? nil : activeLight < workers ? JobTask.Kind.light : []
+                    if kinds != [], let task = await claim(kinds) {
+                        let light = active >= workers
+                        if light { activeLight += 1 } else { active += 1 }
                         group.addTask {
                             await self.supervise(task)
-                            await self.release()
+                            await self.release(light: light)
                         }
                     } else {
                         try? await Task.sleep(for: Self.poll)
@@ -78,11 +84,13 @@ public actor WorkerPool: Service {
         for entry in running.values { entry.process.terminate() }
     }
 
-    private func release() { active -= 1 }
+    private func release(light: Bool) {
+        if light { activeLight -= 1 } else { active -= 1 }
+    }
 
-    private func claim() async -> JobTask? {
+    private func claim(_ kinds: Set<JobTask.Kind>?) async -> JobTask? {
         do {
-            return try await catalog.claimNextTask(owner: owner, node: node, lease: Self.lease)
+            return try await catalog.claimNextTask(owner: owner, node: node, lease: Self.lease, kinds: kinds)
         } catch {
             logger.error("cannot claim a task: \(error)")
             return nil

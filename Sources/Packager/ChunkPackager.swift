@@ -13,7 +13,9 @@ public final class ChunkPackager {
     public let chunk: ChunkPlan
     private let video: TitlePlan.VideoPlan
     private let folder: PackagingFolder
+    /// x264 frame threads of each rung, and the decoder's threads.
     private let threads: Int
+    private let decoderThreads: Int
 
     /// - Parameters:
     ///   - folder: the job's scratch folder; the chunk is written into its staging folder.
@@ -26,6 +28,9 @@ public final class ChunkPackager {
         self.video = video
         self.folder = folder
         threads = RungEncoder.threadsPerRung(rungs: video.rungs.count, tasks: tasks)
+        // One task per core decodes on its own thread: frame threads would only hold more
+        // pictures in memory. A task alone on the machine decodes with the spare cores.
+        decoderThreads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, tasks))
     }
 
     /// Seconds the seek lands before the chunk, so the filters (deinterlacer, rate
@@ -70,7 +75,7 @@ public final class ChunkPackager {
             let target = video.sourceStart + Double(start) * frameSeconds - earlier
             if target > video.sourceStart { try demuxer.seek(stream: video.streamIndex, toSeconds: target) }
         }
-        let decoder = try Decoder(demuxer: demuxer, streamIndex: video.streamIndex)
+        let decoder = try Decoder(demuxer: demuxer, streamIndex: video.streamIndex, threads: decoderThreads)
         let stream = source.video!
         let normalizer = VideoNormalizer(stream: stream)
         let graph = try FilterGraph(description: normalizer.filterDescription, decoder: decoder, frameRate: stream.frameRate)

@@ -55,11 +55,14 @@ final class RungEncoder {
     }
 
     /// Frame threads for each of `rungs` encoders running side by side in one of `tasks`
-    /// tasks on the machine: x264's own default (1.5 per core) shared between all of them,
-    /// at least 1. All together keep every core busy, with fewer pictures in flight (less
-    /// memory) than each encoder at its default.
+    /// tasks on the machine. A task with a core to itself or less encodes each rung on its
+    /// own thread (x264 frame threads would only hold more pictures in memory); a task with
+    /// several cores shares x264's own default (1.5 threads per core) between its rungs, at
+    /// least 2 each, so its encoders overlap its decoding and scaling.
     static func threadsPerRung(rungs: Int, tasks: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
-        max(1, Int((1.5 * Double(cores) / Double(max(1, rungs) * max(1, tasks))).rounded(.up)))
+        let coresPerTask = Double(cores) / Double(max(1, tasks))
+        guard coresPerTask >= 2 else { return 1 }
+        return max(2, Int((1.5 * coresPerTask / Double(max(1, rungs))).rounded(.up)))
     }
 
     /// Sends the encoded packets into the title's segments, written under `layout`.

@@ -150,18 +150,22 @@ public struct ChunkPlan: Codable, Sendable, Equatable {
 
     /// Segments per chunk, in order: the first chunk the segments a player needs to start
     /// (`SegmentTimeline.segmentsToStart`, short ones), so the title is playable as soon as
-    /// it is done; the second two; then `steadySegments` each (long enough that starting a chunk — a process, a seek, the
-    /// encoders' look-ahead — costs little, short enough to spread a title over workers).
+    /// it is done; the second two; then a quarter of what remains, between `minimumSegments`
+    /// and `steadySegments` (guided scheduling: long enough that starting a chunk — a
+    /// process, a seek, the encoders' look-ahead — costs little, and shorter towards the
+    /// end, so the workers finish together instead of one waiting on a long last chunk).
     public static let leadingSegments = [SegmentTimeline.segmentsToStart, 2]
+    public static let minimumSegments = 2
     public static let steadySegments = 5
 
     /// Splits `segments` planned segments into chunks.
     public static func split(segments: Int) -> [ChunkPlan] {
         var chunks: [ChunkPlan] = [], next = 0
         while true {
-            let size = chunks.count < leadingSegments.count ? leadingSegments[chunks.count] : steadySegments
-            // The last chunk takes the rest, so it never ends up tiny.
-            if segments - next <= size + (chunks.count < leadingSegments.count ? 0 : steadySegments / 2) {
+            let remaining = segments - next
+            let size = chunks.count < leadingSegments.count ? leadingSegments[chunks.count]
+                : max(minimumSegments, min(steadySegments, (remaining + 3) / 4))
+            if remaining <= size {
                 chunks.append(ChunkPlan(index: chunks.count, firstSegment: next, segmentCount: nil))
                 return chunks
             }

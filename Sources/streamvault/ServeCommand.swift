@@ -16,8 +16,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the daemon: watch ingest/, package jobs in worker processes, serve HTTP.")
 
     @Option(help: "Address to serve HTTP on.") var http = "127.0.0.1:8080"
-    @Option(help: "Tasks packaged at once (each in its own process; x264's threads are shared between them).")
-    var workers = 2
+    @Option(help: "Video chunks packaged at once, each in its own process (x264's threads are shared between them); as many light tasks (plans, audio, finishing) run beside them. Default: one per 4 cores, at least 1.")
+    var workers = max(1, ProcessInfo.processInfo.activeProcessorCount / 4)
     @Option(help: "This daemon's name on the tasks it runs (default: the host name).")
     var node = ProcessInfo.processInfo.hostName
     @Option(help: "Preset for files dropped into ingest/ (name or path).") var preset = "default"

@@ -62,6 +62,15 @@ import TestSupport
         #expect(first.node == "node-me" && first.attempts == 1 && first.leaseOwner == "me")
     }
 
+    @Test func aLightSlotTakesOnlyLightTasks() async throws {
+        let catalog = try SQLiteCatalog(path: path)
+        let planned = try await plannedJob(catalog, chunks: 2)
+        let light = try #require(try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30), kinds: JobTask.Kind.light))
+        #expect(light.kind == .tracks && light.jobId == planned.id)
+        #expect(try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30), kinds: JobTask.Kind.light) == nil)
+        #expect(try await claim(catalog)?.kind == .chunk)
+    }
+
     @Test func theFinishWaitsForEveryChunkAndTheTracks() async throws {
         let catalog = try SQLiteCatalog(path: path)
         let planned = try await plannedJob(catalog, chunks: 2)
