@@ -94,19 +94,14 @@ public struct TaskWorker: Sendable {
         emit(.chunkDone(result))
     }
 
-    /// The tracks, while another thread hashes the source (a duplicate is found without
-    /// delaying the first segment). Both give way to the chunks' encoders: the hash at once
-    /// (nice 19), the tracks once the title has the segments a player needs to start (nice
-    /// 10) — on a long source they are many seconds of CPU that would otherwise slow the
-    /// first chunk, and with it the moment the title becomes playable.
+    /// The tracks, while another thread hashes the source for deduplication once the
+    /// title has the segments a player needs to start (so hashing never delays them); both
+    /// then give way to the chunks' video encoders (nice 19 and 10): on a long source they
+    /// are many seconds of CPU.
     private func tracks(of job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
                         isCancelled: @escaping @Sendable () -> Bool) async throws {
         let input = try input(of: job)
-        async let digest: Void = onThread {
-            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // this thread only, on Linux
-            let digest = try SHA256.hex(ofFileAt: input.media.path)
-            emit(.digest(digest))
-        }
+        let hash = BackgroundHash(file: input.media.path, emit: emit)
         let segments = try await onThread {
             let plan = try TitlePlan(contentsOf: folder.plan)
             guard plan.hasTracks else { return plan.timeline.plannedCount }
@@ -114,7 +109,10 @@ public struct TaskWorker: Sendable {
             let manifest = try TrackPackager(plan: plan, sidecars: input.sidecars, folder: folder,
                                              title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
                 .run(segmentsReady: { count in
-                         if count == SegmentTimeline.segmentsToStart { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }
+                         if count == SegmentTimeline.segmentsToStart {
+                             setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // this thread only, on Linux
+                             hash.start()
+                         }
                          emit(.segmentsReady(count))
                      },
                      progress: { seconds in
@@ -124,7 +122,8 @@ public struct TaskWorker: Sendable {
                      isCancelled: isCancelled)
             return manifest.audioSegments ?? manifest.subtitleSegments
         }
-        try await digest
+        hash.start()
+        try await hash.result()
         emit(.tracksDone(segments: segments))
     }
 
@@ -138,6 +137,50 @@ public struct TaskWorker: Sendable {
         }
         result.output = vault.media(job.mediaId).path
         emit(.finished(result))
+    }
+}
+
+/// The SHA-256 of a file, computed once on a low-priority thread of its own (nice 19),
+/// reported with `.digest` when done.
+final class BackgroundHash: @unchecked Sendable {
+    private let file: String
+    private let emit: @Sendable (WorkerMessage) -> Void
+    private let lock = NSLock()
+    private var started = false
+    private var outcome: Result<Void, Error>?
+    private var waiter: CheckedContinuation<Void, Error>?
+
+    init(file: String, emit: @escaping @Sendable (WorkerMessage) -> Void) {
+        self.file = file
+        self.emit = emit
+    }
+
+    /// Starts hashing, unless it has started already.
+    func start() {
+        guard lock.withLock({ () -> Bool in
+            defer { started = true }
+            return !started
+        }) else { return }
+        Thread { [self] in
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // this thread only, on Linux
+            let outcome = Result { emit(.digest(try SHA256.hex(ofFileAt: file))) }
+            let waiter = lock.withLock { () -> CheckedContinuation<Void, Error>? in
+                self.outcome = outcome
+                return self.waiter
+            }
+            waiter?.resume(with: outcome)
+        }.start()
+    }
+
+    /// Waits for the hash (started before).
+    func result() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            let done = lock.withLock { () -> Result<Void, Error>? in
+                if outcome == nil { waiter = continuation }
+                return outcome
+            }
+            if let done { continuation.resume(with: done) }
+        }
     }
 }
 
