@@ -38,4 +38,5 @@ test: deps
 bench: build
 	$(call apt_install,$(BENCH_PACKAGES))
 	bench/ladder.sh
+	python3 bench/chunks.py
 	bench/serve.sh

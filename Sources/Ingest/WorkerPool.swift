@@ -110,6 +110,8 @@ public actor WorkerPool: Service {
                     for task in try await catalog.requeueAbandonedTasks() {
                         logger.notice("task \(task.id): its daemon stopped; queued again")
                     }
+                    // A cancel asked while no task of the job ran on this daemon.
+                    for job in try await catalog.jobs(state: .running) where job.cancelRequested { await endIfCancelled(job) }
                 }
             } catch {
                 logger.error("catalog unavailable for the heartbeat: \(error)")
@@ -192,11 +194,7 @@ public actor WorkerPool: Service {
             case .jobEnded:
                 await publisher.cleanUp(after: job, plannedTitle: plannedTitle)
             case .cancelled:
-                try await catalog.releaseTask(task.id)
-                if let ended = try await catalog.cancelJob(id: job.id), ended.state == .cancelled {
-                    try await publisher.fail(job, state: .cancelled, error: "cancelled")
-                    logger.notice("job \(job.id): \(job.source) cancelled")
-                }
+                try await catalog.releaseTask(task.id)  // the job ends below, once no task of it runs
             case .requeued:
                 try await catalog.releaseTask(task.id)
                 logger.notice("task \(task.id): stopped with the daemon, queued again")
@@ -213,6 +211,20 @@ public actor WorkerPool: Service {
             }
         } catch {
             logger.error("task \(task.id): cannot record its outcome (\(fate)): \(error)")
+        }
+        await endIfCancelled(job)
+    }
+
+    /// A job whose cancel was asked ends once none of its tasks runs any more (its last
+    /// task may have finished normally meanwhile): title withdrawn, file to `failed/`.
+    private func endIfCancelled(_ job: Job) async {
+        do {
+            guard let current = try await catalog.job(id: job.id), current.cancelRequested, !current.state.isFinal,
+                  let ended = try await catalog.cancelJob(id: job.id), ended.state == .cancelled else { return }
+            try await publisher.fail(job, state: .cancelled, error: "cancelled")
+            logger.notice("job \(job.id): \(job.source) cancelled")
+        } catch {
+            logger.error("job \(job.id): cannot end its cancel: \(error)")
         }
     }
 

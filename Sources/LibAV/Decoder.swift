@@ -58,7 +58,8 @@ public final class Decoder {
         let code = avcodec_send_packet(context, packet?.pointer)
         if code == SV_AVERROR_EAGAIN { return false }
         if code == SV_AVERROR_EOF { return true }
-        if code == SV_AVERROR_INVALIDDATA, packet != nil { return true }
+        // Damaged data (reported by a frame thread on a later call, even the final flush).
+        if code == SV_AVERROR_INVALIDDATA { return true }
         try check(code, "decode packet")
         return true
     }

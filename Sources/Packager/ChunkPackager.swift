@@ -140,7 +140,7 @@ public final class ChunkPackager {
             }
         }
 
-        while !reachedEnd, try read(demuxer, into: packet) {
+        while !reachedEnd, try source.readPacket(into: packet) {
             if isCancelled() { throw PackagingError(file: plan.source, cause: .cancelled) }
             guard packet.streamIndex == video.streamIndex else { continue }
             // After a seek, decoding starts at a keyframe, never from a picture's references.
@@ -181,18 +181,6 @@ public final class ChunkPackager {
                                  posterScore: posterScore)
         try result.write(to: folder.chunkResult(chunk.index))
         return result
-    }
-
-    /// Reads the next packet; a damaged tail ends the input like an end of file (the
-    /// truncation check then decides whether enough was read).
-    private func read(_ demuxer: Demuxer, into packet: Packet) throws -> Bool {
-        do {
-            return try demuxer.read(into: packet)
-        } catch where error.code == LibAVError.invalidData {
-            return false
-        } catch {
-            throw PackagingError(file: plan.source, cause: .unreadable(error.reason))
-        }
     }
 
     /// Moves a finished chunk's segments from its staging folder into the title's folder

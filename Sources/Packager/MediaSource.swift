@@ -62,6 +62,18 @@ public final class MediaSource {
     public var streams: [StreamInfo] { demuxer.streams }
     public var title: String? { demuxer.metadata["title"] }
 
+    /// Reads the next packet; a damaged tail ends the input like an end of file (the
+    /// truncation check then decides whether enough was read).
+    func readPacket(into packet: Packet) throws -> Bool {
+        do {
+            return try demuxer.read(into: packet)
+        } catch where error.code == LibAVError.invalidData {
+            return false
+        } catch {
+            throw PackagingError(file: path, cause: .unreadable(error.reason))
+        }
+    }
+
     /// Length the main track says it has: what a complete file decodes to.
     var expectedDuration: Double? { (video ?? audio.first)?.duration ?? duration }
 

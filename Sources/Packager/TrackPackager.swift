@@ -182,7 +182,7 @@ public final class TrackPackager {
         let packet = try Packet()
         var lastReport = ContinuousClock.now
         var position = 0.0
-        while try read(source.demuxer, into: packet) {
+        while try source.readPacket(into: packet) {
             if isCancelled() { throw PackagingError(file: plan.source, cause: .cancelled) }
             if let rendition = audioByStream[packet.streamIndex] {
                 try rendition.decode(packet)
@@ -260,17 +260,6 @@ public final class TrackPackager {
         return try AudioRenditionEncoder(
             track: track, demuxer: demuxer, streamIndex: index, settings: plan.preset.audio, layout: layout,
             timeline: timeline, segments: plan.timeline, segmentation: segmentation)
-    }
-
-    /// Reads the next packet; a damaged tail ends the input like an end of file.
-    private func read(_ demuxer: Demuxer, into packet: Packet) throws -> Bool {
-        do {
-            return try demuxer.read(into: packet)
-        } catch where error.code == LibAVError.invalidData {
-            return false
-        } catch {
-            throw PackagingError(file: plan.source, cause: .unreadable(error.reason))
-        }
     }
 
     static func sidecarPath(_ origin: TrackPlan.Origin) -> String? {

@@ -83,9 +83,10 @@ import TestSupport
         // Each I-frame entry (PAT, PMT and the keyframe's PES) decodes alone to one I frame.
         let iFrames = try String(contentsOf: folder.appendingPathComponent("360p/iframes.m3u8"), encoding: .utf8)
         #expect(iFrames.contains("#EXT-X-I-FRAMES-ONLY") && !iFrames.contains("EXT-X-MAP"))
-        for line in iFrames.split(separator: "\n") where line.hasPrefix("#EXT-X-BYTERANGE:") {
+        let lines = iFrames.split(separator: "\n")
+        for (index, line) in lines.enumerated() where line.hasPrefix("#EXT-X-BYTERANGE:") {
             let parts = line.dropFirst("#EXT-X-BYTERANGE:".count).split(separator: "@").compactMap { Int($0) }
-            let segment = try Data(contentsOf: folder.appendingPathComponent("360p/seg_00001.ts"))
+            let segment = try Data(contentsOf: folder.appendingPathComponent("360p/\(lines[index + 1])"))
             let entry = try Fixtures.temporaryFolder("iframe").appendingPathComponent("entry.ts")
             try segment[parts[1]..<parts[1] + parts[0]].write(to: entry)
             let frames = try FFprobe.frames(entry, entries: "frame=pict_type,key_frame")

@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct ChunkedTitleTests {
     /// 15 s of 720p30 test pattern with a continuous 440 Hz tone, made by the ffmpeg CLI,
     /// packaged with 2 s segments and 1 s keyframes: two leading 1 s segments then 2 s ones,
-    /// 9 segments in 3 chunks (3, 2, 4).
+    /// 9 segments in 4 chunks (3, 2, 2, 2).
     static let title = Result { try ChunkedTitle.make() }
 
     struct ChunkedTitle: Sendable {
@@ -69,7 +69,7 @@ import TestSupport
 
     @Test func theTitleIsSplitShortChunkFirst() throws {
         let title = try Self.title.get()
-        #expect(title.plan.chunks.map(\.segmentCount) == [3, 2, nil])
+        #expect(title.plan.chunks.map(\.segmentCount) == [3, 2, 2, nil])
         #expect(title.plan.timeline.plannedCount == 9)
     }
 
