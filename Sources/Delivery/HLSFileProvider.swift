@@ -55,7 +55,7 @@ struct HLSFileProvider: FileProvider {
 
     /// The whole content of a file up to `cachedFileLimit`, from memory when it was read before.
     private func small(_ path: String) async throws -> ByteBuffer? {
-        guard let key = cacheKey(path, isGzip: false) else { return nil }
+        guard let key = cacheKey(path) else { return nil }
         if let buffer = cache[key] { return buffer }
         let buffer = try await NIOThreadPool.singleton.runIfActive {
             ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -120,11 +120,11 @@ struct HLSFileProvider: FileProvider {
     }
 
     /// The cache key of `path` as it is now; nil when it is missing or too large to keep.
-    private func cacheKey(_ path: String, isGzip: Bool) -> SmallFileCache.Key? {
+    private func cacheKey(_ path: String) -> SmallFileCache.Key? {
         var info = stat()
         guard stat(path, &info) == 0, Int(info.st_size) <= Self.cachedFileLimit else { return nil }
         return SmallFileCache.Key(path: path, size: Int(info.st_size),
-                                  modified: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec), isGzip: isGzip)
+                                  modified: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec), isGzip: false)
     }
 }
 

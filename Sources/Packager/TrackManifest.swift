@@ -40,7 +40,6 @@ public struct TrackManifest: Codable, Sendable, Equatable {
     /// Set when the task is done: the audio renditions' segments and samples (title clock).
     public var audioSegments: Int?
     public var audioSamples: Int64?
-    public var isComplete = false
 
     public init() {}
 

@@ -222,7 +222,6 @@ public final class TrackPackager {
         manifest.subtitleSegments = subtitleSegments
         manifest.audioSegments = completed.min()
         manifest.audioSamples = audio.first?.samplesEncoded
-        manifest.isComplete = true
         try manifest.write(to: folder.trackManifest)
         try? FileManager.default.removeItem(at: folder.trackStaging)
         progress(duration)

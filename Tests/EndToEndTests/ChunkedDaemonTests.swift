@@ -68,12 +68,19 @@ import TestSupport
         #expect(document["status"] as? String == "processing" && document["progress"] is Double, "\(document)")
         #expect(String(decoding: try daemon.get("/").body, as: UTF8.self).contains("processing"))
 
-        // Headless Chromium plays the watch page while the title is packaged.
+        // Headless Chromium plays the watch page while the title is packaged. Chromium 156's
+        // native HLS now and then fails to start a live playlist with
+        // DEMUXER_ERROR_COULD_NOT_PARSE when the machine is loaded (seen with the same
+        // files from a static server too, and never on a second start): one more start then.
         let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_watch_page.py")
-        let played = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, "http://127.0.0.1:\(daemon.port)/watch/\(id)", "2"])
+        var report: [String: Any] = [:]
+        for _ in 0..<2 {
+            let played = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, "http://127.0.0.1:\(daemon.port)/watch/\(id)", "2"])
+            try #require(played.status == 0, "\(played.stderr)")
+            report = try #require(try JSONSerialization.jsonObject(with: Data(played.stdout.utf8)) as? [String: Any])
+            guard (report["error"] as? String)?.contains("DEMUXER_ERROR_COULD_NOT_PARSE") == true else { break }
+        }
         let stillProcessing = try daemon.json("/api/media/\(id)")["status"] as? String == "processing"
-        try #require(played.status == 0, "\(played.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(played.stdout.utf8)) as? [String: Any])
         #expect(report["error"] is NSNull && report["playError"] is NSNull, "\(report)")
         #expect((report["time"] as? Double ?? 0) >= 2 && report["width"] as? Int == 1280, "\(report)")
         #expect(stillProcessing, "the title was ready before Chromium had played it")
