@@ -54,15 +54,16 @@ final class RungEncoder {
         packet = try Packet()
     }
 
-    /// Frame threads for each of `rungs` encoders running side by side in one of `tasks`
-    /// tasks on the machine. A task with a core to itself or less encodes each rung on its
-    /// own thread (x264 frame threads would only hold more pictures in memory); a task with
-    /// several cores shares x264's own default (1.5 threads per core) between its rungs, at
-    /// least 2 each, so its encoders overlap its decoding and scaling.
-    static func threadsPerRung(rungs: Int, tasks: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
-        let coresPerTask = Double(cores) / Double(max(1, tasks))
-        guard coresPerTask >= 2 else { return 1 }
-        return max(2, Int((1.5 * coresPerTask / Double(max(1, rungs))).rounded(.up)))
+    /// Frame threads of each rung's encoder, for a task that is one of `tasks` on the
+    /// machine. Every rung encodes on a thread of its own (`RungPipeline`); x264's own
+    /// budget (1.5 threads per core) is shared between the rungs by their pixels, at least
+    /// 1 each: on 2 cores a 1080p/720p/480p task gives its largest rung 2 frame threads (it
+    /// is the slowest stage) and the others 1 — fewer pictures held in memory than each at
+    /// its default, every core busy.
+    static func threadsPerRung(_ rungs: [PlannedRung], tasks: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int] {
+        let budget = 1.5 * Double(cores) / Double(max(1, tasks))
+        let pixels = Double(rungs.reduce(0) { $0 + $1.width * $1.height })
+        return rungs.map { max(1, Int((budget * Double($0.width * $0.height) / max(1, pixels)).rounded())) }
     }
 
     /// Sends the encoded packets into the title's segments, written under `layout`.
