@@ -82,7 +82,8 @@ import TestSupport
         }
         let stillProcessing = try daemon.json("/api/media/\(id)")["status"] as? String == "processing"
         #expect(report["error"] is NSNull && report["playError"] is NSNull, "\(report)")
-        #expect((report["time"] as? Double ?? 0) >= 2 && report["width"] as? Int == 1280, "\(report)")
+        // Either rung: which one the player starts with is its choice (a loaded machine: 360p).
+        #expect((report["time"] as? Double ?? 0) >= 2 && [640, 1280].contains(report["width"] as? Int ?? 0), "\(report)")
         #expect(stillProcessing, "the title was ready before Chromium had played it")
 
         // Every segment listed while packaging, as served then; a listing only grows.
