@@ -106,13 +106,21 @@ public struct TaskWorker: Sendable {
             let plan = try TitlePlan(contentsOf: folder.plan)
             guard plan.hasTracks else { return plan.timeline.plannedCount }
             let clock = ContinuousClock.now
+            // The daemon hears at once when the title can start, then twice a second at most:
+            // audio runs ~100× real time, and a long title's hundreds of segments would
+            // otherwise be as many catalog writes while its first chunk encodes.
+            var lastReport = clock
             let manifest = try TrackPackager(plan: plan, sidecars: input.sidecars, folder: folder,
                                              title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
                 .run(segmentsReady: { count in
+                         let now = ContinuousClock.now
                          if count == SegmentTimeline.segmentsToStart {
                              setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // this thread only, on Linux
                              hash.start()
+                         } else if count < SegmentTimeline.segmentsToStart || now - lastReport < .milliseconds(500) {
+                             return
                          }
+                         lastReport = now
                          emit(.segmentsReady(count))
                      },
                      progress: { seconds in
