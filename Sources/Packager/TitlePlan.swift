@@ -90,14 +90,8 @@ extension TitlePlan {
         }
         var seconds = Double(priming) / Double(preset.audio.sampleRate)
         if let stream = source.video {
-            let video = try Self.planVideo(source: source, stream: stream, preset: preset)
+            let (video, reorder) = try Self.planVideo(source: source, stream: stream, preset: preset)
             let frame = Double(video.frameRate.denominator) / Double(video.frameRate.numerator)
-            let reorder = try video.rungs.map { rung in
-                try RungEncoder(rung: rung, inputWidth: rung.width, inputHeight: rung.height, frameRate: video.frameRate,
-                                timeBase: Rational(video.frameRate.denominator, video.frameRate.numerator),
-                                grid: KeyframeGrid(interval: preset.keyframeInterval, frameRate: video.frameRate),
-                                encoderThreads: 1).reorderDelay
-            }.max() ?? 0
             seconds = Double(max(reorder, Int((seconds / frame).rounded(.up)))) * frame
             self.video = video
             timeline = SegmentTimeline(segmentDuration: preset.segmentDuration, frameRate: video.frameRate,
@@ -112,20 +106,22 @@ extension TitlePlan {
         chunks = video == nil ? [] : (chunking == .whole ? Self.wholeTitle : ChunkPlan.split(segments: timeline.plannedCount))
     }
 
-    /// The ladder, codec strings and first frame of the video stream.
-    private static func planVideo(source: MediaSource, stream: StreamInfo, preset: Preset) throws -> VideoPlan {
+    /// The ladder, codec strings and first frame of the video stream, and the most frames
+    /// any rung's encoder reorders by.
+    private static func planVideo(source: MediaSource, stream: StreamInfo, preset: Preset) throws -> (VideoPlan, reorder: Int) {
         let ladder = LadderPlan(source: DisplayGeometry(stream: stream), preset: preset)
         let decoder = try Decoder(demuxer: source.demuxer, streamIndex: stream.index)
         let normalizer = VideoNormalizer(stream: stream)
         let graph = try FilterGraph(description: normalizer.filterDescription, decoder: decoder, frameRate: stream.frameRate)
         let rate = normalizer.frameRate
-        var codecs: [String] = []
+        var codecs: [String] = [], reorder = 0
         var inputSize = (width: graph.outputWidth, height: graph.outputHeight)
         for rung in ladder.rungs {
             let encoder = try RungEncoder(rung: rung, inputWidth: inputSize.width, inputHeight: inputSize.height, frameRate: rate,
                                           timeBase: graph.outputTimeBase,
                                           grid: KeyframeGrid(interval: preset.keyframeInterval, frameRate: rate), encoderThreads: 1)
             codecs.append(encoder.codecString)
+            reorder = max(reorder, encoder.reorderDelay)
             inputSize = (rung.width, rung.height)
         }
         // The first picture out of the normaliser is frame 0; where it came from on the
@@ -165,8 +161,8 @@ extension TitlePlan {
         guard let firstPts, let sourceStart else { throw PackagingError(file: source.path, cause: .noUsableStream) }
         let duration = stream.duration ?? source.expectedDuration ?? 0
         let frames = max(1, Int((duration * rate.doubleValue).rounded()))
-        return VideoPlan(streamIndex: stream.index, frameRate: rate, rungs: ladder.rungs, codecs: codecs,
-                         firstPts: firstPts, sourceStart: sourceStart, expectedFrames: frames)
+        return (VideoPlan(streamIndex: stream.index, frameRate: rate, rungs: ladder.rungs, codecs: codecs,
+                          firstPts: firstPts, sourceStart: sourceStart, expectedFrames: frames), reorder)
     }
 
     /// Reads a plan written by `write(to:)`.
