@@ -174,6 +174,8 @@ import TestSupport
         #expect(cancel.status == 0, "\(cancel.stderr)")
         let jobs = try daemon.waitForJobs(count: 1)
         #expect(jobs.first?["state"] as? String == "cancelled")
+        // The job's state is final in the catalog a moment before its files have moved.
+        try? waitUntil(timeout: 10) { daemon.files(in: "work").isEmpty }
         #expect(daemon.files(in: "failed") == ["testcard-720p30.mp4", "testcard-720p30.mp4.error.txt"])
         #expect(daemon.files(in: "media").isEmpty && daemon.files(in: "work").isEmpty)
         #expect(try daemon.cli("cancel", "nosuchjob").status == 1)
