@@ -1,8 +1,10 @@
 import Foundation
 
-/// The catalog and the job queue, as the daemon, the CLI and the HTTP server use them.
-/// SQLite (`SQLiteCatalog`) is the embedded store; a PostgreSQL store for many workers on
-/// many hosts would implement this same protocol, and nothing else would change.
+/// The catalog and the job queue, as the daemon, the CLI and the HTTP server use them: the
+/// one door to a catalog, whatever its engine (`CatalogLocation.open` makes one). SQLite is
+/// the embedded store; PostgreSQL carries one catalog for many daemons on many hosts.
+/// Stores give values (`Job`, `JobTask`, `CatalogEntry`); the documents the API shows are
+/// built from them outside the stores.
 public protocol CatalogStore: Sendable {
     // MARK: Jobs and their tasks
 
@@ -14,19 +16,23 @@ public protocol CatalogStore: Sendable {
     /// titles playable, then the rest, older jobs first. `kinds`, when given, limits what
     /// may be taken.
     func claimNextTask(owner: String, node: String, lease: Duration, kinds: Set<JobTask.Kind>?) async throws -> JobTask?
-    /// Extends `owner`'s lease on its running tasks.
-    func renewLeases(owner: String, lease: Duration) async throws
+    /// Extends `owner`'s lease on its running tasks; returns the ids of those it still holds.
+    @discardableResult
+    func renewLeases(owner: String, lease: Duration) async throws -> Set<String>
     /// Records a running task's progress (and segments it made available) and the job's.
-    func updateTask(_ id: String, stage: String, progress: Double, segments: Int?, speed: Double) async throws
+    /// Like every change to a running task, it applies only while `owner` holds the task.
+    func updateTask(_ id: String, owner: String, stage: String, progress: Double, segments: Int?, speed: Double) async throws
     /// The plan is made: the job's chunks, tracks and finish become its tasks.
     func planned(jobID: String, tasks: [JobTask]) async throws
-    /// A task is done; when the chunks and tracks all are, the finish is queued.
-    func completeTask(_ id: String, segments: Int) async throws
+    /// A task is done; when the chunks and tracks all are, the finish is queued. False when
+    /// `owner` no longer held it (its lease was taken over).
+    @discardableResult
+    func completeTask(_ id: String, owner: String, segments: Int) async throws -> Bool
     /// Puts a failed attempt of a task back in the queue until `notBefore`.
-    func retryTask(_ id: String, error: String, notBefore: Date) async throws
+    func retryTask(_ id: String, owner: String, error: String, notBefore: Date) async throws
     /// Puts a running task back in the queue without counting its attempt (its daemon is
     /// stopping, or died on this host).
-    func releaseTask(_ id: String) async throws
+    func releaseTask(_ id: String, owner: String) async throws
     /// Running tasks whose lease has expired (their daemon died) go back to the queue.
     func requeueAbandonedTasks() async throws -> [JobTask]
     /// Running tasks of `owner` that should stop: their job ended or is being cancelled.
@@ -46,6 +52,16 @@ public protocol CatalogStore: Sendable {
     func job(id: String) async throws -> Job?
     /// Newest first.
     func jobs(state: Job.State?) async throws -> [Job]
+    /// Returns when work may have been queued (another daemon's submission, a retry come
+    /// due) or after `timeout`, whichever is first.
+    func waitForWork(timeout: Duration) async
+
+    // MARK: Daemons
+
+    /// Records that a daemon is alive and what it runs.
+    func heartbeat(_ daemon: DaemonStatus) async throws
+    /// Daemons seen since `since`, by node name.
+    func daemons(seenSince since: Date) async throws -> [DaemonStatus]
 
     // MARK: Titles
 
@@ -63,17 +79,42 @@ public protocol CatalogStore: Sendable {
     func mediaID(digest: String, before mediaId: String) async throws -> String?
     /// A recorded title's (movie, episode) status; nil when it is not recorded.
     func mediaStatus(id: String) async throws -> Media.Status?
-    /// A movie, episode or series as the API shows it.
-    func document(id: String) async throws -> MediaDocument?
-    /// Movies and series (episodes inside their series), newest first.
-    func list(type: String?, genre: String?, page: Int, limit: Int) async throws -> (items: [MediaDocument], total: Int)
-    /// Full-text search over title, original title and description.
-    func search(_ query: String, limit: Int) async throws -> [MediaDocument]
+    /// A movie, episode or series.
+    func entry(id: String) async throws -> CatalogEntry?
+    /// One page of movies and series (episodes inside their series), the most recently
+    /// updated first, and how many there are in all; paged by the store's engine.
+    func entries(type: String?, genre: String?, page: Int, limit: Int) async throws -> (items: [CatalogEntry], total: Int)
+    /// Full-text search over title, original title and description: every word of
+    /// `query` matches a word's beginning, accents ignored; an episode brings its series.
+    func search(_ query: String, limit: Int) async throws -> [CatalogEntry]
     /// Removes a title (a series with its episodes); returns the ids of the titles whose
     /// folders should go, empty when there is no such id.
     func delete(id: String) async throws -> [String]
     /// Answers when the store can be read.
     func ping() async throws
+}
+
+extension CatalogStore {
+    /// Takes the first claimable task of any kind.
+    public func claimNextTask(owner: String, node: String, lease: Duration) async throws -> JobTask? {
+        try await claimNextTask(owner: owner, node: node, lease: lease, kinds: nil)
+    }
+
+    /// A movie, episode or series as the API shows it.
+    public func document(id: String) async throws -> MediaDocument? {
+        try await entry(id: id).map(MediaDocument.init)
+    }
+
+    /// One page of documents, and how many there are in all.
+    public func list(type: String?, genre: String?, page: Int, limit: Int) async throws -> (items: [MediaDocument], total: Int) {
+        let (items, total) = try await entries(type: type, genre: genre, page: page, limit: limit)
+        return (items.map(MediaDocument.init), total)
+    }
+
+    /// Search results as documents.
+    public func searchDocuments(_ query: String, limit: Int) async throws -> [MediaDocument] {
+        try await search(query, limit: limit).map(MediaDocument.init)
+    }
 }
 
 /// A packaged title to record: the movie or episode, the series it belongs to (found by

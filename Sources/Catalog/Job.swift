@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 
 /// One packaging job: a file taken from `ingest/` or submitted, on its way to a title.
 public struct Job: Codable, Sendable, Equatable, Identifiable {
-    public enum State: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    public enum State: String, Codable, Sendable, CaseIterable {
         case queued, running, succeeded, failed, cancelled, duplicate
 
         /// Whether the job has ended for good.
@@ -11,7 +10,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     }
 
     /// Where the job came from.
-    public enum Origin: String, Codable, Sendable, DatabaseValueConvertible {
+    public enum Origin: String, Codable, Sendable {
         case ingest, submit, api
     }
 
@@ -19,10 +18,9 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     /// The title this job makes (planned at creation; for an episode, the episode's id).
     /// For a duplicate, the existing title's id.
     public var mediaId: String
-    /// The file name as dropped or submitted.
+    /// The file name as dropped or submitted; the job's own copy of its input files is
+    /// `Vault.input(job:)`, wherever a host mounts the vault.
     public var source: String
-    /// The job's own copy of its input files, under `work/<id>/input/`.
-    public var inputFolder: String
     /// A sidecar given explicitly (`submit --subtitle/--audio`), copied into the input folder.
     public struct Track: Codable, Sendable, Equatable {
         public enum Kind: String, Codable, Sendable { case subtitle, audio }
@@ -66,13 +64,12 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     /// SHA-256 of the source, once its tracks task has read it.
     public var digest: String?
 
-    public init(id: String = CatalogID.make(), mediaId: String = CatalogID.make(), source: String, inputFolder: String,
+    public init(id: String = CatalogID.make(), mediaId: String = CatalogID.make(), source: String,
                 sidecars: [Track] = [], origin: Origin, title: String? = nil, type: String? = nil,
                 preset: String, maxAttempts: Int, createdAt: Date = Date()) {
         self.id = id
         self.mediaId = mediaId
         self.source = source
-        self.inputFolder = inputFolder
         self.sidecars = sidecars
         self.origin = origin
         self.title = title
@@ -89,13 +86,24 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     }
 }
 
-extension Job: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "job"
+extension Job {
+    /// Taken up by its first claimed task.
+    mutating func start(at now: Date) {
+        guard state == .queued else { return }
+        state = .running
+        startedAt = now
+        stage = "planning"
+    }
 
-    public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        public static let state = Column(CodingKeys.state)
-        public static let createdAt = Column(CodingKeys.createdAt)
+    /// Ended for good: succeeded, failed, cancelled or duplicate (with the existing title's
+    /// id). Complete work (succeeded, duplicate) is at 100 %.
+    mutating func end(as final: State, error: String?, mediaId: String?, at now: Date) {
+        state = final
+        stage = final == .succeeded ? "done" : final.rawValue
+        if final == .succeeded || final == .duplicate { progress = 1 }
+        self.error = error
+        if let mediaId { self.mediaId = mediaId }
+        finishedAt = now
     }
 }
 

@@ -45,9 +45,8 @@ public struct JobSubmission: Sendable {
         }
         guard files.isReadableFile(atPath: file) else { throw SubmissionError(file: file, reason: "cannot be read (permission denied)") }
         let name = URL(fileURLWithPath: file).lastPathComponent
-        var job = Job(source: name, inputFolder: "", origin: origin, title: title, type: type, preset: preset, maxAttempts: maxAttempts)
+        var job = Job(source: name, origin: origin, title: title, type: type, preset: preset, maxAttempts: maxAttempts)
         let input = vault.input(job: job.id)
-        job.inputFolder = input.path
         do {
             try files.createDirectory(at: input, withIntermediateDirectories: true)
             try Self.bring(file, to: input.appendingPathComponent(name))

@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 
 /// One piece of a job's work, claimed by any worker of any daemon under a lease (SPEC §10):
 /// the plan, a chunk of the video (every rung for its time range), the tracks (audio and
 /// subtitles across the title), or the finish (measured master, I-frames, storyboard).
 public struct JobTask: Codable, Sendable, Equatable, Identifiable {
-    public enum Kind: String, Codable, Sendable, DatabaseValueConvertible {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
         case plan, chunk, tracks, finish
 
         /// Light work (probing, audio, playlists) beside the chunks' video encoding: a
@@ -13,7 +12,7 @@ public struct JobTask: Codable, Sendable, Equatable, Identifiable {
         public static let light: Set<Kind> = [.plan, .tracks, .finish]
     }
 
-    public enum State: String, Codable, Sendable, DatabaseValueConvertible {
+    public enum State: String, Codable, Sendable {
         /// Not yet: the finish waits for the chunks and the tracks.
         case waiting
         case queued, running, done
@@ -69,18 +68,77 @@ public struct JobTask: Codable, Sendable, Equatable, Identifiable {
     }
 }
 
-extension JobTask: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "jobTask"
+extension JobTask {
+    /// Whether `owner` holds it now (fences a daemon whose lease was taken over).
+    public func isHeld(by owner: String) -> Bool { state == .running && leaseOwner == owner }
 
-    public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        public static let jobId = Column(CodingKeys.jobId)
-        public static let kind = Column(CodingKeys.kind)
-        public static let number = Column(CodingKeys.number)
-        public static let priority = Column(CodingKeys.priority)
-        public static let state = Column(CodingKeys.state)
-        public static let notBefore = Column(CodingKeys.notBefore)
-        public static let leaseOwner = Column(CodingKeys.leaseOwner)
-        public static let leaseExpiresAt = Column(CodingKeys.leaseExpiresAt)
+    /// Taken by `owner` on `node`, until `now + lease` unless renewed.
+    mutating func claim(owner: String, node: String, lease: Duration, at now: Date) {
+        state = .running
+        attempts += 1
+        self.node = node
+        progress = 0
+        leaseOwner = owner
+        leaseExpiresAt = now.addingTimeInterval(lease.seconds)
     }
+
+    mutating func complete(segments: Int) {
+        state = .done
+        progress = 1
+        self.segments = max(self.segments, segments)
+        error = nil
+        dropLease()
+    }
+
+    /// A failed attempt: back in the queue, not before `notBefore`.
+    mutating func retry(after error: String, notBefore: Date) {
+        state = .queued
+        self.error = error
+        self.notBefore = notBefore
+        dropLease()
+    }
+
+    /// Back in the queue without counting the attempt (its daemon is stopping or died here).
+    mutating func release() {
+        state = .queued
+        attempts = max(0, attempts - 1)
+        progress = 0
+        dropLease()
+    }
+
+    /// Back in the queue because its lease expired (its daemon died or lost the catalog).
+    mutating func abandon() {
+        state = .queued
+        progress = 0
+        notBefore = nil
+        dropLease()
+    }
+
+    private mutating func dropLease() {
+        leaseOwner = nil
+        leaseExpiresAt = nil
+    }
+}
+
+extension Array where Element == JobTask {
+    /// A job's progress from its tasks: the chunks (by length) make 90 %, the tracks and
+    /// the finish 5 % each; an audio-only job is its tracks and finish.
+    var jobProgress: Double {
+        func done(_ task: JobTask) -> Double { task.state == .done ? 1 : task.progress }
+        let chunks = filter { $0.kind == .chunk }
+        let tracks = first { $0.kind == .tracks }.map(done)
+        let finish = first { $0.kind == .finish }.map(done) ?? 0
+        guard !chunks.isEmpty else { return (tracks ?? 0) * 0.95 + finish * 0.05 }
+        let length = chunks.reduce(0) { $0 + Swift.max(0.001, ($1.end ?? 0) - ($1.start ?? 0)) }
+        let made = chunks.reduce(0) { $0 + Swift.max(0.001, ($1.end ?? 0) - ($1.start ?? 0)) * done($1) }
+        return 0.9 * made / length + 0.05 * (tracks ?? 1) + 0.05 * finish
+    }
+
+    /// Whether every chunk and the tracks are done, so the finish may run.
+    var readyToFinish: Bool { allSatisfy { ![.chunk, .tracks].contains($0.kind) || $0.state == .done } }
+}
+
+extension Duration {
+    /// The duration in seconds, fractions included.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

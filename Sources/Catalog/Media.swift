@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A playable title: a movie (or anime, cartoon, game video) or one episode of a series.
 /// Its files are `media/<id>/`, served as `/hls/<id>/…`.
@@ -28,7 +27,7 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public enum Status: String, Codable, Sendable, DatabaseValueConvertible {
+    public enum Status: String, Codable, Sendable {
         case processing, ready
     }
 
@@ -157,36 +156,4 @@ public struct SubtitleTrack: Codable, Sendable, Equatable {
         self.playlist = playlist
         self.file = file
     }
-}
-
-extension Media: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "media"
-
-    public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        public static let type = Column(CodingKeys.type)
-        public static let seriesId = Column(CodingKeys.seriesId)
-        public static let digest = Column(CodingKeys.digest)
-        public static let status = Column(CodingKeys.status)
-    }
-}
-
-extension Series: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "series"
-
-    public enum Columns {
-        public static let type = Column(CodingKeys.type)
-    }
-}
-
-extension Rendition: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "rendition"
-}
-
-extension AudioTrack: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "audioTrack"
-}
-
-extension SubtitleTrack: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "subtitleTrack"
 }

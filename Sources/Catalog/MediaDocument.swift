@@ -71,6 +71,90 @@ public struct MediaDocument: Codable, Sendable, Equatable {
     public var updatedAt: Date
 }
 
+extension MediaDocument {
+    /// The document of a catalog entry, as every store gives it.
+    public init(_ entry: CatalogEntry) {
+        switch entry {
+        case let .title(title): self.init(title)
+        case let .series(series, episodes): self.init(series, episodes: episodes)
+        }
+    }
+
+    private init(_ title: TitleRecord) {
+        let media = title.media
+        self.init(
+            id: media.id, title: media.title, originalTitle: media.originalTitle, type: media.type, genre: media.genre,
+            year: media.year, description: media.description, duration: Self.minutes(media.durationSeconds),
+            durationSeconds: media.durationSeconds, poster: media.hasPoster ? Self.url(media.id, "poster.jpg") : nil,
+            hls: Self.url(media.id, "master.m3u8"), storyboard: media.hasStoryboard ? Self.url(media.id, "storyboard.vtt") : nil,
+            sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title), seasons: [],
+            status: media.status.rawValue, progress: media.status == .processing ? title.progress ?? 0 : nil,
+            createdAt: media.createdAt, updatedAt: media.updatedAt)
+    }
+
+    private init(_ series: Series, episodes: [TitleRecord]) {
+        var seasons: [Season] = []
+        for title in episodes {
+            let episode = title.media
+            let entry = Episode(
+                id: episode.id, number: episode.episodeNumber ?? 0, title: episode.title,
+                duration: Self.minutes(episode.durationSeconds), durationSeconds: episode.durationSeconds,
+                poster: episode.hasPoster ? Self.url(episode.id, "poster.jpg") : nil, hls: Self.url(episode.id, "master.m3u8"),
+                sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title))
+            let number = episode.seasonNumber ?? 1
+            if seasons.last?.number == number { seasons[seasons.count - 1].episodes.append(entry) }
+            else { seasons.append(Season(number: number, episodes: [entry])) }
+        }
+        let total = episodes.reduce(0) { $0 + $1.media.durationSeconds }
+        self.init(
+            id: series.id, title: series.title, originalTitle: series.originalTitle, type: series.type, genre: series.genre,
+            year: series.year, description: series.description, duration: Self.minutes(total), durationSeconds: total,
+            poster: episodes.first { $0.media.hasPoster }.map { Self.url($0.media.id, "poster.jpg") }, hls: nil, storyboard: nil,
+            sources: [], subtitles: [], dubbing: [], seasons: seasons,
+            status: episodes.contains { $0.media.status == .processing } ? Media.Status.processing.rawValue : Media.Status.ready.rawValue,
+            progress: nil, createdAt: series.createdAt, updatedAt: series.updatedAt)
+    }
+
+    /// Highest bandwidth first.
+    private static func sources(_ title: TitleRecord) -> [Source] {
+        title.renditions.sorted { $0.bandwidth > $1.bandwidth }.map {
+            Source(quality: $0.quality, url: url(title.media.id, $0.playlist), size: $0.size, width: $0.width,
+                   height: $0.height, bandwidth: $0.bandwidth, codecs: $0.codecs)
+        }
+    }
+
+    private static func subtitles(_ title: TitleRecord) -> [Subtitle] {
+        title.subtitles.map {
+            Subtitle(language: $0.language, name: $0.name, forced: $0.isForced, url: url(title.media.id, $0.playlist),
+                     file: url(title.media.id, $0.file))
+        }
+    }
+
+    private static func dubbing(_ title: TitleRecord) -> [Dub] {
+        title.audio.map { Dub(language: $0.language, name: $0.name, default: $0.isDefault, url: url(title.media.id, $0.playlist)) }
+    }
+
+    private static func url(_ id: String, _ path: String) -> String { "/hls/\(id)/\(path)" }
+    private static func minutes(_ seconds: Double) -> Double { (seconds / 60 * 100).rounded() / 100 }
+}
+
+/// A daemon as `GET /api/nodes` shows it.
+public struct NodeDocument: Codable, Sendable, Equatable {
+    public var node: String
+    public var http: String
+    public var workers: Int
+    public var running: Int
+    public var lastSeen: Date
+
+    public init(_ daemon: DaemonStatus) {
+        node = daemon.node
+        http = daemon.http
+        workers = daemon.workers
+        running = daemon.running
+        lastSeen = daemon.lastSeen
+    }
+}
+
 /// A job as the JSON API and `job --json` give it.
 public struct JobDocument: Codable, Sendable, Equatable {
     public var id: String

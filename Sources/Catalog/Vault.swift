@@ -11,6 +11,7 @@ public struct Vault: Sendable {
     public var originalsFolder: URL { root.appendingPathComponent("originals", isDirectory: true) }
     public var failed: URL { root.appendingPathComponent("failed", isDirectory: true) }
     public var work: URL { root.appendingPathComponent("work", isDirectory: true) }
+    /// The embedded catalog's file (the default `--catalog`).
     public var catalog: URL { root.appendingPathComponent("catalog.sqlite") }
     public var apiToken: URL { root.appendingPathComponent("api-token") }
 
@@ -23,11 +24,10 @@ public struct Vault: Sendable {
     /// The job's own copy of its input (the claimed or submitted files, names kept).
     public func input(job: String) -> URL { work(job: job).appendingPathComponent("input", isDirectory: true) }
 
-    /// Creates the folders and opens the catalog.
-    public func open() throws -> SQLiteCatalog {
+    /// Creates the vault's folders.
+    public func create() throws {
         for folder in [ingest, mediaFolder, originalsFolder, failed, work] {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
-        return try SQLiteCatalog(path: catalog.path)
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The JSON API (SPEC §6): titles, search, jobs, job submission, health.
+/// The JSON API (SPEC §6, §9): titles, search, jobs, job submission, daemons, health.
 struct APIRoutes: Sendable {
     let vault: Vault
     let catalog: any CatalogStore
@@ -32,12 +32,16 @@ struct APIRoutes: Sendable {
             guard let text = request.uri.queryParameters["q"].map(String.init), !text.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw APIError.badRequest("give the words to search for as ?q=")
             }
-            return json(Items(items: try await catalog.search(text, limit: 50)))
+            return json(Items(items: try await catalog.searchDocuments(text, limit: 50)))
         }
         router.get("/api/media/:id") { _, context in
             let id = try context.parameters.require("id")
             guard let document = try await catalog.document(id: id) else { throw APIError.notFound("no title \(id)") }
             return json(document)
+        }
+        router.get("/api/nodes") { _, _ in
+            let daemons = try await catalog.daemons(seenSince: Date(timeIntervalSinceNow: -60))
+            return json(Items(items: daemons.map(NodeDocument.init)))
         }
         router.get("/api/jobs") { request, _ in
             let state = try request.uri.queryParameters["state"].map { text in

@@ -14,7 +14,7 @@ struct WebPages: Sendable {
             let query = request.uri.queryParameters["q"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
             let items = query.isEmpty
                 ? try await catalog.list(type: nil, genre: nil, page: 1, limit: 500).items
-                : try await catalog.search(query, limit: 100)
+                : try await catalog.searchDocuments(query, limit: 100)
             return html(Self.catalogPage(items, query: query))
         }
         router.get("/watch/:id") { _, context in

@@ -67,9 +67,8 @@ public struct IngestService: Service, CustomStringConvertible {
     @discardableResult
     func take(_ candidate: IngestCandidate) async -> Claim {
         let files = FileManager.default
-        var job = Job(source: candidate.name, inputFolder: "", origin: .ingest, preset: preset, maxAttempts: maxAttempts)
+        let job = Job(source: candidate.name, origin: .ingest, preset: preset, maxAttempts: maxAttempts)
         let input = vault.input(job: job.id)
-        job.inputFolder = input.path
         // rename(2) moves the file only if it is still there: of two daemons, one wins.
         let claimed = (try? files.createDirectory(at: input, withIntermediateDirectories: true)) != nil
             && rename(vault.ingest.appendingPathComponent(candidate.name).path, input.appendingPathComponent(candidate.name).path) == 0

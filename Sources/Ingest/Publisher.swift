@@ -50,7 +50,7 @@ public struct Publisher: Sendable {
             let listed = try FolderLock(folder.root).run { try playlists.list(ready) }
             guard listed, try await catalog.mediaStatus(id: job.mediaId) == nil,
                   let current = try await catalog.job(id: job.id), current.state == .running else { return }
-            let input = try? JobInput(folder: URL(fileURLWithPath: job.inputFolder), explicit: job.sidecars)
+            let input = try? JobInput(folder: vault.input(job: job.id), explicit: job.sidecars)
             try await catalog.publishProcessing(Self.title(for: job, result: playlists.processingResult(),
                                                            digest: current.digest ?? "", titleSource: input?.titleSource ?? job.source))
             logger.notice("job \(job.id): \(job.source) is playable at /hls/\(job.mediaId)/master.m3u8 while it is packaged")
@@ -63,7 +63,7 @@ public struct Publisher: Sendable {
     /// content was published first meanwhile).
     @discardableResult
     public func publish(_ job: Job, result: TranscodeResult) async throws -> PublishOutcome {
-        let input = try? JobInput(folder: URL(fileURLWithPath: job.inputFolder), explicit: job.sidecars)
+        let input = try? JobInput(folder: vault.input(job: job.id), explicit: job.sidecars)
         let digest = try await catalog.job(id: job.id)?.digest ?? ""
         let title = Self.title(for: job, result: result, digest: digest, titleSource: input?.titleSource ?? job.source)
         let outcome = try await catalog.publish(title, jobID: job.id)
@@ -104,7 +104,7 @@ public struct Publisher: Sendable {
             try? FileManager.default.removeItem(at: vault.media(plannedTitle))
         }
         // The job's input was moved when it ended; once no task of it runs, its folder goes.
-        let input = URL(fileURLWithPath: job.inputFolder)
+        let input = vault.input(job: job.id)
         if ((try? FileManager.default.contentsOfDirectory(atPath: input.path)) ?? []).isEmpty,
            (try? await catalog.runningTasks().contains { $0.jobId == job.id }) == false {
             try? FileManager.default.removeItem(at: vault.work(job: job.id))
@@ -136,7 +136,7 @@ public struct Publisher: Sendable {
     private func moveInput(of job: Job, to folder: URL, each: (String) throws -> Void) throws {
         let files = FileManager.default
         try files.createDirectory(at: folder, withIntermediateDirectories: true)
-        let input = URL(fileURLWithPath: job.inputFolder)
+        let input = vault.input(job: job.id)
         for name in (try? files.contentsOfDirectory(atPath: input.path)) ?? [] {
             let target = Self.freeName(name, in: folder)
             try files.moveItem(at: input.appendingPathComponent(name), to: folder.appendingPathComponent(target))

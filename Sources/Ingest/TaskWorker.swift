@@ -5,31 +5,25 @@ import Packager
 
 /// One task's work inside its worker child process (`streamvault worker`): plan the
 /// title, package a chunk, the tracks (hashing the source meanwhile), or finish the title.
-/// It reports through `emit` and returns the process's exit status; the daemon that
-/// started it records the outcome.
+/// It is given its task and job (`WorkerAssignment`) and needs no catalog; it reports
+/// through `emit` and returns the process's exit status; the daemon that started it
+/// records the outcome.
 public struct TaskWorker: Sendable {
     public let vault: Vault
-    public let catalog: any CatalogStore
     public let presets: PresetLibrary
     /// Tasks this machine runs side by side (x264's threads are shared between them).
     public let concurrentTasks: Int
 
-    public init(vault: Vault, catalog: any CatalogStore, presets: PresetLibrary, concurrentTasks: Int) {
+    public init(vault: Vault, presets: PresetLibrary, concurrentTasks: Int) {
         self.vault = vault
-        self.catalog = catalog
         self.presets = presets
         self.concurrentTasks = concurrentTasks
     }
 
-    public func run(taskID: String, emit: @escaping @Sendable (WorkerMessage) -> Void,
+    public func run(_ assignment: WorkerAssignment, emit: @escaping @Sendable (WorkerMessage) -> Void,
                     isCancelled: @escaping @Sendable () -> Bool) async -> Int32 {
+        let (task, job) = (assignment.task, assignment.job)
         do {
-            guard let task = try await catalog.tasks(jobID: String(taskID.split(separator: ":").first ?? ""))
-                .first(where: { $0.id == taskID }),
-                  let job = try await catalog.job(id: task.jobId) else {
-                emit(.failed("no task \(taskID)"))
-                return WorkerExit.permanentFailure
-            }
             let folder = PackagingFolder(root: vault.work(job: job.id))
             switch task.kind {
             case .plan: try await plan(job, folder: folder, emit: emit)
@@ -57,7 +51,7 @@ public struct TaskWorker: Sendable {
     }
 
     private func input(of job: Job) throws -> JobInput {
-        try JobInput(folder: URL(fileURLWithPath: job.inputFolder), explicit: job.sidecars)
+        try JobInput(folder: vault.input(job: job.id), explicit: job.sidecars)
     }
 
     private func plan(_ job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void) async throws {

@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Logging
+import Packager
 
 /// Puts a vault back in order when a daemon starts, whatever happened before (`kill -9`,
 /// power loss): jobs of dead daemons go back to the queue, half-finished work is cleaned,
@@ -20,12 +21,11 @@ public struct VaultRecovery: Sendable {
     public func run() async throws {
         let files = FileManager.default
         let publisher = Publisher(vault: vault, catalog: catalog, logger: logger)
-        for task in try await catalog.requeueAbandonedTasks() {
-            logger.notice("task \(task.id): its daemon stopped; queued again")
-        }
+        try await takeOverAbandonedTasks()
         // A daemon of this host that died (kill -9) need not wait for its leases to expire.
         for task in try await catalog.runningTasks() where Self.isDeadDaemonOfThisHost(task.leaseOwner) {
-            try await catalog.releaseTask(task.id)
+            try await catalog.releaseTask(task.id, owner: task.leaseOwner ?? "")
+            removeLeftovers(of: task)
             logger.notice("task \(task.id): its daemon (\(task.leaseOwner ?? "")) is gone; queued again")
         }
         for name in (try? files.contentsOfDirectory(atPath: vault.work.path)) ?? [] {
@@ -56,6 +56,26 @@ public struct VaultRecovery: Sendable {
                 try? files.removeItem(at: vault.media(name))
                 logger.notice("media/\(name): not recorded in the catalog (interrupted job), removed")
             }
+        }
+    }
+
+    /// Puts back in the queue the tasks of daemons whose leases expired (on any host: a
+    /// power cut, `kill -9`, a network cut) and removes what their attempts left in `work/`.
+    func takeOverAbandonedTasks() async throws {
+        for task in try await catalog.requeueAbandonedTasks() {
+            removeLeftovers(of: task)
+            logger.notice("task \(task.id): its daemon stopped (lease expired); queued again")
+        }
+    }
+
+    /// What an interrupted attempt of `task` left in its job's folder: a chunk's or the
+    /// tracks' staging (segments not yet placed in the title).
+    private func removeLeftovers(of task: JobTask) {
+        let folder = PackagingFolder(root: vault.work(job: task.jobId))
+        switch task.kind {
+        case .chunk: try? FileManager.default.removeItem(at: folder.chunkStaging(task.number))
+        case .tracks: try? FileManager.default.removeItem(at: folder.trackStaging)
+        case .plan, .finish: break
         }
     }
 

@@ -1,4 +1,17 @@
+import Catalog
 import Packager
+
+/// What the daemon gives a worker child: its task and the task's job, as JSON on its
+/// command line, so the child needs no catalog of its own.
+public struct WorkerAssignment: Codable, Sendable, Equatable {
+    public var task: JobTask
+    public var job: Job
+
+    public init(task: JobTask, job: Job) {
+        self.task = task
+        self.job = job
+    }
+}
 
 /// What a worker child process tells the daemon about its task, one JSON object per line
 /// on its stdout. The daemon trusts none of it blindly: a line that does not decode is

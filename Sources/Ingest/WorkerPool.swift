@@ -11,12 +11,13 @@ import ServiceLifecycle
 /// busy daemon still plans new titles at once. Tasks run under this daemon's lease (renewed by a
 /// heartbeat). A child that crashes or is killed fails only its task's attempt: the task
 /// is retried with backoff up to the job's `maxAttempts`. On graceful shutdown no new task
-/// is claimed, running children are stopped and their tasks requeued.
+/// is claimed, running children are stopped and their tasks requeued. A daemon that cannot
+/// renew a lease in time (its catalog is gone, or another daemon took the task over) stops
+/// that task's child, so no task ever runs twice at once.
 public actor WorkerPool: Service {
-    public static let lease = Duration.seconds(30)
     static let heartbeat = Duration.seconds(2)
-    /// How often an idle pool looks for work.
-    static let poll = Duration.milliseconds(150)
+    /// How long an idle pool waits for a notification of work before it looks anyway.
+    static let poll = Duration.seconds(1)
 
     let vault: Vault
     let catalog: any CatalogStore
@@ -29,16 +30,22 @@ public actor WorkerPool: Service {
     let node: String
     /// This daemon's name on its leases: host, pid and a random part.
     let owner: String
+    /// How long a claim holds without a heartbeat (another daemon takes the task over then).
+    let lease: Duration
+    /// Where this daemon's HTTP server listens, shown in `GET /api/nodes`.
+    let http: String
     let logger: Logger
     private var running: [String: (task: JobTask, process: WorkerProcess)] = [:]
+    /// When the leases were last renewed.
+    private var renewed = ContinuousClock.now
     /// Tasks claimed and not yet recorded, in the worker slots and in the light slots (a
     /// slot is taken from the claim on).
     private var active = 0
     private var activeLight = 0
     private var stopping = false
 
-    public init(vault: Vault, catalog: any CatalogStore, executable: URL, workers: Int, node: String,
-                retryDelay: Duration = .seconds(10), logger: Logger) {
+    public init(vault: Vault, catalog: any CatalogStore, executable: URL, workers: Int, node: String, http: String,
+                lease: Duration = .seconds(30), retryDelay: Duration = .seconds(10), logger: Logger) {
         self.vault = vault
         self.catalog = catalog
         publisher = Publisher(vault: vault, catalog: catalog, logger: logger)
@@ -46,6 +53,8 @@ public actor WorkerPool: Service {
         self.workers = max(1, workers)
         self.node = node
         self.retryDelay = retryDelay
+        self.lease = lease
+        self.http = http
         owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(CatalogID.make().prefix(6))"
         self.logger = logger
     }
@@ -68,7 +77,7 @@ public actor WorkerPool: Service {
                             await self.release(light: light)
                         }
                     } else {
-                        try? await Task.sleep(for: Self.poll)
+                        await catalog.waitForWork(timeout: Self.poll)
                     }
                 }
                 try await group.waitForAll()
@@ -90,7 +99,7 @@ public actor WorkerPool: Service {
 
     private func claim(_ kinds: Set<JobTask.Kind>?) async -> JobTask? {
         do {
-            return try await catalog.claimNextTask(owner: owner, node: node, lease: Self.lease, kinds: kinds)
+            return try await catalog.claimNextTask(owner: owner, node: node, lease: lease, kinds: kinds)
         } catch {
             logger.error("cannot claim a task: \(error)")
             return nil
@@ -98,23 +107,33 @@ public actor WorkerPool: Service {
     }
 
     /// Renews this daemon's leases, stops tasks whose job ended or whose cancel was asked,
-    /// and puts back in the queue the tasks of daemons that died.
+    /// and puts back in the queue the tasks of daemons that died. Stops every child when
+    /// the leases could not be renewed for most of their length (the catalog is lost: other
+    /// daemons will take the tasks over), and a child whose task is no longer ours.
     private func keepLeases() async throws {
         var beats = 0
         while !stopping || !running.isEmpty {
             if Task.isCancelled, running.isEmpty { return }
             do {
-                try await catalog.renewLeases(owner: owner, lease: Self.lease)
+                let held = try await catalog.renewLeases(owner: owner, lease: lease)
+                renewed = ContinuousClock.now
+                for (id, entry) in running where !held.contains(id) {
+                    logger.warning("task \(id): no longer ours (its lease was taken over); stopping it")
+                    entry.process.terminate()
+                }
+                try await catalog.heartbeat(DaemonStatus(node: node, http: http, workers: workers, running: running.count, owner: owner))
                 for id in try await catalog.tasksToStop(owner: owner) { running[id]?.process.terminate() }
                 if beats % 5 == 0 {
-                    for task in try await catalog.requeueAbandonedTasks() {
-                        logger.notice("task \(task.id): its daemon stopped; queued again")
-                    }
+                    try await VaultRecovery(vault: vault, catalog: catalog, logger: logger).takeOverAbandonedTasks()
                     // A cancel asked while no task of the job ran on this daemon.
                     for job in try await catalog.jobs(state: .running) where job.cancelRequested { await endIfCancelled(job) }
                 }
             } catch {
                 logger.error("catalog unavailable for the heartbeat: \(error)")
+                if ContinuousClock.now - renewed > lease * 0.8, !running.isEmpty {
+                    logger.error("leases not renewed for \(Int((ContinuousClock.now - renewed).seconds)) s: stopping \(running.count) task(s), other daemons will take them over")
+                    for entry in running.values { entry.process.terminate() }
+                }
             }
             beats += 1
             try? await Task.sleep(for: Self.heartbeat)
@@ -128,7 +147,8 @@ public actor WorkerPool: Service {
         let process: WorkerProcess
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            process = try WorkerProcess(executable: executable, root: vault.root, taskID: task.id, concurrentTasks: workers,
+            process = try WorkerProcess(executable: executable, root: vault.root, assignment: WorkerAssignment(task: task, job: job),
+                                        concurrentTasks: workers,
                                         log: work.appendingPathComponent("worker-\(task.kind.rawValue)-\(task.number).log"))
         } catch {
             await record(task, of: job, plannedTitle: job.mediaId, fate: .retry("cannot start a worker: \(error)"))
@@ -144,10 +164,10 @@ public actor WorkerPool: Service {
                 let now = ContinuousClock.now
                 guard now - lastWrite >= .milliseconds(500) else { continue }
                 lastWrite = now
-                try? await catalog.updateTask(task.id, stage: Self.stage(of: task), progress: fraction, segments: nil, speed: speed)
+                try? await catalog.updateTask(task.id, owner: owner, stage: Self.stage(of: task), progress: fraction, segments: nil, speed: speed)
                 if speed > 0 { Gauge(label: "streamvault_transcode_speed").record(speed) }
             case let .segmentsReady(count):
-                try? await catalog.updateTask(task.id, stage: Self.stage(of: task), progress: 0, segments: count, speed: 0)
+                try? await catalog.updateTask(task.id, owner: owner, stage: Self.stage(of: task), progress: 0, segments: count, speed: 0)
                 await publisher.listReadySegments(of: job)
             case let .digest(digest):
                 await found(digest: digest, of: job)
@@ -194,16 +214,16 @@ public actor WorkerPool: Service {
             case .jobEnded:
                 await publisher.cleanUp(after: job, plannedTitle: plannedTitle)
             case .cancelled:
-                try await catalog.releaseTask(task.id)  // the job ends below, once no task of it runs
+                try await catalog.releaseTask(task.id, owner: owner)  // the job ends below, once no task of it runs
             case .requeued:
-                try await catalog.releaseTask(task.id)
+                try await catalog.releaseTask(task.id, owner: owner)
                 logger.notice("task \(task.id): stopped with the daemon, queued again")
             case let .retry(failure) where task.attempts < job.maxAttempts && !stopping:
                 let delay = min(600, retryDelay.seconds * pow(2, Double(task.attempts - 1)))
-                try await catalog.retryTask(task.id, error: failure, notBefore: Date().addingTimeInterval(delay))
+                try await catalog.retryTask(task.id, owner: owner, error: failure, notBefore: Date().addingTimeInterval(delay))
                 logger.warning("task \(task.id): \(failure); retry in \(Int(delay)) s")
             case .retry where stopping:
-                try await catalog.releaseTask(task.id)
+                try await catalog.releaseTask(task.id, owner: owner)
             case let .retry(failure), let .fail(failure):
                 try await publisher.fail(job, error: failure)
                 for entry in running.values where entry.task.jobId == job.id { entry.process.terminate() }
@@ -239,19 +259,21 @@ public actor WorkerPool: Service {
             tasks.append(JobTask(jobId: job.id, kind: .tracks))
             tasks.append(JobTask(jobId: job.id, kind: .finish, state: .waiting))
             try await catalog.planned(jobID: job.id, tasks: tasks)
-            try await catalog.completeTask(task.id, segments: 0)
+            try await catalog.completeTask(task.id, owner: owner, segments: 0)
             logger.info("job \(job.id): \(plan.chunks.count) chunk(s) of \(plan.timeline.plannedCount) segment(s)")
         case let .chunkDone(result):
-            try await catalog.completeTask(task.id, segments: result.firstSegment + result.segments)
+            try await catalog.completeTask(task.id, owner: owner, segments: result.firstSegment + result.segments)
             let frames = (result.endFrame - result.startFrame) * (try TitlePlan(contentsOf: PackagingFolder(root: vault.work(job: job.id)).plan).video?.rungs.count ?? 0)
             Counter(label: "streamvault_frames_encoded_total").increment(by: frames)
             await publisher.listReadySegments(of: job)
         case let .tracksDone(segments):
-            try await catalog.completeTask(task.id, segments: segments)
+            try await catalog.completeTask(task.id, owner: owner, segments: segments)
             await publisher.listReadySegments(of: job)
         case let .finished(result):
-            try await catalog.completeTask(task.id, segments: 0)
+            // Published only by the daemon that holds the finish (the job ends with it).
+            guard try await catalog.tasks(jobID: job.id).contains(where: { $0.id == task.id && $0.isHeld(by: owner) }) else { return }
             let outcome = try await publisher.publish(job, result: result)
+            try await catalog.completeTask(task.id, owner: owner, segments: 0)
             Gauge(label: "streamvault_transcode_speed").record(result.speed)
             logger.notice("job \(job.id): \(job.source) → \(outcome)")
         default:

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A worker child process of the same binary (`streamvault worker --task ID`), started by
+/// A worker child process of the same binary (`streamvault worker --assignment JSON`), started by
 /// the daemon. Its stdout carries `WorkerMessage` lines; its stderr goes to a log in the
 /// job's work folder. It holds the write end of the child's stdin: when the daemon
 /// dies, the child reads end-of-file and stops (so children die with the daemon).
@@ -10,10 +10,11 @@ final class WorkerProcess: @unchecked Sendable {
     private let stdout = Pipe()
     let messages: AsyncStream<WorkerMessage>
 
-    /// Starts `executable worker --root ROOT --task ID --concurrent-tasks N`.
-    init(executable: URL, root: URL, taskID: String, concurrentTasks: Int, log: URL) throws {
+    /// Starts `executable worker --root ROOT --assignment JSON --concurrent-tasks N`.
+    init(executable: URL, root: URL, assignment: WorkerAssignment, concurrentTasks: Int, log: URL) throws {
         process.executableURL = executable
-        process.arguments = ["worker", "--root", root.path, "--task", taskID, "--concurrent-tasks", String(concurrentTasks)]
+        process.arguments = ["worker", "--root", root.path, "--assignment", String(decoding: try JSONEncoder().encode(assignment), as: UTF8.self),
+                             "--concurrent-tasks", String(concurrentTasks)]
         process.standardInput = stdin
         process.standardOutput = stdout
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

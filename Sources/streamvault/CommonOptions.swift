@@ -10,6 +10,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "The vault folder (default: $STREAMVAULT_ROOT, else ./vault).")
     var root: String?
 
+    @Option(help: "The catalog: sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (default: $STREAMVAULT_CATALOG, else sqlite:<root>/catalog.sqlite).")
+    var catalog: String?
+
     @Flag(help: "Print machine-readable JSON on stdout.")
     var json = false
 
@@ -19,6 +22,22 @@ struct CommonOptions: ParsableArguments {
     /// The vault root as a URL.
     var rootURL: URL {
         URL(fileURLWithPath: root ?? ProcessInfo.processInfo.environment["STREAMVAULT_ROOT"] ?? "vault")
+    }
+
+    func validate() throws {
+        do { _ = try catalogLocation } catch { throw ValidationError("\(error)") }
+    }
+
+    /// Where the catalog is (SPEC §9).
+    var catalogLocation: CatalogLocation {
+        get throws { try CatalogLocation.resolve(catalog, vault: Vault(root: rootURL)) }
+    }
+
+    /// Opens the catalog (creating the vault's folders), waiting for an unreachable
+    /// PostgreSQL server up to `patience` (nil: for ever).
+    func openCatalog(patience: Duration? = .seconds(15)) async throws -> any CatalogStore {
+        try Vault(root: rootURL).create()
+        return try await catalogLocation.open(logger: Logger(label: "streamvault.catalog"), patience: patience)
     }
 
     /// Sets up swift-log on stderr; libav's own messages join it at info level and below,

@@ -84,9 +84,9 @@ struct NotFound: Error, CustomStringConvertible {
 }
 
 /// Opens the vault's catalog for one command; errors become operation failures (exit 1).
-func withCatalog<T>(_ options: CommonOptions, _ body: (SQLiteCatalog) async throws -> T) async throws -> T {
+func withCatalog<T>(_ options: CommonOptions, _ body: (any CatalogStore) async throws -> T) async throws -> T {
     do {
-        return try await body(try Vault(root: options.rootURL).open())
+        return try await body(try await options.openCatalog())
     } catch {
         throw OperationFailed(error)
     }

@@ -21,6 +21,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "This daemon's name on the tasks it runs (default: the host name).")
     var node = ProcessInfo.processInfo.hostName
     @Option(help: "Preset for files dropped into ingest/ (name or path).") var preset = "default"
+    @Option(help: ArgumentHelp("Seconds a task's claim holds without a heartbeat before another daemon takes it over.", visibility: .hidden))
+    var lease: Double = 30
     @Option(help: "Seconds a file's size and time must stay unchanged before it is taken.") var settle: Double = 5
     @Option(help: "Seconds before a failed attempt is retried; doubled at each retry.") var retryDelay: Double = 10
     @Option(help: "Bearer token for POST /api/jobs (default: <root>/api-token, made at first start).") var apiToken: String?
@@ -28,6 +30,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard lease >= 2, lease <= 60 else { throw ValidationError("--lease must be 2 to 60 seconds") }
         guard settle >= 0, retryDelay >= 0 else { throw ValidationError("--settle and --retry-delay must not be negative") }
         guard HTTPAddress(http) != nil else { throw ValidationError("--http must be HOST:PORT, e.g. 127.0.0.1:8080") }
     }
@@ -37,11 +40,13 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "streamvault")
         logger.logLevel = options.logLevel
         let vault = Vault(root: options.rootURL)
-        let catalog: SQLiteCatalog
+        let catalog: any CatalogStore
         let preset: Packager.Preset
         let token: String
         do {
-            catalog = try vault.open()
+            // A daemon waits for its PostgreSQL server for ever (logging each try) rather
+            // than exit and be restarted in a loop.
+            catalog = try await options.openCatalog(patience: nil)
             preset = try options.presets.load(self.preset)
             token = try apiToken ?? APIToken.loadOrCreate(at: vault.apiToken)
             try await VaultRecovery(vault: vault, catalog: catalog, logger: logger).run()
@@ -54,7 +59,8 @@ struct Serve: AsyncParsableCommand {
         let ingest = IngestService(vault: vault, catalog: catalog, preset: self.preset, maxAttempts: preset.maxAttempts,
                                    settle: .milliseconds(Int(settle * 1000)), logger: logger)
         let pool = WorkerPool(vault: vault, catalog: catalog, executable: URL(fileURLWithPath: CommandLine.executablePath),
-                              workers: workers, node: node, retryDelay: .milliseconds(Int(retryDelay * 1000)), logger: logger)
+                              workers: workers, node: node, http: http, lease: .milliseconds(Int(lease * 1000)),
+                              retryDelay: .milliseconds(Int(retryDelay * 1000)), logger: logger)
         let server = DeliveryServer(vault: vault, catalog: catalog, preset: self.preset,
                                     maxAttempts: preset.maxAttempts, token: token,
                                     host: address.host, port: address.port, registry: registry, logger: logger)

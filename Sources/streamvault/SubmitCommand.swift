@@ -27,10 +27,10 @@ struct Submit: AsyncParsableCommand {
     func run() async throws {
         options.bootstrapLogging()
         let vault = Vault(root: options.rootURL)
-        let catalog: SQLiteCatalog
+        let catalog: any CatalogStore
         let job: Job
         do {
-            catalog = try vault.open()
+            catalog = try await options.openCatalog()
             let loaded = try options.presets.load(preset)
             let sidecars = tracks.sidecars().map {
                 JobSubmission.Sidecar(path: $0.path, kind: $0.kind == .audio ? .audio : .subtitle, language: $0.language.tag)
@@ -55,7 +55,7 @@ struct Submit: AsyncParsableCommand {
     }
 
     /// Polls the catalog until the job ends, drawing its progress.
-    private func follow(_ job: Job, in catalog: SQLiteCatalog) async throws -> Job {
+    private func follow(_ job: Job, in catalog: any CatalogStore) async throws -> Job {
         let display = ProgressDisplay(label: job.source)
         defer { display.finish() }
         let start = ContinuousClock.now

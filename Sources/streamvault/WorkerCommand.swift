@@ -4,14 +4,14 @@ import Foundation
 import Ingest
 import Packager
 
-/// `streamvault worker --task ID`: one task of a job (plan, chunk, tracks, finish) in a
-/// child process of the daemon. Not for people: the daemon starts it, reads its JSON
+/// `streamvault worker --assignment JSON`: one task of a job (plan, chunk, tracks, finish)
+/// in a child process of the daemon. Not for people: the daemon starts it, reads its JSON
 /// lines, and records the outcome.
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one task of a job (started by the daemon).", shouldDisplay: false)
 
-    @Option(help: "The task to run.") var task: String
+    @Option(help: "The task and its job, as JSON.") var assignment: String
     @Option(help: "Tasks the daemon runs side by side.") var concurrentTasks = 1
     @OptionGroup var options: CommonOptions
 
@@ -20,11 +20,10 @@ struct Worker: AsyncParsableCommand {
         requestInterruptOnSignals()
         stopWhenStandardInputCloses()
         let vault = Vault(root: options.rootURL)
-        let worker = TaskWorker(vault: vault, catalog: try SQLiteCatalog(path: vault.catalog.path), presets: options.presets,
-                                concurrentTasks: concurrentTasks)
+        let worker = TaskWorker(vault: vault, presets: options.presets, concurrentTasks: concurrentTasks)
         let encoder = JSONEncoder()
         let status = await worker.run(
-            taskID: task,
+            try JSONDecoder().decode(WorkerAssignment.self, from: Data(assignment.utf8)),
             emit: { message in
                 guard let line = try? encoder.encode(message) else { return }
                 FileHandle.standardOutput.write(line + Data("\n".utf8))

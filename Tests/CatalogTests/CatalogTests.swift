@@ -3,22 +3,18 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The SQLite catalog and job queue, on real database files.
+/// The job queue, the same tests on every store: a SQLite file and a PostgreSQL database.
 @Suite struct JobQueueTests {
-    let path: String
-
-    init() throws { path = try Fixtures.temporaryFolder("catalog").appendingPathComponent("catalog.sqlite").path }
-
     func job(_ source: String, createdAt: Date = Date()) -> Job {
-        Job(source: source, inputFolder: "/nowhere", origin: .submit, preset: "default", maxAttempts: 3, createdAt: createdAt)
+        Job(source: source, origin: .submit, preset: "default", maxAttempts: 3, createdAt: createdAt)
     }
 
-    func claim(_ catalog: SQLiteCatalog, _ owner: String = "me", lease: Duration = .seconds(30)) async throws -> JobTask? {
+    func claim(_ catalog: any CatalogStore, _ owner: String = "me", lease: Duration = .seconds(30)) async throws -> JobTask? {
         try await catalog.claimNextTask(owner: owner, node: "node-\(owner)", lease: lease)
     }
 
     /// A job planned into `chunks` chunks, a tracks task and a finish.
-    func plannedJob(_ catalog: SQLiteCatalog, chunks: Int) async throws -> Job {
+    func plannedJob(_ catalog: any CatalogStore, chunks: Int) async throws -> Job {
         let planned = job("planned.mp4", createdAt: Date(timeIntervalSinceNow: -100))
         try await catalog.enqueue(planned)
         let plan = try #require(try await claim(catalog))
@@ -26,12 +22,13 @@ import TestSupport
         var tasks = (0..<chunks).map { JobTask(jobId: planned.id, kind: .chunk, number: $0, start: Double($0 * 6), end: Double($0 * 6 + 6)) }
         tasks += [JobTask(jobId: planned.id, kind: .tracks), JobTask(jobId: planned.id, kind: .finish, state: .waiting)]
         try await catalog.planned(jobID: planned.id, tasks: tasks)
-        try await catalog.completeTask(plan.id, segments: 0)
+        try await catalog.completeTask(plan.id, owner: "me", segments: 0)
         return planned
     }
 
-    @Test func concurrentClaimsFromTwoConnectionsNeverTakeOneTaskTwice() async throws {
-        let first = try SQLiteCatalog(path: path), second = try SQLiteCatalog(path: path)
+    @Test(arguments: Engine.allCases) func concurrentClaimsFromTwoConnectionsNeverTakeOneTaskTwice(_ engine: Engine) async throws {
+        let store = try TestCatalog(engine)
+        let first = try await store.open(), second = try await store.open()
         for index in 0..<30 { try await first.enqueue(job("file\(index).mp4", createdAt: Date(timeIntervalSinceNow: Double(index)))) }
         let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
             for worker in 0..<8 {
@@ -50,8 +47,8 @@ import TestSupport
         #expect(try await first.jobs(state: .running).count == 30)
     }
 
-    @Test func plansComeFirstThenWhatMakesTitlesPlayableThenTheRest() async throws {
-        let catalog = try SQLiteCatalog(path: path)
+    @Test(arguments: Engine.allCases) func plansComeFirstThenWhatMakesTitlesPlayableThenTheRest(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
         let planned = try await plannedJob(catalog, chunks: 3)
         let newer = job("new.mp4")
         try await catalog.enqueue(newer)
@@ -62,8 +59,8 @@ import TestSupport
         #expect(first.node == "node-me" && first.attempts == 1 && first.leaseOwner == "me")
     }
 
-    @Test func aLightSlotTakesOnlyLightTasks() async throws {
-        let catalog = try SQLiteCatalog(path: path)
+    @Test(arguments: Engine.allCases) func aLightSlotTakesOnlyLightTasks(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
         let planned = try await plannedJob(catalog, chunks: 2)
         let light = try #require(try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30), kinds: JobTask.Kind.light))
         #expect(light.kind == .tracks && light.jobId == planned.id)
@@ -71,22 +68,22 @@ import TestSupport
         #expect(try await claim(catalog)?.kind == .chunk)
     }
 
-    @Test func theFinishWaitsForEveryChunkAndTheTracks() async throws {
-        let catalog = try SQLiteCatalog(path: path)
+    @Test(arguments: Engine.allCases) func theFinishWaitsForEveryChunkAndTheTracks(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
         let planned = try await plannedJob(catalog, chunks: 2)
         var running: [JobTask] = []
         while let task = try await claim(catalog) { running.append(task) }
         #expect(running.map(\.kind) == [.chunk, .tracks, .chunk])
-        for task in running.dropLast() { try await catalog.completeTask(task.id, segments: 1) }
+        for task in running.dropLast() { try await catalog.completeTask(task.id, owner: "me", segments: 1) }
         #expect(try await claim(catalog) == nil)
-        try await catalog.completeTask(running.last!.id, segments: 2)
+        try await catalog.completeTask(running.last!.id, owner: "me", segments: 2)
         #expect(try await claim(catalog)?.kind == .finish)
         let job = try #require(try await catalog.job(id: planned.id))
         #expect(job.progress >= 0.95 && job.progress < 1 && job.stage == "finishing")
     }
 
-    @Test func anExpiredLeaseSendsTheTaskBackToTheQueue() async throws {
-        let catalog = try SQLiteCatalog(path: path)
+    @Test(arguments: Engine.allCases) func anExpiredLeaseSendsTheTaskBackToTheQueue(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
         try await catalog.enqueue(job("a.mp4"))
         _ = try await claim(catalog, "dead daemon", lease: .milliseconds(50))
         try await Task.sleep(for: .milliseconds(100))
@@ -96,26 +93,26 @@ import TestSupport
         #expect(again.attempts == 2 && again.leaseOwner == "b" && again.node == "node-b")
     }
 
-    @Test func aLiveLeaseIsNotTakenAway() async throws {
-        let catalog = try SQLiteCatalog(path: path)
+    @Test(arguments: Engine.allCases) func aLiveLeaseIsNotTakenAway(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
         try await catalog.enqueue(job("a.mp4"))
         _ = try await claim(catalog, "alive")
         #expect(try await catalog.requeueAbandonedTasks().isEmpty)
         #expect(try await claim(catalog, "other") == nil)
     }
 
-    @Test func aRetryWaitsForItsTimeAndKeepsTheError() async throws {
-        let catalog = try SQLiteCatalog(path: path)
+    @Test(arguments: Engine.allCases) func aRetryWaitsForItsTimeAndKeepsTheError(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
         try await catalog.enqueue(job("a.mp4"))
         let claimed = try #require(try await claim(catalog))
-        try await catalog.retryTask(claimed.id, error: "a.mp4: disk full", notBefore: Date(timeIntervalSinceNow: 3600))
+        try await catalog.retryTask(claimed.id, owner: "me", error: "a.mp4: disk full", notBefore: Date(timeIntervalSinceNow: 3600))
         #expect(try await claim(catalog) == nil)
         let waiting = try #require(try await catalog.job(id: claimed.jobId))
         #expect(waiting.state == .running && waiting.error == "a.mp4: disk full" && waiting.stage == "waiting to retry")
     }
 
-    @Test func cancelEndsAnIdleJobAndFlagsOneWithRunningTasks() async throws {
-        let catalog = try SQLiteCatalog(path: path)
+    @Test(arguments: Engine.allCases) func cancelEndsAnIdleJobAndFlagsOneWithRunningTasks(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
         try await catalog.enqueue(job("running.mp4", createdAt: Date(timeIntervalSinceNow: -10)))
         let queued = job("queued.mp4")
         try await catalog.enqueue(queued)
@@ -127,8 +124,8 @@ import TestSupport
         #expect(try await claim(catalog) == nil)
     }
 
-    @Test func endingAJobCancelsItsTasksThatDidNotRun() async throws {
-        let catalog = try SQLiteCatalog(path: path)
+    @Test(arguments: Engine.allCases) func endingAJobCancelsItsTasksThatDidNotRun(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
         let planned = try await plannedJob(catalog, chunks: 2)
         let chunk = try #require(try await claim(catalog))
         try await catalog.finishJob(id: planned.id, state: .failed, error: "broken", mediaId: nil)
@@ -138,29 +135,24 @@ import TestSupport
         #expect(try await claim(catalog) == nil)
     }
 
-    @Test func releaseRequeuesWithoutCountingTheAttempt() async throws {
-        let catalog = try SQLiteCatalog(path: path)
+    @Test(arguments: Engine.allCases) func releaseRequeuesWithoutCountingTheAttempt(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
         try await catalog.enqueue(job("a.mp4"))
         let running = try #require(try await claim(catalog))
-        try await catalog.releaseTask(running.id)
+        try await catalog.releaseTask(running.id, owner: "me")
         let released = try #require(try await catalog.tasks(jobID: running.jobId).first)
         #expect(released.state == .queued && released.attempts == 0 && released.leaseOwner == nil)
         #expect(try await catalog.job(id: running.jobId)?.state == .queued)
     }
 }
 
+/// Titles, series, search and listing, the same tests on every store.
 @Suite struct TitleCatalogTests {
-    let catalog: SQLiteCatalog
-
-    init() throws {
-        catalog = try SQLiteCatalog(path: try Fixtures.temporaryFolder("catalog").appendingPathComponent("catalog.sqlite").path)
-    }
-
     /// Queues and claims a job, then publishes a title for it.
     @discardableResult
-    func publish(_ title: String, digest: String, series: String? = nil, season: Int? = nil, episode: Int? = nil,
+    func publish(_ catalog: any CatalogStore, _ title: String, digest: String, series: String? = nil, season: Int? = nil, episode: Int? = nil,
                  type: String = "movie", genre: [String] = [], description: String = "") async throws -> (Job, PublishOutcome) {
-        let job = Job(source: "\(title).mp4", inputFolder: "/nowhere", origin: .ingest, preset: "default", maxAttempts: 3)
+        let job = Job(source: "\(title).mp4", origin: .ingest, preset: "default", maxAttempts: 3)
         try await catalog.enqueue(job)
         _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
         var media = Media(id: job.mediaId, type: type, title: title, year: 2020, description: description, genre: genre,
@@ -179,8 +171,9 @@ import TestSupport
         return (job, try await catalog.publish(published, jobID: job.id))
     }
 
-    @Test func publishingRecordsTheTitleAndEndsItsJobInOneGo() async throws {
-        let (job, outcome) = try await publish("Amélie", digest: "aaa", genre: ["Comedy"])
+    @Test(arguments: Engine.allCases) func publishingRecordsTheTitleAndEndsItsJobInOneGo(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
+        let (job, outcome) = try await publish(catalog, "Amélie", digest: "aaa", genre: ["Comedy"])
         #expect(outcome == .published(mediaId: job.mediaId))
         let finished = try #require(try await catalog.job(id: job.id))
         #expect(finished.state == .succeeded && finished.progress == 1 && finished.finishedAt != nil)
@@ -194,17 +187,19 @@ import TestSupport
         #expect(try await catalog.mediaStatus(id: job.mediaId) == .ready && document.status == "ready")
     }
 
-    @Test func theSameContentIsADuplicateOfTheFirstTitle() async throws {
-        let (first, _) = try await publish("One", digest: "same")
-        let (second, outcome) = try await publish("Two", digest: "same")
+    @Test(arguments: Engine.allCases) func theSameContentIsADuplicateOfTheFirstTitle(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
+        let (first, _) = try await publish(catalog, "One", digest: "same")
+        let (second, outcome) = try await publish(catalog, "Two", digest: "same")
         #expect(outcome == .duplicate(of: first.mediaId))
         let job = try #require(try await catalog.job(id: second.id))
         #expect(job.state == .duplicate && job.mediaId == first.mediaId)
         #expect(try await catalog.list(type: nil, genre: nil, page: 1, limit: 10).total == 1)
     }
 
-    @Test func aProcessingTitleIsListedThenReadyOrWithdrawn() async throws {
-        let job = Job(source: "Film.mp4", inputFolder: "/nowhere", origin: .ingest, preset: "default", maxAttempts: 3)
+    @Test(arguments: Engine.allCases) func aProcessingTitleIsListedThenReadyOrWithdrawn(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
+        let job = Job(source: "Film.mp4", origin: .ingest, preset: "default", maxAttempts: 3)
         try await catalog.enqueue(job)
         _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
         let media = Media(id: job.mediaId, type: "movie", title: "Film", durationSeconds: 60, digest: "",
@@ -229,11 +224,12 @@ import TestSupport
         #expect(try await catalog.mediaStatus(id: job.mediaId) == .ready)
     }
 
-    @Test func episodesGatherInTheirSeriesBySeason() async throws {
-        let (e2, _) = try await publish("Second", digest: "2", series: "Show", season: 1, episode: 2, type: "series")
-        let (e1, _) = try await publish("First", digest: "1", series: "show", season: 1, episode: 1, type: "series")
-        let (s2, _) = try await publish("Next season", digest: "3", series: "Show", season: 2, episode: 1, type: "series")
-        try await publish("A movie", digest: "4")
+    @Test(arguments: Engine.allCases) func episodesGatherInTheirSeriesBySeason(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
+        let (e2, _) = try await publish(catalog, "Second", digest: "2", series: "Show", season: 1, episode: 2, type: "series")
+        let (e1, _) = try await publish(catalog, "First", digest: "1", series: "show", season: 1, episode: 1, type: "series")
+        let (s2, _) = try await publish(catalog, "Next season", digest: "3", series: "Show", season: 2, episode: 1, type: "series")
+        try await publish(catalog, "A movie", digest: "4")
         let (items, total) = try await catalog.list(type: "series", genre: nil, page: 1, limit: 10)
         #expect(total == 1)
         let series = try #require(items.first)
@@ -248,19 +244,21 @@ import TestSupport
         #expect(try await catalog.list(type: nil, genre: nil, page: 1, limit: 10).total == 1)
     }
 
-    @Test func searchMatchesWordsAndPrefixesIgnoringAccents() async throws {
-        try await publish("Amélie", digest: "a", description: "A shy waitress in Montmartre")
-        try await publish("Metropolis", digest: "m", description: "A city of the future")
-        try await publish("Pilot", digest: "p", series: "Futurama", season: 1, episode: 1, type: "series")
-        #expect(try await catalog.search("amelie", limit: 10).map(\.title) == ["Amélie"])
-        #expect(try await catalog.search("montm", limit: 10).map(\.title) == ["Amélie"])
-        #expect(Set(try await catalog.search("futur", limit: 10).map(\.title)) == ["Metropolis", "Futurama"])
-        #expect(try await catalog.search("  ", limit: 10).isEmpty)
-        #expect(try await catalog.search("\"unbalanced", limit: 10).isEmpty)
+    @Test(arguments: Engine.allCases) func searchMatchesWordsAndPrefixesIgnoringAccents(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
+        try await publish(catalog, "Amélie", digest: "a", description: "A shy waitress in Montmartre")
+        try await publish(catalog, "Metropolis", digest: "m", description: "A city of the future")
+        try await publish(catalog, "Pilot", digest: "p", series: "Futurama", season: 1, episode: 1, type: "series")
+        #expect(try await catalog.searchDocuments("amelie", limit: 10).map(\.title) == ["Amélie"])
+        #expect(try await catalog.searchDocuments("montm", limit: 10).map(\.title) == ["Amélie"])
+        #expect(Set(try await catalog.searchDocuments("futur", limit: 10).map(\.title)) == ["Metropolis", "Futurama"])
+        #expect(try await catalog.searchDocuments("  ", limit: 10).isEmpty)
+        #expect(try await catalog.searchDocuments("\"unbalanced", limit: 10).isEmpty)
     }
 
-    @Test func listingPagesFiltersAndPutsTheNewestFirst() async throws {
-        for index in 1...5 { try await publish("Movie \(index)", digest: "\(index)", genre: index == 3 ? ["Drama"] : []) }
+    @Test(arguments: Engine.allCases) func listingPagesFiltersAndPutsTheNewestFirst(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
+        for index in 1...5 { try await publish(catalog, "Movie \(index)", digest: "\(index)", genre: index == 3 ? ["Drama"] : []) }
         let page = try await catalog.list(type: nil, genre: nil, page: 2, limit: 2)
         #expect(page.total == 5 && page.items.map(\.title) == ["Movie 3", "Movie 2"])
         #expect(try await catalog.list(type: nil, genre: "drama", page: 1, limit: 10).items.map(\.title) == ["Movie 3"])

@@ -21,15 +21,16 @@ import TestSupport
     }()
 
     let vault: Vault
-    let catalog: SQLiteCatalog
+    let catalog: any CatalogStore
     let id: String
     let segment = Data((0..<2000).map { UInt8($0 % 251) })
     let master = "#EXTM3U\n#EXT-X-VERSION:7\n" + String(repeating: "#EXT-X-STREAM-INF:BANDWIDTH=1000\n720p/index.m3u8\n", count: 20)
 
     init() async throws {
         vault = Vault(root: try Fixtures.temporaryFolder("delivery"))
-        catalog = try vault.open()
-        let job = Job(source: "<Film> & Co (2020).mp4", inputFolder: "/nowhere", origin: .ingest, preset: "default", maxAttempts: 3)
+        try vault.create()
+        catalog = try await CatalogLocation.sqlite(path: vault.catalog.path).open()
+        let job = Job(source: "<Film> & Co (2020).mp4", origin: .ingest, preset: "default", maxAttempts: 3)
         id = job.mediaId
         try await catalog.enqueue(job)
         _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))

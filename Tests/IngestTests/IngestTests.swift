@@ -181,19 +181,19 @@ struct ChunkResultStub: Decodable {
 /// withdrawn: record and folder gone, its file kept beside the existing title's original.
 @Suite struct DuplicateWithdrawalTests {
     let vault: Vault
-    let catalog: SQLiteCatalog
+    let catalog: any CatalogStore
     let publisher: Publisher
 
-    init() throws {
+    init() async throws {
         vault = Vault(root: try Fixtures.temporaryFolder("vault"))
-        catalog = try vault.open()
+        try vault.create()
+        catalog = try await CatalogLocation.sqlite(path: vault.catalog.path).open()
         publisher = Publisher(vault: vault, catalog: catalog)
     }
 
     /// A job whose title is playable (processing), with its input and a segment on disk.
     func playableJob(digest: String, name: String) async throws -> Job {
-        var job = Job(source: name, inputFolder: vault.input(job: "x").path, origin: .ingest, preset: "default", maxAttempts: 3)
-        job.inputFolder = vault.input(job: job.id).path
+        let job = Job(source: name, origin: .ingest, preset: "default", maxAttempts: 3)
         try FileManager.default.createDirectory(at: vault.input(job: job.id), withIntermediateDirectories: true)
         try Data(name.utf8).write(to: vault.input(job: job.id).appendingPathComponent(name))
         try await catalog.enqueue(job)

@@ -1,8 +1,8 @@
 import GRDB
 
-/// The catalog's schema, one frozen migration per shipped change: never edit a migration
-/// once it has shipped, add a new one.
-enum CatalogMigrations {
+/// The SQLite catalog's schema, one frozen migration per shipped change: never edit a
+/// migration once it has shipped, add a new one.
+enum SQLiteMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: media, series, tracks, jobs, search") { db in
@@ -135,6 +135,17 @@ enum CatalogMigrations {
                 SELECT id || ':plan:0', id, 'plan', 0, 0, 'queued', 0, 0, 0 FROM job WHERE state IN ('queued', 'running')
                 """)
             try db.execute(sql: "UPDATE job SET state = 'queued' WHERE state = 'running'")
+        }
+        migrator.registerMigration("v3: daemons; input folders found from the vault, wherever it is mounted") { db in
+            try db.create(table: "daemon") { t in
+                t.primaryKey("owner", .text)
+                t.column("node", .text).notNull()
+                t.column("http", .text).notNull()
+                t.column("workers", .integer).notNull()
+                t.column("running", .integer).notNull()
+                t.column("lastSeen", .datetime).notNull().indexed()
+            }
+            try db.alter(table: "job") { t in t.drop(column: "inputFolder") }
         }
         return migrator
     }

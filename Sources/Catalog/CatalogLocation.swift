@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Where the catalog is (`--catalog URL`, SPEC §9) — the one place that chooses a store.
+public enum CatalogLocation: Sendable, Equatable, CustomStringConvertible {
+    /// The embedded catalog, one SQLite file.
+    case sqlite(path: String)
+    /// A PostgreSQL database shared by every daemon of the vault.
+    case postgres(PostgresAddress)
+
+    /// `--catalog`, else `$STREAMVAULT_CATALOG`, else `sqlite:<root>/catalog.sqlite`.
+    public static func resolve(_ option: String?, vault: Vault,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CatalogLocation {
+        guard let text = option ?? environment["STREAMVAULT_CATALOG"], !text.isEmpty else { return .sqlite(path: vault.catalog.path) }
+        return try CatalogLocation(text)
+    }
+
+    /// Parses `sqlite:PATH` (or `sqlite://PATH`) and `postgres[ql]://USER[:PASSWORD]@HOST[:PORT]/DATABASE`.
+    public init(_ text: String) throws {
+        let shown = PostgresAddress.hidingPassword(text)
+        if text.hasPrefix("sqlite:") {
+            var path = String(text.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            guard !path.isEmpty else { throw CatalogError.badLocation(shown, reason: "no file path") }
+            self = .sqlite(path: path)
+        } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            self = .postgres(try PostgresAddress(text))
+        } else {
+            throw CatalogError.badLocation(shown, reason: "unknown kind of catalog")
+        }
+    }
+
+    /// The location with its password hidden.
+    public var description: String {
+        switch self {
+        case let .sqlite(path): "sqlite:\(path)"
+        case let .postgres(address): address.description
+        }
+    }
+
+    /// Opens the store and brings its schema up to date. An unreachable PostgreSQL server
+    /// is tried again with growing waits (1, 2, 4 … 30 s) until `patience` runs out (nil:
+    /// for ever), each failure logged; other errors end at once.
+    public func open(logger: Logger = Logger(label: "streamvault.catalog"), patience: Duration? = .seconds(15)) async throws -> any CatalogStore {
+        switch self {
+        case let .sqlite(path):
+            return try SQLiteCatalog(path: path)
+        case let .postgres(address):
+            let catalog = PostgresCatalog(address, logger: logger)
+            let start = ContinuousClock.now
+            var wait = Duration.seconds(1)
+            while true {
+                do {
+                    try await catalog.migrate()
+                    return catalog
+                } catch {
+                    let reason = PostgresFailure.describe(error)
+                    guard PostgresFailure.isTransient(error) else { throw CatalogError.unreachable(reason: "\(address): \(reason)") }
+                    if let patience, ContinuousClock.now - start + wait > patience {
+                        throw CatalogError.unreachable(reason: "\(address): \(reason)")
+                    }
+                    logger.error("catalog \(address) unreachable (\(reason)); trying again in \(Int(wait.seconds)) s")
+                    try await Task.sleep(for: wait)
+                    wait = min(wait * 2, .seconds(30))
+                }
+            }
+        }
+    }
+}
+
+/// A PostgreSQL server and database, with the credentials to reach it.
+public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String?
+    public var database: String
+
+    init(_ text: String) throws {
+        let shown = Self.hidingPassword(text)
+        guard let url = URLComponents(string: text) else { throw CatalogError.badLocation(shown, reason: "not a URL") }
+        guard let host = url.host, !host.isEmpty else { throw CatalogError.badLocation(shown, reason: "no host") }
+        guard let user = url.user, !user.isEmpty else { throw CatalogError.badLocation(shown, reason: "no user") }
+        let database = String(url.path.drop { $0 == "/" })
+        guard !database.isEmpty, !database.contains("/") else { throw CatalogError.badLocation(shown, reason: "no database name") }
+        if let port = url.port, !(1...65535).contains(port) { throw CatalogError.badLocation(shown, reason: "port out of range") }
+        self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        port = url.port ?? 5432
+        self.user = user.removingPercentEncoding ?? user
+        password = url.password.map { $0.removingPercentEncoding ?? $0 }
+        self.database = database.removingPercentEncoding ?? database
+    }
+
+    public var description: String {
+        "postgres://\(user)\(password == nil ? "" : ":***")@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)"
+    }
+
+    /// `scheme://user:***@…` for any URL-like text (a malformed one too).
+    static func hidingPassword(_ text: String) -> String {
+        guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].lastIndex(of: "@"),
+              let colon = text[scheme.upperBound..<at].firstIndex(of: ":") else { return text }
+        return text[..<text.index(after: colon)] + "***" + text[at...]
+    }
+}
+
+/// PostgreSQL errors in words: the server's message, or what stopped the connection.
+enum PostgresFailure {
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError {
+            return describe(error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError ?? CatalogError.unreachable(reason: "transaction failed"))
+        }
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] { return message }
+        if let underlying = error.underlying { return "\(underlying)" }
+        return "\(error.code)"
+    }
+
+    /// Whether trying again later may work: anything but an answer of the server (a wrong
+    /// password, no such database) or a schema too new — except a server starting up.
+    static func isTransient(_ error: any Error) -> Bool {
+        if let error = error as? PostgresTransactionError {
+            return isTransient(error.closureError ?? error.commitError ?? error.beginError ?? CatalogError.unreachable(reason: ""))
+        }
+        if case .newerSchema = error as? CatalogError { return false }
+        guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return true }
+        return state.hasPrefix("57P") || state.hasPrefix("08")
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+
+extension SQLiteCatalog {
+    func publishProcessing(_ title: PublishedTitle) async throws {
+        try await pool.write { db in
+            guard try !Media.exists(db, key: title.media.id) else { return }
+            var processing = title
+            processing.media.status = .processing
+            try Self.insert(processing, in: db)
+        }
+    }
+
+    func publish(_ title: PublishedTitle, jobID: String) async throws -> PublishOutcome {
+        try await pool.write { db in
+            if let existing = try Self.earlier(digest: title.media.digest, than: title.media.id, in: db) {
+                try Self.withdraw(title.media.id, in: db)
+                try Self.finish(jobID, as: .duplicate, error: nil, mediaId: existing, in: db)
+                return .duplicate(of: existing)
+            }
+            let createdAt = try Self.createdAt(of: title.media.id, in: db)
+            try Self.withdraw(title.media.id, in: db)
+            var ready = title
+            ready.media.status = .ready
+            try Self.insert(ready, createdAt: createdAt, in: db)
+            try Self.finish(jobID, as: .succeeded, error: nil, mediaId: ready.media.id, in: db)
+            return .published(mediaId: ready.media.id)
+        }
+    }
+
+    func withdraw(mediaId: String) async throws {
+        try await pool.write { db in try Self.withdraw(mediaId, in: db) }
+    }
+
+    /// Removes a processing title's record (and its series if it was the last episode).
+    private static func withdraw(_ id: String, in db: Database) throws {
+        guard let media = try Media.fetchOne(db, key: id), media.status == .processing else { return }
+        try media.delete(db)
+        if let seriesID = media.seriesId, try Media.filter(Column("seriesId") == seriesID).fetchCount(db) == 0 {
+            _ = try Series.deleteOne(db, key: seriesID)
+        }
+    }
+
+    /// When a recorded title was first published (now if it is not recorded).
+    private static func createdAt(of id: String, in db: Database) throws -> Date {
+        try Date.fetchOne(db, sql: "SELECT createdAt FROM media WHERE id = ?", arguments: [id]) ?? Date()
+    }
+
+    /// Inserts a title with its series (found by title and type, or created), renditions and tracks.
+    private static func insert(_ title: PublishedTitle, createdAt: Date? = nil, in db: Database) throws {
+        var media = title.media
+        let now = Date()
+        if let name = title.series {
+            var series = try Series
+                .filter(sql: "title = ? COLLATE NOCASE", arguments: [name.title])
+                .filter(Column("type") == name.type)
+                .fetchOne(db) ?? Series(type: name.type, title: name.title, year: name.year, createdAt: now)
+            series.updatedAt = now
+            try series.save(db)
+            media.seriesId = series.id
+        }
+        media.createdAt = createdAt ?? now
+        media.updatedAt = now
+        try media.insert(db)
+        for var rendition in title.renditions {
+            rendition.mediaId = media.id
+            try rendition.insert(db)
+        }
+        for var track in title.audio {
+            track.mediaId = media.id
+            try track.insert(db)
+        }
+        for var track in title.subtitles {
+            track.mediaId = media.id
+            try track.insert(db)
+        }
+    }
+
+    func mediaID(digest: String, before mediaId: String) async throws -> String? {
+        try await pool.read { db in try Self.earlier(digest: digest, than: mediaId, in: db) }
+    }
+
+    /// The first title with `digest` that came before `mediaId` (see `mediaID(digest:before:)`).
+    private static func earlier(digest: String, than mediaId: String, in db: Database) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT id FROM media WHERE digest = ? AND id != ?
+              AND (status = 'ready' OR createdAt < COALESCE((SELECT createdAt FROM media WHERE id = ?), '9999-12-31'))
+            ORDER BY createdAt LIMIT 1
+            """, arguments: [digest, mediaId, mediaId])
+    }
+
+    func mediaStatus(id: String) async throws -> Media.Status? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT status FROM media WHERE id = ?", arguments: [id]).flatMap(Media.Status.init)
+        }
+    }
+
+    func entry(id: String) async throws -> CatalogEntry? {
+        try await pool.read { db in try Self.entry(id, in: db) }
+    }
+
+    func entries(type: String?, genre: String?, page: Int, limit: Int) async throws -> (items: [CatalogEntry], total: Int) {
+        try await pool.read { db in
+            var filters = "", arguments: StatementArguments = []
+            if let type {
+                filters += " AND type = ?"
+                arguments += [type]
+            }
+            if let genre {
+                filters += " AND EXISTS (SELECT 1 FROM json_each(genre) WHERE value = ? COLLATE NOCASE)"
+                arguments += [genre]
+            }
+            let shown = """
+                SELECT id, updatedAt FROM media WHERE seriesId IS NULL\(filters)
+                UNION ALL SELECT id, updatedAt FROM series WHERE 1\(filters)
+                """
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(shown))", arguments: arguments + arguments) ?? 0
+            let ids = try String.fetchAll(db, sql: "\(shown) ORDER BY updatedAt DESC, id LIMIT ? OFFSET ?",
+                                          arguments: arguments + arguments + [limit, max(0, page - 1) * limit])
+            return (try ids.compactMap { try Self.entry($0, in: db) }, total)
+        }
+    }
+
+    func search(_ query: String, limit: Int) async throws -> [CatalogEntry] {
+        guard let pattern = FTS5Pattern(matchingAllPrefixesIn: query) else { return [] }
+        return try await pool.read { db in
+            // Series first, then movies and episodes (an episode brings its series), by rank.
+            let ids = try String.fetchAll(db, sql: """
+                SELECT series.id FROM series JOIN seriesSearch ON seriesSearch.rowid = series.rowid
+                WHERE seriesSearch MATCH ? ORDER BY seriesSearch.rank
+                """, arguments: [pattern])
+                + String.fetchAll(db, sql: """
+                SELECT COALESCE(media.seriesId, media.id) FROM media JOIN mediaSearch ON mediaSearch.rowid = media.rowid
+                WHERE mediaSearch MATCH ? ORDER BY mediaSearch.rank
+                """, arguments: [pattern])
+            var seen = Set<String>()
+            return try ids.filter { seen.insert($0).inserted }.prefix(limit).compactMap { try Self.entry($0, in: db) }
+        }
+    }
+
+    func delete(id: String) async throws -> [String] {
+        try await pool.write { db in
+            if let media = try Media.fetchOne(db, key: id) {
+                try media.delete(db)
+                if let seriesID = media.seriesId,
+                   try Media.filter(Column("seriesId") == seriesID).fetchCount(db) == 0 {
+                    _ = try Series.deleteOne(db, key: seriesID)
+                }
+                return [id]
+            }
+            guard try Series.exists(db, key: id) else { return [] }
+            let episodes = try String.fetchAll(db, Media.select(Column("id")).filter(Column("seriesId") == id))
+            _ = try Series.deleteOne(db, key: id)
+            return episodes
+        }
+    }
+
+    // MARK: Entries
+
+    private static func entry(_ id: String, in db: Database) throws -> CatalogEntry? {
+        if let media = try Media.fetchOne(db, key: id) { return .title(try title(media, in: db)) }
+        guard let series = try Series.fetchOne(db, key: id) else { return nil }
+        let episodes = try Media.filter(Column("seriesId") == series.id)
+            .order(Column("seasonNumber"), Column("episodeNumber")).fetchAll(db)
+        return .series(series, episodes: try episodes.map { try title($0, in: db) })
+    }
+
+    private static func title(_ media: Media, in db: Database) throws -> TitleRecord {
+        let mine = Column("mediaId") == media.id
+        return TitleRecord(
+            media: media,
+            renditions: try Rendition.filter(mine).fetchAll(db),
+            audio: try AudioTrack.filter(mine).order(Column("id")).fetchAll(db),
+            subtitles: try SubtitleTrack.filter(mine).order(Column("id")).fetchAll(db),
+            progress: media.status == .processing
+                ? try Double.fetchOne(db, sql: "SELECT progress FROM job WHERE mediaId = ? AND state = 'running'", arguments: [media.id])
+                : nil)
+    }
+}
