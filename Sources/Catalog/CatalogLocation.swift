@@ -52,6 +52,7 @@ public enum CatalogLocation: Sendable, Equatable, CustomStringConvertible {
             var wait = Duration.seconds(1)
             while true {
                 do {
+                    try await catalog.probe()
                     try await catalog.migrate()
                     return catalog
                 } catch {

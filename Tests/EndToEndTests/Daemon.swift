@@ -7,23 +7,29 @@ import TestSupport
 /// A real `streamvault serve` on a temporary vault, talked to over HTTP and with the CLI.
 final class Daemon: @unchecked Sendable {
     let root: URL
+    let host: String
     let port: Int
+    /// Run before the binary: `ip netns exec HOST` for a daemon on a simulated host.
+    let prefix: [String]
     private(set) var process: Process?
     private let log: URL
 
-    /// Starts a daemon on `root` (a new temporary vault by default).
-    init(root: URL? = nil, settle: Double = 1, extra: [String] = []) throws {
+    /// Starts a daemon on `root` (a new temporary vault by default), serving HTTP on `host`.
+    init(root: URL? = nil, settle: Double = 1, extra: [String] = [], host: String = "127.0.0.1", prefix: [String] = []) throws {
         self.root = try root ?? Fixtures.temporaryFolder("vault")
+        self.host = host
+        self.prefix = prefix
         port = Int.random(in: 20_000...60_000)
-        log = self.root.appendingPathComponent("daemon-\(port).log")
+        log = self.root.appendingPathComponent("daemon-\(host)-\(port).log")
         try start(settle: settle, extra: extra)
     }
 
     func start(settle: Double = 1, extra: [String] = []) throws {
         let process = Process()
-        process.executableURL = Fixtures.binary
-        process.arguments = ["serve", "--root", root.path, "--http", "127.0.0.1:\(port)", "--settle", String(settle),
-                             "--preset", "preview", "--log-level", "info"] + extra
+        let command = prefix + [Fixtures.binary.path, "serve", "--root", root.path, "--http", "\(host):\(port)",
+                                "--settle", String(settle), "--preset", "preview", "--log-level", "info"] + extra
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = Fixtures.repository
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
@@ -62,7 +68,7 @@ final class Daemon: @unchecked Sendable {
 
     func request(_ method: String, _ path: String, headers: [String: String] = [:], body: Data? = nil) throws
         -> (status: Int, body: Data, headers: [String: String]) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        var request = URLRequest(url: URL(string: "http://\(host):\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
         for (key, value) in headers { request.setValue(value, forHTTPHeaderField: key) }

@@ -157,7 +157,7 @@ import TestSupport
     @Test func aWorkerKilledMidJobFailsOnlyThatAttempt() throws {
         let daemon = try Daemon(extra: ["--retry-delay", "0.5"])
         let id = try runningJob(on: daemon)
-        let workers = try runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "worker --root \(daemon.root.path) --task \(id):chunk"])
+        let workers = try runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "worker --root \(daemon.root.path) --assignment .*\(id):chunk"])
         let pid = try #require(Int32(workers.stdout.split(separator: "\n").first ?? ""), "no worker: \(workers.stdout)")
         kill(pid, SIGKILL)
         let jobs = try daemon.waitForJobs(count: 1, timeout: 90)

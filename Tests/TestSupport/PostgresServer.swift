@@ -34,6 +34,11 @@ public final class PostgresServer: Sendable {
             throw PostgresServerError(description: "no postgres user (install Debian's postgresql package)")
         }
         try run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"])
+        // Daemons on other (simulated) hosts connect too.
+        let rules = try FileHandle(forWritingTo: URL(fileURLWithPath: data + "/pg_hba.conf"))
+        rules.seekToEndOfFile()
+        rules.write(Data("host all all 0.0.0.0/0 trust\n".utf8))
+        try rules.close()
         try run("pg_ctl", ["-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60", "-o",
                            "-p \(self.port) -k \(folder.path) -c listen_addresses=\(listen) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
                            "start"])
@@ -111,4 +116,6 @@ public final class PostgresServer: Sendable {
 
 public struct PostgresServerError: Error, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) { self.description = description }
 }

@@ -9,6 +9,7 @@ import PostgresNIO
 /// Rows are read and written as the values' JSON (`to_jsonb`, `jsonb_populate_record`):
 /// columns are named as the properties.
 final class PostgresCatalog: CatalogStore {
+    let address: PostgresAddress
     let client: PostgresClient
     let logger: Logger
     private let running: Task<Void, Never>
@@ -29,6 +30,7 @@ final class PostgresCatalog: CatalogStore {
         var background = logger
         background.logLevel = .error
         let client = PostgresClient(configuration: configuration, backgroundLogger: background)
+        self.address = address
         self.client = client
         self.logger = logger
         running = Task { await client.run() }
@@ -54,20 +56,38 @@ final class PostgresCatalog: CatalogStore {
         running.cancel()
     }
 
+    /// Connects once outside the pool — whose requests wait for a connection as long as it
+    /// takes — so that a refusal (no server, a wrong password) is known, and in its words.
+    func probe() async throws {
+        let configuration = PostgresConnection.Configuration(
+            host: address.host, port: address.port, username: address.user, password: address.password,
+            database: address.database, tls: .disable)
+        let connection = try await Self.answer(within: .seconds(10)) { [logger] in
+            try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        }
+        try await connection.close()
+    }
+
     /// Brings the schema up to date (`PostgresMigrations`).
     func migrate() async throws {
-        try await PostgresMigrations.migrate(client, logger: logger)
+        try await Self.answer(within: .seconds(60)) { [client, logger] in try await PostgresMigrations.migrate(client, logger: logger) }
     }
 
     func ping() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try await self.client.query("SELECT 1", logger: self.logger).collect() }
+        try await Self.answer(within: .seconds(2)) { [client, logger] in _ = try await client.query("SELECT 1", logger: logger).collect() }
+    }
+
+    /// `body`'s result, or `CatalogError.unreachable` once `limit` has passed: while the
+    /// server is away the pool's requests would wait for it.
+    static func answer<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
             group.addTask {
-                try await Task.sleep(for: .seconds(2))
-                throw CatalogError.unreachable(reason: "no answer within 2 s")
+                try await Task.sleep(for: limit)
+                throw CatalogError.unreachable(reason: "no answer within \(Int(limit.seconds)) s")
             }
-            try await group.next()
-            group.cancelAll()
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
     }
 
@@ -79,15 +99,22 @@ final class PostgresCatalog: CatalogStore {
         }
     }
 
-    /// Runs `body` in a transaction.
-    func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+    /// Runs `body` in a transaction (given up after 15 s without an answer).
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.answer(within: Self.patience) { [client, logger] in
+            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
     }
 
-    /// Runs `body` on a connection, outside a transaction.
-    func reading<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await body(connection) }
+    /// Runs `body` on a connection, outside a transaction (given up after 15 s).
+    func reading<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.answer(within: Self.patience) { [client] in
+            try await client.withConnection { connection in try await body(connection) }
+        }
     }
+
+    /// How long a request waits for the server.
+    static let patience = Duration.seconds(15)
 
     func heartbeat(_ daemon: DaemonStatus) async throws {
         try await transaction { db in

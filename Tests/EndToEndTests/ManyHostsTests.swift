@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Several hosts on one vault and one PostgreSQL catalog (SPEC §9): PostgreSQL on one
+/// simulated host, a daemon on each of two others (network namespaces), the vault folder
+/// shared as NFS would share it.
+@Suite(.serialized) struct ManyHostsTests {
+    let network: TestNetwork
+    let server: PostgresServer
+    let catalog: String
+    let root: URL
+    let daemons: [Daemon]
+
+    init() throws {
+        network = try TestNetwork(hosts: 3)
+        server = try PostgresServer(listen: network.address(of: 0), namespace: network.hosts[0])
+        catalog = try server.createDatabase()
+        let root = try Fixtures.temporaryFolder("shared-vault"), catalog = catalog, network = network
+        self.root = root
+        daemons = try (1...2).map { host in
+            try Daemon(root: root, extra: ["--catalog", catalog, "--node", "host-\(host)", "--lease", "5", "--workers", "1"],
+                       host: network.address(of: host), prefix: network.prefix(host))
+        }
+    }
+
+    func tearDown() {
+        for daemon in daemons { daemon.kill9() }
+        server.stop()
+        network.tearDown()
+    }
+
+    /// A clip of `seconds` s of test pattern and tone, distinct for each length.
+    static func clip(seconds: Int, size: String = "320x240") throws -> URL {
+        let file = try Fixtures.temporaryFolder("clip").appendingPathComponent("Clip \(seconds) (2021).mp4")
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30", "-f", "lavfi",
+            "-i", "sine=frequency=\(200 + seconds * 10):sample_rate=48000", "-t", String(seconds), "-c:v", "libx264",
+            "-preset", "ultrafast", "-g", "60", "-c:a", "aac", "-shortest", file.path,
+        ])
+        guard made.status == 0 else { throw PostgresServerError(description: made.stderr) }
+        return file
+    }
+
+    /// Renames a clip into the shared ingest/ (taken at once, by one daemon).
+    func drop(_ clip: URL) throws {
+        let staged = root.appendingPathComponent(".\(clip.lastPathComponent)")
+        try FileManager.default.copyItem(at: clip, to: staged)
+        try FileManager.default.moveItem(at: staged, to: root.appendingPathComponent("ingest").appendingPathComponent(clip.lastPathComponent))
+    }
+
+    func nodes(of job: [String: Any]) -> Set<String> {
+        Set((job["chunks"] as? [[String: Any]] ?? []).compactMap { $0["node"] as? String })
+    }
+
+    @Test func dropsArePackagedOnceEachAcrossBothHostsAndAnIdleHostStartsWithinASecond() throws {
+        defer { tearDown() }
+        let clips = try (6...9).map { try Self.clip(seconds: $0) }
+        for clip in clips { try drop(clip) }
+        let jobs = try daemons[0].waitForJobs(count: 4, timeout: 240)
+        #expect(jobs.count == 4 && jobs.allSatisfy { $0["state"] as? String == "succeeded" })
+        #expect(Set(jobs.compactMap { $0["source"] as? String }) == Set(clips.map(\.lastPathComponent)))
+        let titles = try daemons[1].json("/api/media")["items"] as? [[String: Any]] ?? []
+        #expect(titles.count == 4)
+        #expect(daemons[0].files(in: "originals").count == 4 && daemons[0].files(in: "failed").isEmpty)
+        #expect(daemons[0].files(in: "work").isEmpty && daemons[0].files(in: "ingest").isEmpty)
+        var ran = Set<String>()
+        for job in jobs {
+            let detail = try daemons[0].json("/api/jobs/\(job["id"] as? String ?? "")")
+            ran.formUnion(nodes(of: detail))
+        }
+        #expect(ran == ["host-1", "host-2"], "both hosts ran chunks")
+
+        let listed = try daemons[1].json("/api/nodes")["items"] as? [[String: Any]] ?? []
+        #expect(Set(listed.compactMap { $0["node"] as? String }) == ["host-1", "host-2"])
+        #expect(Set(listed.compactMap { $0["http"] as? String }) == Set(daemons.map { "\($0.host):\($0.port)" }))
+        #expect(listed.allSatisfy { $0["workers"] as? Int == 1 && $0["running"] != nil && $0["lastSeen"] != nil })
+
+        // Both idle: a job submitted from a third machine (the test's own) starts at once.
+        let submitted = try runProcess(Fixtures.binary, ["submit", try Self.clip(seconds: 5).path, "--root", root.path,
+                                                        "--catalog", catalog, "--json"])
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let id = (try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any])?["id"] as? String ?? ""
+        var started: [String: Any] = [:]
+        try waitUntil(timeout: 10) {
+            started = try daemons[0].json("/api/jobs/\(id)")
+            return started["startedAt"] is String
+        }
+        let format = ISO8601DateFormatter()
+        let created = try #require(format.date(from: started["createdAt"] as? String ?? ""))
+        let began = try #require(format.date(from: started["startedAt"] as? String ?? ""))
+        #expect(began.timeIntervalSince(created) < 1, "started \(began.timeIntervalSince(created)) s after submission")
+    }
+
+    @Test func whenAHostDiesTheOtherFinishesItsJobOnceItsLeasesExpire() throws {
+        defer { tearDown() }
+        try drop(try Self.clip(seconds: 40, size: "640x360"))
+        // Wait until a chunk runs, then cut the power of the host that runs it.
+        var victim = -1
+        var jobID = ""
+        try waitUntil(timeout: 60) {
+            guard let job = try daemons[0].jobs().first, let id = job["id"] as? String else { return false }
+            jobID = id
+            let chunks = try daemons[0].json("/api/jobs/\(id)")["chunks"] as? [[String: Any]] ?? []
+            guard let node = chunks.first(where: { $0["state"] as? String == "running" && ($0["index"] as? Int ?? 0) > 0 })?["node"] as? String
+            else { return false }
+            victim = node == "host-1" ? 1 : 2
+            return true
+        }
+        try network.killEverything(on: victim)
+        let survivor = daemons[victim == 1 ? 1 : 0]
+        var job: [String: Any] = [:]
+        try waitUntil(timeout: 240) {
+            job = try survivor.json("/api/jobs/\(jobID)")
+            return job["state"] as? String == "succeeded"
+        }
+        let chunks = job["chunks"] as? [[String: Any]] ?? []
+        #expect(chunks.allSatisfy { $0["state"] as? String == "done" })
+        #expect(chunks.contains { ($0["attempts"] as? Int ?? 0) >= 2 }, "the chunk cut off ran again")
+        let titles = try survivor.json("/api/media")["items"] as? [[String: Any]] ?? []
+        #expect(titles.count == 1 && titles.first?["status"] as? String == "ready")
+        #expect(survivor.files(in: "work").isEmpty, "work/ is clean: \(survivor.files(in: "work"))")
+        #expect(survivor.files(in: "originals").count == 1)
+        let id = titles.first?["id"] as? String ?? ""
+        let playlist = String(decoding: try survivor.get("/hls/\(id)/master.m3u8").body, as: UTF8.self)
+        #expect(playlist.contains("#EXT-X-STREAM-INF"))
+    }
+}
