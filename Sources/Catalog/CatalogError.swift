@@ -6,6 +6,8 @@ public enum CatalogError: Error, CustomStringConvertible, Sendable {
     case newerSchema(catalog: String)
     /// The catalog's server cannot be reached (yet).
     case unreachable(reason: String)
+    /// The catalog's server refused a request.
+    case failed(reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum CatalogError: Error, CustomStringConvertible, Sendable {
             "\(catalog) was made by a newer StreamVault: upgrade this binary to use it"
         case let .unreachable(reason):
             "catalog unreachable: \(reason)"
+        case let .failed(reason):
+            "catalog: \(reason)"
         }
     }
 }

@@ -45,13 +45,21 @@ public struct IngestService: Service, CustomStringConvertible {
                 group.addTask { for await names in watcher.changes { wake.yield(names) } }
                 group.addTask { for await _ in ticks { wake.yield([]) } }
                 var refused = Set<String>()
+                var pausedUntil = ContinuousClock.now
                 for await movedIn in wakeups {
                     if Task.isShuttingDownGracefully || Task.isCancelled { break }
                     tracker.arrivedWhole(movedIn)
+                    guard ContinuousClock.now >= pausedUntil else { continue }
                     for candidate in tracker.settled(IngestCandidate.scan(vault.ingest)) {
-                        if await take(candidate) == .crossDevice, refused.insert(candidate.name).inserted {
+                        switch await take(candidate) {
+                        case .crossDevice where refused.insert(candidate.name).inserted:
                             logger.error("cannot take \(candidate.name): ingest/ and work/ must be on one file system")
+                        case .unrecorded:
+                            pausedUntil = ContinuousClock.now + .seconds(5)  // the catalog is away: try again later
+                        default:
+                            continue
                         }
+                        break
                     }
                 }
                 group.cancelAll()
@@ -61,7 +69,7 @@ public struct IngestService: Service, CustomStringConvertible {
 
     public var description: String { "IngestService(\(vault.ingest.path))" }
 
-    enum Claim { case taken, gone, crossDevice }
+    enum Claim { case taken, gone, crossDevice, unrecorded }
 
     /// Claims `candidate` for a new job; another daemon may have taken it first.
     @discardableResult
@@ -90,7 +98,7 @@ public struct IngestService: Service, CustomStringConvertible {
                 try? files.moveItem(at: input.appendingPathComponent(entry), to: vault.ingest.appendingPathComponent(entry))
             }
             try? files.removeItem(at: vault.work(job: job.id))
-            return .gone
+            return .unrecorded
         }
     }
 }

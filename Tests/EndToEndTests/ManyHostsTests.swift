@@ -92,6 +92,22 @@ import TestSupport
         #expect(began.timeIntervalSince(created) < 1, "started \(began.timeIntervalSince(created)) s after submission")
     }
 
+    @Test func whenPostgreSQLIsLostHealthSaysSoAndTheDaemonsCarryOnOnceItIsBack() throws {
+        defer { tearDown() }
+        server.stop(keepingData: true)
+        for daemon in daemons {
+            try waitUntil(timeout: 15) { (try? daemon.get("/healthz").status) == 503 }
+        }
+        try drop(try Self.clip(seconds: 6))  // taken while the catalog is away: waits in ingest/
+        try server.start()
+        for daemon in daemons {
+            try waitUntil(timeout: 15) { (try? daemon.get("/healthz").status) == 200 }
+        }
+        let jobs = try daemons[0].waitForJobs(count: 1, timeout: 120)
+        #expect(jobs.count == 1 && jobs.first?["state"] as? String == "succeeded")
+        #expect(daemons[0].files(in: "originals").count == 1 && daemons[0].files(in: "ingest").isEmpty)
+    }
+
     @Test func whenAHostDiesTheOtherFinishesItsJobOnceItsLeasesExpire() throws {
         defer { tearDown() }
         try drop(try Self.clip(seconds: 40, size: "640x360"))

@@ -22,6 +22,7 @@ public final class PostgresServer: Sendable {
     public let port: Int
     public let folder: URL
     private let namespace: String?
+    private let listen: String
 
     /// Creates and starts a cluster listening on `listen` (comma-separated addresses),
     /// inside network namespace `namespace` when given.
@@ -29,6 +30,7 @@ public final class PostgresServer: Sendable {
         host = listen.split(separator: ",").first.map(String.init) ?? listen
         self.port = try port ?? Self.freePort()
         self.namespace = namespace
+        self.listen = listen
         folder = try Fixtures.temporaryFolder("postgres")
         guard let postgres = getpwnam("postgres"), chown(folder.path, postgres.pointee.pw_uid, postgres.pointee.pw_gid) == 0 else {
             throw PostgresServerError(description: "no postgres user (install Debian's postgresql package)")
@@ -39,8 +41,13 @@ public final class PostgresServer: Sendable {
         rules.seekToEndOfFile()
         rules.write(Data("host all all 0.0.0.0/0 trust\n".utf8))
         try rules.close()
+        try start()
+    }
+
+    /// Starts the server (again).
+    public func start() throws {
         try run("pg_ctl", ["-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60", "-o",
-                           "-p \(self.port) -k \(folder.path) -c listen_addresses=\(listen) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                           "-p \(port) -k \(folder.path) -c listen_addresses=\(listen) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
                            "start"])
     }
 
@@ -55,13 +62,16 @@ public final class PostgresServer: Sendable {
 
     public func url(database: String) -> String { "postgres://postgres@\(host):\(port)/\(database)" }
 
-    /// Stops the server at once (SIGQUIT: immediate shutdown) and removes its folder.
-    public func stop() {
-        guard let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
-              let pid = text.split(separator: "\n").first.flatMap({ Int32($0) }) else { return }
-        kill(pid, SIGQUIT)
-        for _ in 0..<100 where kill(pid, 0) == 0 { usleep(20_000) }
-        try? FileManager.default.removeItem(at: folder)
+    /// Stops the server: at once (SIGQUIT) when its folder goes too; when `keepingData`,
+    /// closing every connection (SIGINT, "fast": this test server does not make its
+    /// commits durable, so a crash would lose the last ones).
+    public func stop(keepingData: Bool = false) {
+        if let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
+           let pid = text.split(separator: "\n").first.flatMap({ Int32($0) }) {
+            kill(pid, keepingData ? SIGINT : SIGQUIT)
+            for _ in 0..<250 where kill(pid, 0) == 0 { usleep(20_000) }
+        }
+        if !keepingData { try? FileManager.default.removeItem(at: folder) }
     }
 
     /// Runs a PostgreSQL program as the `postgres` user (in the namespace, if any), its

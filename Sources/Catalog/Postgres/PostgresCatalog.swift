@@ -99,17 +99,32 @@ final class PostgresCatalog: CatalogStore {
         }
     }
 
-    /// Runs `body` in a transaction (given up after 15 s without an answer).
+    /// Runs `body` in a transaction (given up after 15 s without an answer); errors in words.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await Self.answer(within: Self.patience) { [client, logger] in
-            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        try await Self.inWords {
+            try await Self.answer(within: Self.patience) { [client, logger] in
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
         }
     }
 
     /// Runs `body` on a connection, outside a transaction (given up after 15 s).
     func reading<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await Self.answer(within: Self.patience) { [client] in
-            try await client.withConnection { connection in try await body(connection) }
+        try await Self.inWords {
+            try await Self.answer(within: Self.patience) { [client] in
+                try await client.withConnection { connection in try await body(connection) }
+            }
+        }
+    }
+
+    /// PostgresNIO's errors (which print their query and binds) as `CatalogError`s.
+    private static func inWords<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw CatalogError.failed(reason: PostgresFailure.describe(error))
         }
     }
 
