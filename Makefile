@@ -2,8 +2,10 @@
 SWIFT ?= swift
 APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev libsqlite3-dev zlib1g-dev pkg-config
 # Tests and benchmarks use the ffmpeg/ffprobe programs as an independent reference only;
-# headless Chromium (driven by selenium) plays the watch page; wrk and nginx for the serving benchmark.
-TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium
+# headless Chromium (driven by selenium) plays the watch page; the catalog tests start a throwaway
+# PostgreSQL cluster (Debian's postgresql) and simulate hosts with network namespaces (iproute2);
+# wrk and nginx for the serving benchmark.
+TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium postgresql iproute2
 BENCH_PACKAGES := ffmpeg time wrk nginx
 ROOT ?= vault
 HTTP ?= 127.0.0.1:8080

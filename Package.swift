@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LibAVTests", dependencies: ["LibAV", "TestSupport"]),
         .testTarget(name: "PackagerTests", dependencies: ["Packager", "LibAV", "TestSupport"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Catalog", "Packager", "TestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: [
             "Delivery", "Catalog", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),

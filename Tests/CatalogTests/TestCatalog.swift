@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 
@@ -14,12 +15,26 @@ enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
 /// its own on the shared PostgreSQL test server. Open it as many times as needed (each
 /// open is a separate connection pool, as two daemons would have).
 struct TestCatalog {
+    let engine: Engine
     let location: String
 
     init(_ engine: Engine) throws {
+        self.engine = engine
         switch engine {
         case .sqlite: location = "sqlite:" + (try Fixtures.temporaryFolder("catalog").appendingPathComponent("catalog.sqlite").path)
         case .postgres: location = try PostgresServer.shared.createDatabase()
+        }
+    }
+
+    /// Records a schema version this binary does not know, as a newer StreamVault would.
+    func pretendMigratedByANewerVersion() throws {
+        switch engine {
+        case .sqlite:
+            let database = try DatabaseQueue(path: String(location.dropFirst("sqlite:".count)))
+            try database.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')") }
+        case .postgres:
+            try PostgresServer.shared.execute(#"INSERT INTO "schemaVersion" (version) VALUES (99)"#,
+                                              database: String(location.split(separator: "/").last ?? ""))
         }
     }
 

@@ -60,6 +60,11 @@ public final class PostgresServer: Sendable {
         return url(database: name)
     }
 
+    /// Runs one SQL statement in `database` (with psql).
+    public func execute(_ sql: String, database: String) throws {
+        try run("psql", ["-h", folder.path, "-p", String(port), "-U", "postgres", "-q", "-d", database, "-c", sql])
+    }
+
     public func url(database: String) -> String { "postgres://postgres@\(host):\(port)/\(database)" }
 
     /// Stops the server: at once (SIGQUIT) when its folder goes too; when `keepingData`,
@@ -109,7 +114,7 @@ public final class PostgresServer: Sendable {
     }
 
     /// A TCP port nothing listens on now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
