@@ -35,10 +35,15 @@ run: build
 test: deps
 	$(call apt_install,$(TEST_PACKAGES))
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	# The catalog tests (each on SQLite and on PostgreSQL) run in a process of their own: the
+	# synchronous end-to-end tests would hold Swift's cooperative threads (two on two cores)
+	# for minutes, and the PostgreSQL store's requests give up after a deadline.
+	$(SWIFT) test --skip-build --filter '^CatalogTests\.'
+	$(SWIFT) test --skip-build --skip '^CatalogTests\.'
 
 bench: build
 	$(call apt_install,$(BENCH_PACKAGES))
 	bench/ladder.sh
 	python3 bench/chunks.py
 	bench/serve.sh
+	bench/claims.sh

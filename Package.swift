@@ -61,6 +61,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "claims-benchmark", dependencies: ["Catalog"], path: "Sources/ClaimsBenchmark"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LibAVTests", dependencies: ["LibAV", "TestSupport"]),
         .testTarget(name: "PackagerTests", dependencies: ["Packager", "LibAV", "TestSupport"]),

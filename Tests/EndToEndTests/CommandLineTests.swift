@@ -142,6 +142,18 @@ import TestSupport
     @Test func usageErrorsExitWithTwo() throws {
         #expect(try streamvault("transcode").status == 2)
         #expect(try streamvault("probe", "a", "--no-such-flag").status == 2)
+        let root = try Fixtures.temporaryFolder("vault").path
+        let malformed = try streamvault("jobs", "--root", root, "--catalog", "postgres://films:hunter2@db.local/")
+        #expect(malformed.status == 2 && malformed.stderr.contains("postgres://films:***@db.local/: no database name"), "\(malformed.stderr)")
+        #expect(!malformed.stderr.contains("hunter2"))
+    }
+
+    @Test func anUnreachableCatalogIsAnErrorInWordsNotAHang() throws {
+        let root = try Fixtures.temporaryFolder("vault").path
+        let port = try PostgresServer.freePort()
+        let output = try streamvault("jobs", "--root", root, "--catalog", "postgres://films:hunter2@127.0.0.1:\(port)/films")
+        #expect(output.status == 1 && output.stderr.contains("error: catalog unreachable: postgres://films:***@127.0.0.1:\(port)/films"))
+        #expect(output.stderr.contains("trying again in 1 s") && !output.stderr.contains("hunter2"), "\(output.stderr)")
     }
 
     @Test func presetsListsTheRepositoryPresets() throws {
