@@ -33,7 +33,9 @@ enum ClaimsBenchmark {
                     return mine
                 }
             }
-            return try await group.reduce(into: []) { $0 += $1 }
+            var all: [String] = []
+            for try await mine in group { all += mine }
+            return all
         }
         let seconds = (ContinuousClock.now - start).seconds
         guard claimed.count == jobs, Set(claimed).count == jobs else {
