@@ -4,6 +4,11 @@ import LibAV
 /// An input file opened for packaging: its container, the streams worth using, and
 /// what will be skipped and why.
 public final class MediaSource {
+    /// The widest or tallest picture taken (pixels a side): 8K UHD is 7680×4320.
+    public static let maxPictureSide = 8192
+    /// The longest source taken: 24 hours.
+    public static let maxDuration: Double = 24 * 3600
+
     public let path: String
     let demuxer: Demuxer
     /// The picture stream that becomes the video ladder (cover art is never it).
@@ -52,6 +57,22 @@ public final class MediaSource {
         self.skipped = skipped
         guard video != nil || !audio.isEmpty else {
             throw PackagingError(file: path, cause: .noUsableStream)
+        }
+        try checkLimits()
+    }
+
+    /// Refuses, before anything is decoded or converted, a picture too large to encode
+    /// (an image bomb) or a source longer than a day (timestamps that jump would make
+    /// millions of frames).
+    private func checkLimits() throws {
+        if let video, let width = video.width, let height = video.height, max(width, height) > Self.maxPictureSide {
+            throw PackagingError(file: path, cause: .beyondLimit(
+                "the picture is \(width)×\(height) pixels; the limit is \(Self.maxPictureSide) pixels a side"))
+        }
+        let longest = ([duration] + streams.map(\.duration)).compactMap { $0 }.filter(\.isFinite).max() ?? 0
+        if longest > Self.maxDuration {
+            throw PackagingError(file: path, cause: .beyondLimit(
+                "it lasts \(Int(longest / 3600)) hours; the limit is \(Int(Self.maxDuration / 3600)) hours"))
         }
     }
 

@@ -12,6 +12,8 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable {
         case outputExists(String)
         case cancelled
         case notALanguage(String)
+        /// Past one of `MediaSource`'s limits (picture size, length): refused at probe.
+        case beyondLimit(String)
         case failed(String)
     }
 
@@ -36,6 +38,7 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable {
         case let .outputExists(path): "the output \(path) already exists and is not empty"
         case .cancelled: "cancelled"
         case let .notALanguage(code): "\"\(code)\" is not a language code (ISO 639-1 or 639-2, e.g. en, spa)"
+        case let .beyondLimit(why): why
         case let .failed(why): why
         }
         return "\(file): \(reason)"
