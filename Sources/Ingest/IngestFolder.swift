@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Packager
 
 /// What is in `ingest/` right now, as titles waiting to be taken: a media file with its
@@ -27,9 +28,9 @@ struct IngestCandidate: Equatable {
         var candidates: [IngestCandidate] = []
         var loose: [String] = []
         for name in names {
-            var isDirectory: ObjCBool = false
-            guard files.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
+            let kind = FileKind(at: folder.appendingPathComponent(name).path)
+            guard kind == .regular || kind == .directory else { continue }  // never opened (a FIFO would block)
+            if kind == .directory {
                 let bundle = folder.appendingPathComponent(name)
                 let contents = (files.enumerator(atPath: bundle.path)?.allObjects as? [String]) ?? []
                 let partial = contents.contains { ($0 as NSString).lastPathComponent != "." && isIgnored(($0 as NSString).lastPathComponent) }
@@ -56,6 +57,15 @@ struct IngestCandidate: Equatable {
             candidates.append(IngestCandidate(name: name, entries: entries, signature: signature, isComplete: true))
         }
         return candidates
+    }
+
+    /// Top-level entries that are neither regular files nor folders (symbolic links, FIFOs,
+    /// sockets, devices), with their kind: never taken, never opened.
+    static func irregular(_ folder: URL) -> [(name: String, kind: FileKind)] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().compactMap { name in
+            let kind = FileKind(at: folder.appendingPathComponent(name).path)
+            return kind == .regular || kind == .directory || kind == .missing ? nil : (name, kind)
+        }
     }
 
     private static func stat(_ url: URL) -> [Double] {
@@ -94,5 +104,27 @@ struct SettleTracker {
         whole.formIntersection(next.keys)
         whole.subtract(ready.map(\.name))
         return ready
+    }
+}
+
+/// What a path is, by `lstat` (a symbolic link is not followed).
+enum FileKind: String {
+    case regular = "a regular file", directory = "a folder", symbolicLink = "a symbolic link"
+    case fifo = "a FIFO", socket = "a socket", device = "a device", missing = "gone"
+
+    init(at path: String) {
+        var info = Glibc.stat()
+        guard lstat(path, &info) == 0 else {
+            self = .missing
+            return
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: self = .regular
+        case S_IFDIR: self = .directory
+        case S_IFLNK: self = .symbolicLink
+        case S_IFIFO: self = .fifo
+        case S_IFSOCK: self = .socket
+        default: self = .device
+        }
     }
 }

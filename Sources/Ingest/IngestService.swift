@@ -50,6 +50,9 @@ public struct IngestService: Service, CustomStringConvertible {
                     if Task.isShuttingDownGracefully || Task.isCancelled { break }
                     tracker.arrivedWhole(movedIn)
                     guard ContinuousClock.now >= pausedUntil else { continue }
+                    for (name, kind) in IngestCandidate.irregular(vault.ingest) where refused.insert(name).inserted {
+                        logger.warning("ingest/\(name) is \(kind.rawValue), not a regular file: left where it is")
+                    }
                     for candidate in tracker.settled(IngestCandidate.scan(vault.ingest)) {
                         switch await take(candidate) {
                         case .crossDevice where refused.insert(candidate.name).inserted:

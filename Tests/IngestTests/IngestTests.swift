@@ -44,6 +44,17 @@ import TestSupport
         #expect(Set(candidates[0].entries) == ["Movie (2020).mkv", "Movie (2020).en.srt", "Movie (2020).es.forced.srt", "Movie (2020).fr.m4a"])
     }
 
+    @Test func onlyRegularFilesAndFoldersAreCandidatesOthersAreNeverOpened() throws {
+        try Data("video".utf8).write(to: folder.appendingPathComponent("Film.mp4"))
+        let outside = try Fixtures.temporaryFolder("outside").appendingPathComponent("secret.mp4")
+        try Data("outside the vault".utf8).write(to: outside)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("link.mp4").path, withDestinationPath: outside.path)
+        #expect(mkfifo(folder.appendingPathComponent("pipe.mp4").path, 0o644) == 0)
+        #expect(IngestCandidate.scan(folder).map(\.name) == ["Film.mp4"])  // the FIFO was not opened: no hang
+        let irregular = IngestCandidate.irregular(folder)
+        #expect(irregular.map(\.name) == ["link.mp4", "pipe.mp4"] && irregular.map(\.kind) == [.symbolicLink, .fifo])
+    }
+
     @Test func anAudioFileIsADubBesideItsVideoAndATitleAlone() throws {
         for name in ["Movie.mkv", "Movie.fr.m4a", "song.m4a", "podcast.mp3", "notes.en.srt"] { try write(name) }
         let candidates = IngestCandidate.scan(folder)
