@@ -52,6 +52,8 @@ public protocol CatalogStore: Sendable {
     func job(id: String) async throws -> Job?
     /// Newest first.
     func jobs(state: Job.State?) async throws -> [Job]
+    /// How many jobs are in each state (counted by the engine).
+    func jobCounts() async throws -> [Job.State: Int]
     /// Returns when work may have been queued (another daemon's submission, a retry come
     /// due) or after `timeout`, whichever is first.
     func waitForWork(timeout: Duration) async

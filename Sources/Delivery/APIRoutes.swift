@@ -11,6 +11,15 @@ struct APIRoutes: Sendable {
     let maxAttempts: Int
     let token: String
 
+    /// A whole number query parameter within `range`, or a 400 naming it.
+    static func number(_ text: String?, named name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError.badRequest("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
+        }
+        return number
+    }
+
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in
             do {
@@ -22,8 +31,8 @@ struct APIRoutes: Sendable {
         }
         router.get("/api/media") { request, _ in
             let query = request.uri.queryParameters
-            let page = max(1, Int(query["page"].map(String.init) ?? "") ?? 1)
-            let limit = min(100, max(1, Int(query["limit"].map(String.init) ?? "") ?? 20))
+            let page = try Self.number(query["page"].map(String.init), named: "page", default: 1, in: 1...1_000_000)
+            let limit = try Self.number(query["limit"].map(String.init), named: "limit", default: 20, in: 1...100)
             let (items, total) = try await catalog.list(
                 type: query["type"].map(String.init), genre: query["genre"].map(String.init), page: page, limit: limit)
             return json(MediaPage(items: items, total: total, page: page, limit: limit))

@@ -3,7 +3,7 @@ import Hummingbird
 import Metrics
 import Prometheus
 
-/// `GET /metrics`: Prometheus text. Jobs by state are counted from the catalog at each
+/// `GET /metrics`: Prometheus text. Jobs by state are counted by the catalog (in SQL) at each
 /// scrape; frames encoded, transcode speed and the HTTP figures come from swift-metrics,
 /// which `serve` backs with this registry.
 struct MetricsRoute: Sendable {
@@ -12,10 +12,9 @@ struct MetricsRoute: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/metrics") { _, _ in
-            let jobs = try await catalog.jobs(state: nil)
+            let counts = try await catalog.jobCounts()
             for state in Job.State.allCases {
-                Gauge(label: "streamvault_jobs", dimensions: [("state", state.rawValue)])
-                    .record(jobs.filter { $0.state == state }.count)
+                Gauge(label: "streamvault_jobs", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))

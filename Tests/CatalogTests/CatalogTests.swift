@@ -121,6 +121,7 @@ import TestSupport
         #expect(try await catalog.cancelJob(id: running.jobId)?.cancelRequested == true)
         #expect(try await catalog.tasksToStop(owner: "me") == [running.id])
         #expect(try await catalog.cancelJob(id: "missing") == nil)
+        #expect(try await catalog.jobCounts() == [.cancelled: 1, .running: 1])
         #expect(try await claim(catalog) == nil)
     }
 

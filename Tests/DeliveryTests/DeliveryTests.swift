@@ -157,6 +157,11 @@ import TestSupport
             for (uri, status, code) in [("/api/media/nope", HTTPResponse.Status.notFound, "not_found"),
                                         ("/api/media/search", .badRequest, "bad_request"),
                                         ("/api/jobs?state=sleeping", .badRequest, "bad_request"),
+                                        ("/api/media?page=0", .badRequest, "bad_request"),
+                                        ("/api/media?page=two", .badRequest, "bad_request"),
+                                        ("/api/media?limit=101", .badRequest, "bad_request"),
+                                        ("/api/media?limit=-1", .badRequest, "bad_request"),
+                                        ("/api/media?page=99999999999999999999", .badRequest, "bad_request"),
                                         ("/api/jobs/nope", .notFound, "not_found"),
                                         ("/no/such/route", .notFound, "not_found")] {
                 try await client.execute(uri: uri, method: .get) { response in

@@ -231,4 +231,15 @@ extension PostgresCatalog {
             return try await db.fetchAll(Job.self, "SELECT to_jsonb(j)::text FROM job j ORDER BY \"createdAt\" DESC")
         }
     }
+
+    func jobCounts() async throws -> [Job.State: Int] {
+        try await reading { db in
+            var counts: [Job.State: Int] = [:]
+            for try await (state, count) in try await db.query("SELECT state, count(*) FROM job GROUP BY state", logger: PostgresCatalog.quiet)
+                .decode((String, Int).self) {
+                if let state = Job.State(rawValue: state) { counts[state] = count }
+            }
+            return counts
+        }
+    }
 }

@@ -17,6 +17,8 @@ final class PostgresCatalog: CatalogStore {
     /// Set by a notification, taken by `waitForWork`.
     private let doorbell = NIOLockedValueBox(false)
     static let workChannel = "streamvault_work"
+    /// The logger given to each query (PostgresNIO logs queries at debug level).
+    static let quiet = Logger(label: "streamvault.catalog.postgres")
 
     init(_ address: PostgresAddress, logger: Logger) {
         var configuration = PostgresClient.Configuration(
@@ -147,7 +149,7 @@ final class PostgresCatalog: CatalogStore {
 
 /// Rows as JSON: reading `to_jsonb(row)::text`, writing through `jsonb_populate_record`.
 extension PostgresConnection {
-    private static let logger = Logger(label: "streamvault.catalog.postgres")
+    private static let logger = PostgresCatalog.quiet
 
     /// Runs a statement, discarding rows.
     func run(_ query: PostgresQuery) async throws {

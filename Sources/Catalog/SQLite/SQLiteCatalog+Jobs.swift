@@ -195,4 +195,14 @@ extension SQLiteCatalog {
             return try request.fetchAll(db)
         }
     }
+
+    func jobCounts() async throws -> [Job.State: Int] {
+        try await pool.read { db in
+            var counts: [Job.State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") {
+                if let state = Job.State(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
 }
