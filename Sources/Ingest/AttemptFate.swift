@@ -21,9 +21,12 @@ public enum AttemptFate: Equatable, Sendable {
     ///   - kind: the task's kind (which closing message it owes).
     ///   - status/signal: how the worker process ended.
     ///   - last: its last message other than progress, if any.
+    ///   - watchdog: why the daemon's watchdog killed the worker (it stalled, or used too
+    ///     much memory), if it did.
     ///   - source: the file's name, for errors that must name it.
     public static func decide(kind: JobTask.Kind, status: Int32, signal: Int32?, last: WorkerMessage?,
-                              jobState: Job.State, cancelRequested: Bool, stopping: Bool, source: String) -> AttemptFate {
+                              jobState: Job.State, cancelRequested: Bool, stopping: Bool, watchdog: String? = nil,
+                              source: String) -> AttemptFate {
         if jobState.isFinal { return .jobEnded }
         if signal == nil, status == WorkerExit.success {
             if let last, closes(kind, last) { return .done(last) }
@@ -31,6 +34,7 @@ public enum AttemptFate: Equatable, Sendable {
         }
         if cancelRequested { return .cancelled }
         if stopping, status == WorkerExit.interrupted || signal == SIGTERM { return .requeued }
+        if let watchdog { return .retry("\(source): \(watchdog)") }
         let said: String? = if case let .failed(text) = last { text } else { nil }
         if let signal {
             return .retry("\(source): the worker was killed by \(name(ofSignal: signal))" + (signal == SIGKILL ? " (out of memory?)" : ""))

@@ -34,8 +34,12 @@ public actor WorkerPool: Service {
     let lease: Duration
     /// Where this daemon's HTTP server listens, shown in `GET /api/nodes`.
     let http: String
+    /// The watchdog's limits: a worker silent this long, or this large, is killed.
+    let limits: WorkerLimits
     let logger: Logger
     private var running: [String: (task: JobTask, process: WorkerProcess)] = [:]
+    /// When each running task's worker last said something.
+    private var lastHeard: [String: ContinuousClock.Instant] = [:]
     /// When the leases were last renewed.
     private var renewed = ContinuousClock.now
     /// Tasks claimed and not yet recorded, in the worker slots and in the light slots (a
@@ -45,7 +49,8 @@ public actor WorkerPool: Service {
     private var stopping = false
 
     public init(vault: Vault, catalog: any CatalogStore, executable: URL, workers: Int, node: String, http: String,
-                lease: Duration = .seconds(30), retryDelay: Duration = .seconds(10), logger: Logger) {
+                lease: Duration = .seconds(30), retryDelay: Duration = .seconds(10), limits: WorkerLimits = WorkerLimits(),
+                logger: Logger) {
         self.vault = vault
         self.catalog = catalog
         publisher = Publisher(vault: vault, catalog: catalog, logger: logger)
@@ -55,6 +60,7 @@ public actor WorkerPool: Service {
         self.retryDelay = retryDelay
         self.lease = lease
         self.http = http
+        self.limits = limits
         owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(CatalogID.make().prefix(6))"
         self.logger = logger
     }
@@ -155,10 +161,13 @@ public actor WorkerPool: Service {
             return
         }
         running[task.id] = (task, process)
+        lastHeard[task.id] = .now
+        let watchdog = Task { await self.watch(task.id, process) }
         logger.info("task \(task.id): \(job.source), attempt \(task.attempts) of \(job.maxAttempts)")
         var last: WorkerMessage?
         var lastWrite = ContinuousClock.now - .seconds(1)
         for await message in process.messages {
+            lastHeard[task.id] = .now
             switch message {
             case let .progress(fraction, speed):
                 let now = ContinuousClock.now
@@ -176,12 +185,35 @@ public actor WorkerPool: Service {
             }
         }
         let exit = await process.waitForExit()
+        watchdog.cancel()
+        let stopped = await watchdog.value
         running[task.id] = nil
+        lastHeard[task.id] = nil
         let now = try? await catalog.job(id: job.id)
         let fate = AttemptFate.decide(kind: task.kind, status: exit.status, signal: exit.signal, last: last,
                                       jobState: now?.state ?? .cancelled, cancelRequested: now?.cancelRequested ?? false,
-                                      stopping: stopping, source: job.source)
+                                      stopping: stopping, watchdog: stopped, source: job.source)
         await record(task, of: now ?? job, plannedTitle: job.mediaId, fate: fate)
+    }
+
+    /// Checks a worker every second until it ends: one silent for `stallTimeout`, or
+    /// holding more than `memory` bytes, is killed; returns why, or nil.
+    private func watch(_ id: String, _ process: WorkerProcess) async -> String? {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            guard !Task.isCancelled, let heard = lastHeard[id] else { return nil }
+            if ContinuousClock.now - heard > limits.stallTimeout {
+                process.kill()
+                logger.error("task \(id): no progress for \(Int(limits.stallTimeout.seconds)) s; worker killed")
+                return "stalled: no progress for \(Int(limits.stallTimeout.seconds)) s (--stall-timeout)"
+            }
+            if let used = process.residentBytes, used > limits.memory {
+                process.kill()
+                logger.error("task \(id): its worker used \(WorkerLimits.size(used)) of memory; killed")
+                return "the worker used \(WorkerLimits.size(used)) of memory, more than its limit of \(WorkerLimits.size(limits.memory)) (--worker-memory)"
+            }
+        }
+        return nil
     }
 
     static func stage(of task: JobTask) -> String {
@@ -279,5 +311,24 @@ public actor WorkerPool: Service {
         default:
             break
         }
+    }
+}
+
+/// What a worker may do before the daemon's watchdog kills it (SPEC §11).
+public struct WorkerLimits: Sendable {
+    /// Longest time without a message (progress counts).
+    public var stallTimeout: Duration
+    /// Most resident memory, bytes.
+    public var memory: Int
+
+    public init(stallTimeout: Duration = .seconds(120), memory: Int = 4 << 30) {
+        self.stallTimeout = stallTimeout
+        self.memory = memory
+    }
+
+    /// `5.1 GiB`, or `31 MiB` below one GiB.
+    static func size(_ bytes: Int) -> String {
+        bytes >= 1 << 30 ? String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
+            : String(format: "%.0f MiB", Double(bytes) / Double(1 << 20))
     }
 }

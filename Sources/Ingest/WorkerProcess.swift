@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// A worker child process of the same binary (`streamvault worker --assignment JSON`), started by
 /// the daemon. Its stdout carries `WorkerMessage` lines; its stderr goes to a log in the
@@ -44,6 +45,17 @@ final class WorkerProcess: @unchecked Sendable {
 
     /// Asks the child to stop (SIGTERM): it removes its partial output and exits.
     func terminate() { process.terminate() }
+
+    /// Stops the child at once (SIGKILL): for one that does not answer any more.
+    func kill() { Glibc.kill(process.processIdentifier, SIGKILL) }
+
+    /// The child's resident memory in bytes (`VmRSS` of `/proc/<pid>/status`), nil once it is gone.
+    var residentBytes: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
+        return kilobytes * 1024
+    }
 
     /// The exit status, or for a child killed by a signal, that signal's name.
     func waitForExit() async -> (status: Int32, signal: Int32?) {

@@ -25,11 +25,16 @@ struct Serve: AsyncParsableCommand {
     var lease: Double = 30
     @Option(help: "Seconds a file's size and time must stay unchanged before it is taken.") var settle: Double = 5
     @Option(help: "Seconds before a failed attempt is retried; doubled at each retry.") var retryDelay: Double = 10
+    @Option(help: "Seconds a worker may go without progress before it is killed and its attempt fails as stalled.")
+    var stallTimeout: Double = 120
+    @Option(help: "Resident memory a worker may use, in GiB, before it is killed and its attempt fails naming memory.")
+    var workerMemory: Double = 4
     @Option(help: "Bearer token for POST /api/jobs (default: <root>/api-token, made at first start).") var apiToken: String?
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard stallTimeout >= 1, workerMemory > 0 else { throw ValidationError("--stall-timeout must be at least 1 s and --worker-memory above 0") }
         guard lease >= 2, lease <= 60 else { throw ValidationError("--lease must be 2 to 60 seconds") }
         guard settle >= 0, retryDelay >= 0 else { throw ValidationError("--settle and --retry-delay must not be negative") }
         guard HTTPAddress(http) != nil else { throw ValidationError("--http must be HOST:PORT, e.g. 127.0.0.1:8080") }
@@ -60,7 +65,10 @@ struct Serve: AsyncParsableCommand {
                                    settle: .milliseconds(Int(settle * 1000)), logger: logger)
         let pool = WorkerPool(vault: vault, catalog: catalog, executable: URL(fileURLWithPath: CommandLine.executablePath),
                               workers: workers, node: node, http: http, lease: .milliseconds(Int(lease * 1000)),
-                              retryDelay: .milliseconds(Int(retryDelay * 1000)), logger: logger)
+                              retryDelay: .milliseconds(Int(retryDelay * 1000)),
+                              limits: WorkerLimits(stallTimeout: .milliseconds(Int(stallTimeout * 1000)),
+                                                   memory: Int(workerMemory * Double(1 << 30))),
+                              logger: logger)
         let server = DeliveryServer(vault: vault, catalog: catalog, preset: self.preset,
                                     maxAttempts: preset.maxAttempts, token: token,
                                     host: address.host, port: address.port, registry: registry, logger: logger)

@@ -167,6 +167,33 @@ import TestSupport
         #expect(daemon.files(in: "media").count == 1 && daemon.files(in: "work").isEmpty)
     }
 
+    @Test func aStalledWorkerIsKilledAndItsAttemptFailsAsStalled() throws {
+        let daemon = try Daemon(extra: ["--retry-delay", "0.5", "--stall-timeout", "3"])
+        let id = try runningJob(on: daemon)
+        let workers = try runProcess(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "worker --root \(daemon.root.path) --assignment .*\(id):chunk"])
+        let pid = try #require(Int32(workers.stdout.split(separator: "\n").first ?? ""), "no worker: \(workers.stdout)")
+        kill(pid, SIGSTOP)  // alive, silent: only the watchdog can tell
+        let jobs = try daemon.waitForJobs(count: 1, timeout: 90)
+        #expect(jobs.first?["state"] as? String == "succeeded" && jobs.first?["attempts"] as? Int == 2, "\(jobs)")
+        #expect(daemon.logText.contains("stalled: no progress for 3 s (--stall-timeout)"))
+        #expect(kill(pid, 0) != 0, "the stalled worker is gone")
+    }
+
+    @Test func aWorkerPastItsMemoryLimitIsStoppedNotTheDaemon() throws {
+        let daemon = try Daemon(extra: ["--retry-delay", "0.2", "--worker-memory", "0.03"])
+        let file = daemon.root.appendingPathComponent("testcard.mp4")
+        try FileManager.default.copyItem(at: Fixtures.sample("testcard-720p30.mp4"), to: file)
+        let submitted = try daemon.cli("submit", file.path, "--preset", "default")
+        #expect(submitted.status == 0)
+        let jobs = try daemon.waitForJobs(count: 1, timeout: 90)
+        let error = jobs.first?["error"] as? String ?? ""
+        #expect(jobs.first?["state"] as? String == "failed" && error.contains("of memory, more than its limit of 31 MiB (--worker-memory)"), "\(jobs)")
+        #expect(try daemon.get("/healthz").status == 200)
+        let failed = daemon.files(in: "failed")
+        #expect(failed == ["testcard.mp4", "testcard.mp4.error.txt"])
+        #expect(try Data(contentsOf: daemon.root.appendingPathComponent("failed/testcard.mp4")) == Data(contentsOf: file))
+    }
+
     @Test func cancellingARunningJobStopsItAndKeepsTheFile() throws {
         let daemon = try Daemon()
         let id = try runningJob(on: daemon)

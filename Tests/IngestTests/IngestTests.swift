@@ -172,6 +172,19 @@ import TestSupport
         #expect(decide(status: WorkerExit.interrupted, stopping: false) == .retry("a.mp4: the worker exited with status 3"))
     }
 
+    @Test func aWorkerStoppedByTheWatchdogFailsItsAttemptWithTheReason() {
+        func stopped(_ reason: String, signal: Int32? = SIGKILL, last: WorkerMessage? = nil, cancel: Bool = false,
+                     stopping: Bool = false, job: Job.State = .running) -> AttemptFate {
+            AttemptFate.decide(kind: .chunk, status: 9, signal: signal, last: last, jobState: job, cancelRequested: cancel,
+                               stopping: stopping, watchdog: reason, source: "a.mp4")
+        }
+        #expect(stopped("stalled: no progress for 120 s") == .retry("a.mp4: stalled: no progress for 120 s"))
+        #expect(stopped("used 5.1 GiB of memory", last: .failed("out of memory")) == .retry("a.mp4: used 5.1 GiB of memory"))
+        #expect(stopped("stalled", cancel: true) == .cancelled)
+        #expect(stopped("stalled", signal: SIGTERM, stopping: true) == .requeued)
+        #expect(stopped("stalled", job: .failed) == .jobEnded)
+    }
+
     @Test func signalsAndExitStatusesSayRetryOrFail() {
         #expect(decide(status: 9, signal: SIGKILL) == .retry("a.mp4: the worker was killed by signal 9 (SIGKILL) (out of memory?)"))
         #expect(decide(status: 11, signal: SIGSEGV, last: .failed("ignored")) == .retry("a.mp4: the worker was killed by signal 11 (SIGSEGV)"))
