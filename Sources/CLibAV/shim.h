@@ -25,6 +25,8 @@ static inline int sv_averror(int e) { return AVERROR(e); }
 static const int SV_AVERROR_EOF = AVERROR_EOF;
 static const int SV_AVERROR_EAGAIN = AVERROR(EAGAIN);
 static const int SV_AVERROR_INVALIDDATA = AVERROR_INVALIDDATA;
+static const int SV_AVERROR_ENOMEM = AVERROR(ENOMEM);
+static const int SV_AVERROR_INPUT_CHANGED = AVERROR_INPUT_CHANGED;
 static const int64_t SV_AV_NOPTS_VALUE = AV_NOPTS_VALUE;
 static const int SV_AV_TIME_BASE = AV_TIME_BASE;
 

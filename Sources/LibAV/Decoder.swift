@@ -52,23 +52,26 @@ public final class Decoder {
     }
 
     /// Feeds one packet; `nil` starts draining. Returns false when the decoder is full and
-    /// frames must be received first (send the same packet again afterwards). A damaged
-    /// packet is skipped, as players do.
+    /// frames must be received first (send the same packet again afterwards). A packet the
+    /// decoder refuses is skipped, as ffmpeg and players do: damaged data comes back as
+    /// `INVALIDDATA`, but also as -1 (`EPERM`) or a decoder's own codes, on this packet or
+    /// (from a frame thread) a later one, even the final flush. Only a lack of memory stops.
     public func send(_ packet: Packet?) throws(LibAVError) -> Bool {
         let code = avcodec_send_packet(context, packet?.pointer)
         if code == SV_AVERROR_EAGAIN { return false }
-        if code == SV_AVERROR_EOF { return true }
-        // Damaged data (reported by a frame thread on a later call, even the final flush).
-        if code == SV_AVERROR_INVALIDDATA { return true }
-        try check(code, "decode packet")
+        if code == SV_AVERROR_ENOMEM { try check(code, "decode packet") }
         return true
     }
 
-    /// Takes the next decoded frame, if there is one.
-    /// A picture the decoder could not rebuild (damaged data) is skipped.
+    /// Takes the next decoded frame, if there is one. A picture the decoder could not
+    /// rebuild (damaged data, whatever code says so) is skipped.
     public func receive(into frame: Frame) throws(LibAVError) -> Pull {
         var code = avcodec_receive_frame(context, frame.pointer)
-        while code == SV_AVERROR_INVALIDDATA { code = avcodec_receive_frame(context, frame.pointer) }
+        var skipped = 0
+        while code < 0, code != SV_AVERROR_EAGAIN, code != SV_AVERROR_EOF, code != SV_AVERROR_ENOMEM, skipped < 10_000 {
+            skipped += 1
+            code = avcodec_receive_frame(context, frame.pointer)
+        }
         return try pullState(code, "decode frame")
     }
 

@@ -7,6 +7,15 @@ public final class FilterGraph {
     private var graph: UnsafeMutablePointer<AVFilterGraph>?
     private let source: UnsafeMutablePointer<AVFilterContext>
     private let sink: UnsafeMutablePointer<AVFilterContext>
+    /// What the input takes: pictures of another size or format (damaged data) are not
+    /// for this graph.
+    public let inputFormat: PixelFormat
+    public let inputSize: (width: Int, height: Int)
+
+    /// Whether `frame` fits the input as configured.
+    public func accepts(_ frame: Frame) -> Bool {
+        frame.pixelFormat == inputFormat && frame.width == inputSize.width && frame.height == inputSize.height
+    }
 
     /// Builds `description` (filter syntax, e.g. `"bwdif,fps=30,format=yuv420p"`) fed by
     /// frames like those `decoder` produces.
@@ -15,7 +24,9 @@ public final class FilterGraph {
         do throws(LibAVError) {
             graph!.pointee.nb_threads = Int32(threads)
             let sar = decoder.sampleAspectRatio.isValid ? decoder.sampleAspectRatio : Rational(1, 1)
-            var arguments = "video_size=\(decoder.width)x\(decoder.height):pix_fmt=\(decoder.pixelFormat.rawValue)"
+            inputFormat = decoder.pixelFormat.rawValue >= 0 ? decoder.pixelFormat : PixelFormat(rawValue: AV_PIX_FMT_YUV420P.rawValue)
+            inputSize = (decoder.width, decoder.height)
+            var arguments = "video_size=\(decoder.width)x\(decoder.height):pix_fmt=\(inputFormat.rawValue)"
                 + ":time_base=\(decoder.timeBase):pixel_aspect=\(sar)"
             if let frameRate, frameRate.isValid { arguments += ":frame_rate=\(frameRate)" }
             var source: UnsafeMutablePointer<AVFilterContext>? = nil

@@ -25,6 +25,8 @@ public struct LibAVError: Error, CustomStringConvertible, Equatable {
 
     /// libav's code for damaged or unrecognisable data (`AVERROR_INVALIDDATA`).
     public static let invalidData = SV_AVERROR_INVALIDDATA
+    /// -1: what many demuxers and decoders return for damaged data, whatever errno says.
+    public static let permission: Int32 = -1
 
     static func outOfMemory(_ operation: String) -> LibAVError {
         LibAVError(code: sv_averror(ENOMEM), operation: operation)

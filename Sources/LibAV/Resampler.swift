@@ -30,7 +30,8 @@ public final class Resampler {
     /// Samples waiting to be taken.
     public var bufferedSamples: Int { Int(av_audio_fifo_size(fifo)) }
 
-    /// Converts `frame` (or drains the resampler when `nil`) into the buffer.
+    /// Converts `frame` (or drains the resampler when `nil`) into the buffer. A frame whose
+    /// rate or channels are not the stream's (damaged data) is skipped.
     public func push(_ frame: Frame?) throws(LibAVError) {
         if let frame, context == nil { try open(for: frame) }
         guard context != nil else { return }
@@ -41,7 +42,9 @@ public final class Resampler {
         let pending = Int(swr_get_delay(context, Int64(outputRate)))
         output.pointer.pointee.nb_samples = Int32(pending + (frame.map { $0.sampleCount * outputRate / max(1, Int($0.pointer.pointee.sample_rate)) } ?? 0) + 32)
         try check(av_frame_get_buffer(output.pointer, 0), "allocate audio frame")
-        try check(swr_convert_frame(context, output.pointer, frame?.pointer), "resample audio")
+        let code = swr_convert_frame(context, output.pointer, frame?.pointer)
+        if code == SV_AVERROR_INPUT_CHANGED { return }
+        try check(code, "resample audio")
         try write(output)
     }
 

@@ -133,9 +133,21 @@ public final class ChunkPackager {
                 next = index + 1
             }
         }
+        // A picture stamped far past the title's end (damaged data) is dropped: frame-rate
+        // conversion would fill the gap up to it with copies — millions of frames. So is one
+        // whose size or format is not the stream's.
+        let latest = video.sourceStart + plan.expectedDuration * 1.1 + 10
         func receiveFrames() throws {
             while !reachedEnd, try decoder.receive(into: decoded) == .ready {
                 decoded.pts = decoded.bestEffortTimestamp
+                if let pts = decoded.pts, decoder.timeBase.seconds(pts) > latest {
+                    decoded.unref()
+                    continue
+                }
+                guard graph.accepts(decoded) else {  // a damaged picture of another size or format
+                    decoded.unref()
+                    continue
+                }
                 if let pts = decoded.pts {
                     let duration = decoded.duration > 0 ? decoded.duration : sourceFrame
                     endPts = max(endPts ?? pts + duration, pts + duration)

@@ -83,15 +83,20 @@ public final class MediaSource {
     public var streams: [StreamInfo] { demuxer.streams }
     public var title: String? { demuxer.metadata["title"] }
 
-    /// Reads the next packet; a damaged tail ends the input like an end of file (the
-    /// truncation check then decides whether enough was read).
+    /// Reads the next packet. Damaged data is read past, as the demuxer resynchronises
+    /// (up to 1000 errors in a row); past that, or at a damaged tail, the input ends like
+    /// an end of file (the truncation check then decides whether enough was read).
     func readPacket(into packet: Packet) throws -> Bool {
-        do {
-            return try demuxer.read(into: packet)
-        } catch where error.code == LibAVError.invalidData {
-            return false
-        } catch {
-            throw PackagingError(file: path, cause: .unreadable(error.reason))
+        var errors = 0
+        while true {
+            do {
+                return try demuxer.read(into: packet)
+            } catch where error.code == LibAVError.invalidData || error.code == LibAVError.permission {
+                errors += 1
+                if errors >= 1000 { return false }
+            } catch {
+                throw PackagingError(file: path, cause: .unreadable(error.reason))
+            }
         }
     }
 

@@ -34,7 +34,7 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable {
         case let .notMedia(why): "not a media file libav can read (\(why))"
         case .noUsableStream: "no usable video or audio stream"
         case let .truncated(decoded, expected):
-            "the file is truncated: media ends at \(format(decoded)) s of \(format(expected)) s"
+            "the file is truncated or damaged: media ends at \(format(decoded)) s of \(format(expected)) s"
         case let .outputExists(path): "the output \(path) already exists and is not empty"
         case .cancelled: "cancelled"
         case let .notALanguage(code): "\"\(code)\" is not a language code (ISO 639-1 or 639-2, e.g. en, spa)"
