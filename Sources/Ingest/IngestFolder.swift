@@ -14,6 +14,8 @@ struct IngestCandidate: Equatable {
     let signature: [String: [Double]]
     /// False while the bundle holds a partial download.
     let isComplete: Bool
+    /// The bytes of entries whose names are not UTF-8 (`name` and `entries` escape them).
+    var originalNames: [String: [UInt8]] = [:]
 
     static let partialSuffixes = [".part", ".tmp", ".crdownload", ".partial", "~"]
 
@@ -24,11 +26,13 @@ struct IngestCandidate: Equatable {
     /// The candidates in `folder` (the ingest folder).
     static func scan(_ folder: URL) -> [IngestCandidate] {
         let files = FileManager.default
-        let names = ((try? files.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !isIgnored($0) }.sorted()
+        var raw: [String: [UInt8]] = [:]
+        for bytes in RawName.entries(of: folder) { raw[RawName.escaped(bytes)] = bytes }
+        let names = raw.keys.filter { !isIgnored($0) }.sorted()
         var candidates: [IngestCandidate] = []
         var loose: [String] = []
         for name in names {
-            let kind = FileKind(at: folder.appendingPathComponent(name).path)
+            let kind = FileKind(at: RawName.path(folder, raw[name]!))
             guard kind == .regular || kind == .directory else { continue }  // never opened (a FIFO would block)
             if kind == .directory {
                 let bundle = folder.appendingPathComponent(name)
@@ -53,8 +57,10 @@ struct IngestCandidate: Equatable {
             let sidecars = has(name, Sidecar.audioExtensions) ? []
                 : loose.filter { $0 != name && Sidecar(path: $0, videoStem: stem) != nil }
             let entries = [name] + sidecars
-            let signature = entries.reduce(into: [String: [Double]]()) { $0[$1] = stat(folder.appendingPathComponent($1)) }
-            candidates.append(IngestCandidate(name: name, entries: entries, signature: signature, isComplete: true))
+            let signature = entries.reduce(into: [String: [Double]]()) { $0[$1] = stat(RawName.path(folder, raw[$1]!)) }
+            var candidate = IngestCandidate(name: name, entries: entries, signature: signature, isComplete: true)
+            for entry in entries where Array(entry.utf8) != raw[entry] { candidate.originalNames[entry] = raw[entry] }
+            candidates.append(candidate)
         }
         return candidates
     }
@@ -62,16 +68,21 @@ struct IngestCandidate: Equatable {
     /// Top-level entries that are neither regular files nor folders (symbolic links, FIFOs,
     /// sockets, devices), with their kind: never taken, never opened.
     static func irregular(_ folder: URL) -> [(name: String, kind: FileKind)] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().compactMap { name in
-            let kind = FileKind(at: folder.appendingPathComponent(name).path)
-            return kind == .regular || kind == .directory || kind == .missing ? nil : (name, kind)
-        }
+        RawName.entries(of: folder).compactMap { bytes in
+            let kind = FileKind(at: RawName.path(folder, bytes))
+            return kind == .regular || kind == .directory || kind == .missing ? nil : (RawName.escaped(bytes), kind)
+        }.sorted { $0.name < $1.name }
     }
 
     private static func stat(_ url: URL) -> [Double] {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-        return [Double((attributes?[.size] as? Int) ?? -1),
-                (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0]
+        stat(Array(url.path.utf8).map { CChar(bitPattern: $0) } + [0])
+    }
+
+    /// Size and modification time (`lstat`), or -1 when it is gone.
+    private static func stat(_ path: [CChar]) -> [Double] {
+        var info = Glibc.stat()
+        guard lstat(path, &info) == 0 else { return [-1, 0] }
+        return [Double(info.st_size), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9]
     }
 }
 
@@ -112,7 +123,7 @@ enum FileKind: String {
     case regular = "a regular file", directory = "a folder", symbolicLink = "a symbolic link"
     case fifo = "a FIFO", socket = "a socket", device = "a device", missing = "gone"
 
-    init(at path: String) {
+    init(at path: [CChar]) {
         var info = Glibc.stat()
         guard lstat(path, &info) == 0 else {
             self = .missing

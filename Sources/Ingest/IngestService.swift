@@ -80,17 +80,20 @@ public struct IngestService: Service, CustomStringConvertible {
         let files = FileManager.default
         let job = Job(source: candidate.name, origin: .ingest, preset: preset, maxAttempts: maxAttempts)
         let input = vault.input(job: job.id)
-        // rename(2) moves the file only if it is still there: of two daemons, one wins.
+        // rename(2) moves the file only if it is still there: of two daemons, one wins. A
+        // name that is not UTF-8 arrives under its escaped name, the original bytes recorded.
+        func bytes(_ name: String) -> [UInt8] { candidate.originalNames[name] ?? Array(name.utf8) }
         let claimed = (try? files.createDirectory(at: input, withIntermediateDirectories: true)) != nil
-            && rename(vault.ingest.appendingPathComponent(candidate.name).path, input.appendingPathComponent(candidate.name).path) == 0
+            && RawName.rename(bytes(candidate.name), in: vault.ingest, to: Array(candidate.name.utf8), in: input)
         guard claimed else {
             let crossDevice = errno == EXDEV
             try? files.removeItem(at: vault.work(job: job.id))
             return crossDevice ? .crossDevice : .gone  // gone: another daemon took it, or the user removed it
         }
         for sidecar in candidate.entries.dropFirst() {
-            try? files.moveItem(at: vault.ingest.appendingPathComponent(sidecar), to: input.appendingPathComponent(sidecar))
+            _ = RawName.rename(bytes(sidecar), in: vault.ingest, to: Array(sidecar.utf8), in: input)
         }
+        try? RawName.remember(candidate.originalNames, in: input)
         do {
             try await catalog.enqueue(job)
             logger.notice("took \(candidate.entries.joined(separator: ", ")) as job \(job.id)")
@@ -98,7 +101,7 @@ public struct IngestService: Service, CustomStringConvertible {
         } catch {
             logger.error("cannot record a job for \(candidate.name): \(error); left in ingest/")
             for entry in candidate.entries {
-                try? files.moveItem(at: input.appendingPathComponent(entry), to: vault.ingest.appendingPathComponent(entry))
+                _ = RawName.rename(Array(entry.utf8), in: input, to: bytes(entry), in: vault.ingest)
             }
             try? files.removeItem(at: vault.work(job: job.id))
             return .unrecorded

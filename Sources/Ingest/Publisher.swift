@@ -105,7 +105,7 @@ public struct Publisher: Sendable {
         }
         // The job's input was moved when it ended; once no task of it runs, its folder goes.
         let input = vault.input(job: job.id)
-        if ((try? FileManager.default.contentsOfDirectory(atPath: input.path)) ?? []).isEmpty,
+        if ((try? FileManager.default.contentsOfDirectory(atPath: input.path)) ?? []).allSatisfy({ $0 == RawName.record }),
            (try? await catalog.runningTasks().contains { $0.jobId == job.id }) == false {
             try? FileManager.default.removeItem(at: vault.work(job: job.id))
         }
@@ -137,10 +137,12 @@ public struct Publisher: Sendable {
         let files = FileManager.default
         try files.createDirectory(at: folder, withIntermediateDirectories: true)
         let input = vault.input(job: job.id)
-        for name in (try? files.contentsOfDirectory(atPath: input.path)) ?? [] {
+        let originals = RawName.originals(in: input)
+        for name in (try? files.contentsOfDirectory(atPath: input.path)) ?? [] where name != RawName.record {
             let target = Self.freeName(name, in: folder)
             try files.moveItem(at: input.appendingPathComponent(name), to: folder.appendingPathComponent(target))
             try each(target)
+            if target == name { RawName.restore(name, in: folder, originals: originals) }
         }
     }
 

@@ -91,9 +91,11 @@ public struct VaultRecovery: Sendable {
 
     private func returnToIngest(_ input: URL) throws {
         let files = FileManager.default
-        for entry in (try? files.contentsOfDirectory(atPath: input.path)) ?? [] {
-            try files.moveItem(at: input.appendingPathComponent(entry),
-                               to: vault.ingest.appendingPathComponent(Publisher.freeName(entry, in: vault.ingest)))
+        let originals = RawName.originals(in: input)
+        for entry in (try? files.contentsOfDirectory(atPath: input.path)) ?? [] where entry != RawName.record {
+            let target = Publisher.freeName(entry, in: vault.ingest)
+            try files.moveItem(at: input.appendingPathComponent(entry), to: vault.ingest.appendingPathComponent(target))
+            if target == entry { RawName.restore(entry, in: vault.ingest, originals: originals) }
         }
     }
 }

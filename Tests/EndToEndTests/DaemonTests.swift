@@ -167,6 +167,33 @@ import TestSupport
         #expect(daemon.files(in: "media").count == 1 && daemon.files(in: "work").isEmpty)
     }
 
+    @Test func aNameThatIsNotUTF8IsTakenKeptAndReportedEscaped() throws {
+        let daemon = try Daemon()
+        /// `name` with the byte 0xE9 (é in Latin-1) where `%` is.
+        func raw(_ name: String) -> [CChar] {
+            (Array(name.utf8).map { $0 == UInt8(ascii: "%") ? 0xE9 : $0 } + [0]).map { CChar(bitPattern: $0) }
+        }
+        func place(_ data: Data, as name: String, in folder: URL) throws {
+            let staged = folder.appendingPathComponent(".staged")
+            try data.write(to: staged)
+            #expect(rename(staged.path, (folder.path + "/").utf8CString.dropLast().map { $0 } + raw(name)) == 0)
+        }
+        try place(try Data(contentsOf: Fixtures.sample("phone-portrait-vfr.mp4")), as: "Caf% (2020).mp4", in: daemon.ingest)
+        try place(Data("not a video".utf8), as: "r%sum%.mp4", in: daemon.ingest)
+        let jobs = try daemon.waitForJobs(count: 2, timeout: 90)
+        let bySource = Dictionary(uniqueKeysWithValues: jobs.map { ($0["source"] as? String ?? "", $0) })
+        #expect(bySource["Caf\\xE9 (2020).mp4"]?["state"] as? String == "succeeded", "\(jobs)")
+        #expect((bySource["r\\xE9sum\\xE9.mp4"]?["error"] as? String)?.contains("r\\xE9sum\\xE9.mp4: not a media file") == true)
+        let id = bySource["Caf\\xE9 (2020).mp4"]?["mediaId"] as? String ?? ""
+        var original = stat(), kept = stat(), report = stat()
+        #expect(lstat((daemon.root.path + "/originals/\(id)/").utf8CString.dropLast().map { $0 } + raw("Caf% (2020).mp4"), &original) == 0,
+                "kept under its own bytes")
+        #expect(lstat((daemon.root.path + "/failed/").utf8CString.dropLast().map { $0 } + raw("r%sum%.mp4"), &kept) == 0)
+        #expect(lstat(daemon.root.path + "/failed/r\\xE9sum\\xE9.mp4.error.txt", &report) == 0)
+        #expect(daemon.files(in: "work").isEmpty && daemon.files(in: "ingest").isEmpty)
+        #expect(try daemon.json("/api/media/\(id)")["title"] as? String == "Caf\\xE9")
+    }
+
     @Test func aStalledWorkerIsKilledAndItsAttemptFailsAsStalled() throws {
         let daemon = try Daemon(extra: ["--retry-delay", "0.5", "--stall-timeout", "3"])
         let id = try runningJob(on: daemon)
