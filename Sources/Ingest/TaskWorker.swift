@@ -23,6 +23,11 @@ public struct TaskWorker: Sendable {
     public func run(_ assignment: WorkerAssignment, emit: @escaping @Sendable (WorkerMessage) -> Void,
                     isCancelled: @escaping @Sendable () -> Bool) async -> Int32 {
         let (task, job) = (assignment.task, assignment.job)
+        // Errors name the file as it was dropped, not its place in the job's folder.
+        let input = vault.input(job: job.id).path + "/"
+        let emit: @Sendable (WorkerMessage) -> Void = { message in
+            if case let .failed(text) = message { emit(.failed(text.replacingOccurrences(of: input, with: ""))) } else { emit(message) }
+        }
         do {
             let folder = PackagingFolder(root: vault.work(job: job.id))
             switch task.kind {
