@@ -1,8 +1,8 @@
 import Foundation
 
 /// A file submitted by a person or a script (`streamvault submit`, `POST /api/jobs`):
-/// hard-linked (or copied, across file systems) into the job's own input folder, so the
-/// caller's file is never moved or modified, then queued.
+/// hard-linked (or, where allowed, copied across file systems) into the job's own input
+/// folder, so the caller's file is never moved or modified, then queued.
 public struct JobSubmission: Sendable {
     /// A sidecar to bring along: the caller's path, its kind, and its language if given.
     public struct Sidecar: Sendable {
@@ -24,9 +24,12 @@ public struct JobSubmission: Sendable {
     public var preset: String
     public var maxAttempts: Int
     public var origin: Job.Origin
+    /// Whether a file on another file system is copied; the HTTP API only links, so a
+    /// request never copies gigabytes while the client waits.
+    public var mayCopy: Bool
 
     public init(file: String, sidecars: [Sidecar] = [], title: String? = nil, type: String? = nil,
-                preset: String, maxAttempts: Int, origin: Job.Origin) {
+                preset: String, maxAttempts: Int, origin: Job.Origin, mayCopy: Bool = true) {
         self.file = file
         self.sidecars = sidecars
         self.title = title
@@ -34,6 +37,7 @@ public struct JobSubmission: Sendable {
         self.preset = preset
         self.maxAttempts = maxAttempts
         self.origin = origin
+        self.mayCopy = mayCopy
     }
 
     /// Brings the files into `vault` and queues the job; on failure nothing is left behind.
@@ -49,7 +53,7 @@ public struct JobSubmission: Sendable {
         let input = vault.input(job: job.id)
         do {
             try files.createDirectory(at: input, withIntermediateDirectories: true)
-            try Self.bring(file, to: input.appendingPathComponent(name))
+            try bring(file, to: input.appendingPathComponent(name))
             for sidecar in sidecars {
                 guard files.isReadableFile(atPath: sidecar.path) else {
                     throw SubmissionError(file: sidecar.path, reason: files.fileExists(atPath: sidecar.path) ? "cannot be read" : "no such file")
@@ -58,7 +62,7 @@ public struct JobSubmission: Sendable {
                 guard sidecarName != name, !job.sidecars.contains(where: { $0.file == sidecarName }) else {
                     throw SubmissionError(file: sidecar.path, reason: "has the same name as another file of this job")
                 }
-                try Self.bring(sidecar.path, to: input.appendingPathComponent(sidecarName))
+                try bring(sidecar.path, to: input.appendingPathComponent(sidecarName))
                 job.sidecars.append(Job.Track(kind: sidecar.kind, file: sidecarName, language: sidecar.language))
             }
             try await catalog.enqueue(job)
@@ -69,13 +73,15 @@ public struct JobSubmission: Sendable {
         }
     }
 
-    /// A hard link when source and vault share a file system, else a copy.
-    private static func bring(_ path: String, to destination: URL) throws {
-        do {
-            try FileManager.default.linkItem(atPath: path, toPath: destination.path)
-        } catch {
-            try FileManager.default.copyItem(atPath: path, toPath: destination.path)
+    /// A hard link when source and vault share a file system, else a copy (if allowed).
+    private func bring(_ path: String, to destination: URL) throws {
+        guard link(path, destination.path) != 0 else { return }
+        guard errno == EXDEV, mayCopy else {
+            throw SubmissionError(file: path, reason: errno == EXDEV
+                ? "is on another file system than the vault; the API links files and never copies them (use `streamvault submit`, which copies)"
+                : "cannot be linked into the vault (\(String(cString: strerror(errno))))")
         }
+        try FileManager.default.copyItem(atPath: path, toPath: destination.path)
     }
 }
 

@@ -77,7 +77,7 @@ struct APIRoutes: Sendable {
             do {
                 let job = try await JobSubmission(
                     file: submission.path, title: submission.title, type: submission.type, preset: preset,
-                    maxAttempts: maxAttempts, origin: .api
+                    maxAttempts: maxAttempts, origin: .api, mayCopy: false
                 ).enqueue(in: vault, catalog: catalog)
                 return json(JobDocument(job), status: .created)
             } catch let error as SubmissionError {

@@ -195,6 +195,14 @@ import TestSupport
             }
             try await client.execute(uri: "/api/jobs", method: .post, headers: [.authorization: "Bearer sesame"],
                                      body: ByteBuffer(repeating: UInt8(ascii: " "), count: 100_000)) { #expect($0.status == .contentTooLarge) }
+            // On another file system (tmpfs): refused at once rather than copied while the client waits.
+            let elsewhere = URL(fileURLWithPath: "/dev/shm/streamvault-\(UUID().uuidString).mp4")
+            try Data("video".utf8).write(to: elsewhere)
+            defer { try? FileManager.default.removeItem(at: elsewhere) }
+            try await client.execute(uri: "/api/jobs", method: .post, headers: [.authorization: "Bearer sesame"],
+                                     body: ByteBuffer(string: #"{"path": "\#(elsewhere.path)"}"#)) { response in
+                #expect(response.status == .unprocessableContent && String(buffer: response.body).contains("another file system"))
+            }
             try await client.execute(uri: "/api/jobs", method: .post, headers: [.authorization: "Bearer sesame"], body: body) { response in
                 #expect(response.status == .created)
                 let job = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
