@@ -4,7 +4,7 @@ APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev li
 # Tests and benchmarks use the ffmpeg/ffprobe programs as an independent reference only;
 # headless Chromium (driven by selenium) plays the watch page; the catalog tests start a throwaway
 # PostgreSQL cluster (Debian's postgresql) and simulate hosts with network namespaces (iproute2);
-# wrk and nginx for the serving benchmark.
+# schemathesis (PyPI) fuzzes the HTTP API from its OpenAPI document; wrk and nginx for the serving benchmark.
 TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium postgresql iproute2
 BENCH_PACKAGES := ffmpeg time wrk nginx
 ROOT ?= vault
@@ -34,6 +34,8 @@ run: build
 
 test: deps
 	$(call apt_install,$(TEST_PACKAGES))
+	@python3 -m pip show schemathesis >/dev/null 2>&1 || python3 -m pip install --quiet schemathesis \
+		|| python3 -m pip install --quiet --break-system-packages schemathesis
 	$(SWIFT) build --build-tests
 	# The catalog tests (each on SQLite and on PostgreSQL) run in a process of their own: the
 	# synchronous end-to-end tests would hold Swift's cooperative threads (two on two cores)

@@ -48,6 +48,10 @@ struct APIRoutes: Sendable {
             guard let document = try await catalog.document(id: id) else { throw APIError.notFound("no title \(id)") }
             return json(document)
         }
+        router.get("/api/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         router.get("/api/nodes") { _, _ in
             let daemons = try await catalog.daemons(seenSince: Date(timeIntervalSinceNow: -60))
             return json(Items(items: daemons.map(NodeDocument.init)))

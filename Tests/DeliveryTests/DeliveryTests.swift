@@ -61,6 +61,25 @@ import TestSupport
         try await Application(router: server.router()).test(.router, body)
     }
 
+    @Test func theOpenAPIDocumentDescribesExactlyTheAPIRoutes() async throws {
+        let server = DeliveryServer(vault: vault, catalog: catalog, preset: "default", maxAttempts: 3, token: "sesame",
+                                    host: "127.0.0.1", port: 0, registry: Self.registry, logger: Logger(label: "test"))
+        let routes = Set(server.router().routes.map { route in
+            "\(route.method) " + "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                .reduce("") { $0 + "/" + $1 }
+        }.filter { $0.contains(" /api/") || $0.hasSuffix(" /healthz") })
+        try await test { client in
+            try await client.execute(uri: "/api/openapi.json", method: .get) { response in
+                #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("application/json") == true)
+                let document = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(document["openapi"] as? String == "3.0.3")
+                let paths = document["paths"] as? [String: [String: Any]] ?? [:]
+                let described = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+                #expect(described == routes, "described only: \(described.subtracting(routes)); routes only: \(routes.subtracting(described))")
+            }
+        }
+    }
+
     @Test func playlistsAndSegmentsHaveTheirTypesCachingAndCORS() async throws {
         try await test { client in
             try await client.execute(uri: "/hls/\(id)/master.m3u8", method: .get) { response in

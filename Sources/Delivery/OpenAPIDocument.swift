@@ -1,0 +1,156 @@
+/// The OpenAPI 3 description of the JSON API, served as `/api/openapi.json`. A test checks
+/// that its paths and methods are exactly the routes the server has, and schemathesis
+/// (in `make test`) sends it generated requests.
+enum OpenAPIDocument {
+    static let json = #"""
+{
+  "openapi": "3.0.3",
+  "info": {
+    "title": "StreamVault API",
+    "version": "1.0.0",
+    "description": "The catalog and job API of a StreamVault daemon (SPEC §6, §9). Errors are {\"error\": {\"code\", \"message\"}}."
+  },
+  "paths": {
+    "/healthz": {
+      "get": {
+        "summary": "Whether the daemon and its catalog answer",
+        "responses": {
+          "200": {"description": "Healthy", "content": {"application/json": {"schema": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}}}}},
+          "503": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/media": {
+      "get": {
+        "summary": "Movies and series, the most recently updated first (episodes inside their series)",
+        "parameters": [
+          {"name": "type", "in": "query", "schema": {"type": "string"}},
+          {"name": "genre", "in": "query", "schema": {"type": "string"}},
+          {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1}},
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
+        ],
+        "responses": {
+          "200": {"description": "One page", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MediaPage"}}}},
+          "400": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/media/search": {
+      "get": {
+        "summary": "Full-text search over title, original title and description (word prefixes, accents ignored)",
+        "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string", "minLength": 1}}],
+        "responses": {
+          "200": {"description": "Matches", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MediaItems"}}}},
+          "400": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/media/{id}": {
+      "get": {
+        "summary": "A movie, an episode, or a series with its seasons",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "The title", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Media"}}}},
+          "404": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/jobs": {
+      "get": {
+        "summary": "Jobs, newest first",
+        "parameters": [{"name": "state", "in": "query", "schema": {"$ref": "#/components/schemas/JobState"}}],
+        "responses": {
+          "200": {"description": "Jobs", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}}}}}},
+          "400": {"$ref": "#/components/responses/Error"}
+        }
+      },
+      "post": {
+        "summary": "Queue a file that is on the server (hard-linked into the vault, never copied)",
+        "security": [{"token": []}],
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"type": "object", "required": ["path"], "properties": {
+            "path": {"type": "string"}, "title": {"type": "string"}, "type": {"type": "string"}}}}}
+        },
+        "responses": {
+          "201": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+          "400": {"$ref": "#/components/responses/Error"},
+          "401": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
+          "422": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/jobs/{id}": {
+      "get": {
+        "summary": "A job with its chunks",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "The job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+          "404": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/api/nodes": {
+      "get": {
+        "summary": "The daemons seen in the last minute",
+        "responses": {
+          "200": {"description": "Daemons", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}}}}
+        }
+      }
+    },
+    "/api/openapi.json": {
+      "get": {
+        "summary": "This document",
+        "responses": {"200": {"description": "OpenAPI 3", "content": {"application/json": {"schema": {"type": "object"}}}}}
+      }
+    }
+  },
+  "components": {
+    "securitySchemes": {"token": {"type": "http", "scheme": "bearer", "description": "--api-token, or <root>/api-token"}},
+    "parameters": {"Id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}},
+    "responses": {
+      "Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    },
+    "schemas": {
+      "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+      "JobState": {"type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled", "duplicate"]},
+      "MediaPage": {"type": "object", "required": ["items", "total", "page", "limit"], "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Media"}},
+        "total": {"type": "integer"}, "page": {"type": "integer"}, "limit": {"type": "integer"}}},
+      "MediaItems": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Media"}}}},
+      "Media": {"type": "object", "required": ["id", "title", "type", "genre", "duration", "durationSeconds", "sources", "subtitles", "dubbing", "seasons", "status", "createdAt", "updatedAt"], "properties": {
+        "id": {"type": "string"}, "title": {"type": "string"}, "originalTitle": {"type": "string"}, "type": {"type": "string"},
+        "genre": {"type": "array", "items": {"type": "string"}}, "year": {"type": "integer"}, "description": {"type": "string"},
+        "duration": {"type": "number", "description": "minutes"}, "durationSeconds": {"type": "number"},
+        "poster": {"type": "string"}, "hls": {"type": "string"}, "storyboard": {"type": "string"},
+        "sources": {"type": "array", "items": {"type": "object", "required": ["quality", "url", "size", "width", "height", "bandwidth", "codecs"], "properties": {
+          "quality": {"type": "string"}, "url": {"type": "string"}, "size": {"type": "integer"}, "width": {"type": "integer"}, "height": {"type": "integer"},
+          "bandwidth": {"type": "integer"}, "codecs": {"type": "string"}}}},
+        "subtitles": {"type": "array", "items": {"type": "object", "required": ["language", "name", "forced", "url", "file"], "properties": {
+          "language": {"type": "string"}, "name": {"type": "string"}, "forced": {"type": "boolean"}, "url": {"type": "string"}, "file": {"type": "string"}}}},
+        "dubbing": {"type": "array", "items": {"type": "object", "required": ["language", "name", "default", "url"], "properties": {
+          "language": {"type": "string"}, "name": {"type": "string"}, "default": {"type": "boolean"}, "url": {"type": "string"}}}},
+        "seasons": {"type": "array", "items": {"type": "object", "required": ["number", "episodes"], "properties": {
+          "number": {"type": "integer"}, "episodes": {"type": "array", "items": {"type": "object", "required": ["id", "number", "title", "hls"], "properties": {
+            "id": {"type": "string"}, "number": {"type": "integer"}, "title": {"type": "string"}, "duration": {"type": "number"},
+            "durationSeconds": {"type": "number"}, "poster": {"type": "string"}, "hls": {"type": "string"}}}}}}},
+        "status": {"type": "string", "enum": ["processing", "ready"]}, "progress": {"type": "number"},
+        "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"}}},
+      "Job": {"type": "object", "required": ["id", "mediaId", "source", "preset", "state", "stage", "progress", "speed", "attempts", "createdAt"], "properties": {
+        "id": {"type": "string"}, "mediaId": {"type": "string"}, "source": {"type": "string"}, "preset": {"type": "string"},
+        "state": {"$ref": "#/components/schemas/JobState"}, "stage": {"type": "string"}, "progress": {"type": "number"},
+        "speed": {"type": "number"}, "attempts": {"type": "integer"}, "error": {"type": "string"},
+        "createdAt": {"type": "string", "format": "date-time"}, "startedAt": {"type": "string", "format": "date-time"},
+        "finishedAt": {"type": "string", "format": "date-time"},
+        "chunks": {"type": "array", "items": {"type": "object", "required": ["index", "start", "end", "state", "attempts"], "properties": {
+          "index": {"type": "integer"}, "start": {"type": "number"}, "end": {"type": "number"}, "state": {"type": "string"},
+          "node": {"type": "string"}, "attempts": {"type": "integer"}}}}}},
+      "Node": {"type": "object", "required": ["node", "http", "workers", "running", "lastSeen"], "properties": {
+        "node": {"type": "string"}, "http": {"type": "string"}, "workers": {"type": "integer"}, "running": {"type": "integer"},
+        "lastSeen": {"type": "string", "format": "date-time"}}}
+    }
+  }
+}
+"""#
+}
