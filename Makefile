@@ -1,4 +1,4 @@
-# Entry points only: `make run`, `make test`, `make bench`.
+# Entry points only: `make run`, `make test`, `make bench`, `make fuzz`.
 SWIFT ?= swift
 APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev libsqlite3-dev zlib1g-dev pkg-config
 # Tests and benchmarks use the ffmpeg/ffprobe programs as an independent reference only;
@@ -10,7 +10,7 @@ BENCH_PACKAGES := ffmpeg time wrk nginx
 ROOT ?= vault
 HTTP ?= 127.0.0.1:8080
 
-.PHONY: run test bench deps build
+.PHONY: run test bench fuzz deps build
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -49,3 +49,7 @@ bench: build
 	python3 bench/chunks.py
 	bench/serve.sh
 	bench/claims.sh
+
+# libFuzzer (with AddressSanitizer) on the pure parsers, SECONDS seconds per target (60).
+fuzz:
+	Fuzz/run.sh

@@ -41,6 +41,11 @@ struct APIRoutes: Sendable {
             guard let text = request.uri.queryParameters["q"].map(String.init), !text.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw APIError.badRequest("give the words to search for as ?q=")
             }
+            // Every word is searched as a prefix, so no query is a syntax error; one without
+            // any word (only quotes, stars, operators) is refused.
+            guard text.contains(where: { $0.isLetter || $0.isNumber }) else {
+                throw APIError.badRequest("?q= holds no word to search for (letters or digits)")
+            }
             return json(Items(items: try await catalog.searchDocuments(text, limit: 50)))
         }
         router.get("/api/media/:id") { _, context in

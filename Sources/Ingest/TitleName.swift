@@ -26,8 +26,10 @@ public struct TitleName: Sendable, Equatable {
     public init(parsing name: String) {
         var stem = name
         let known = Set(["mp4", "mkv", "mov", "m4v", "avi", "ts", "m2ts", "mts", "webm", "wmv", "flv", "mpg", "mpeg", "m4a", "mp3", "wav", "flac", "aac"])
-        let dotted = (name as NSString).pathExtension.lowercased()
-        if known.contains(dotted) { stem = (name as NSString).deletingPathExtension }
+        // By hand: Foundation's pathExtension traps on some names ("//é", found by `make fuzz`).
+        if let dot = name.lastIndex(of: "."), known.contains(name[name.index(after: dot)...].lowercased()) {
+            stem = String(name[..<dot])
+        }
 
         if let match = stem.firstMatch(of: /(?i)^(?<show>.*?)[\s._-]*S(?<season>\d{1,2})[\s._-]?E(?<episode>\d{1,3})(?<rest>.*)$/) {
             let show = Self.words(String(match.show))

@@ -21,6 +21,19 @@ import TestSupport
     func namesSayWhatTheTitleIs(name: String, expected: TitleName) {
         #expect(TitleName(parsing: name) == expected)
     }
+
+    /// Inputs `make fuzz` found crashing (Foundation's `NSString.pathExtension` trapped on them).
+    @Test(arguments: ["//é", "//\u{FFFD}", "//\\x92", "a//é.mkv"])
+    func namesTheFuzzerFoundParse(name: String) {
+        #expect(!TitleName(parsing: name).title.isEmpty)
+    }
+
+    @Test func namesThatAreNotUTF8AreEscapedByteForByte() {
+        #expect(RawName.escaped(Array("Café.mp4".utf8)) == "Café.mp4")
+        #expect(RawName.escaped([0x63, 0x61, 0x66, 0xE9, 0x2E, 0x6D, 0x70, 0x34]) == "caf\\xE9.mp4")
+        #expect(RawName.escaped([0x2F, 0x2F, 0x92]) == "//\\x92")
+        #expect(RawName.escaped([0xC3, 0xA9, 0xFF, 0xC3]) == "é\\xFF\\xC3")
+    }
 }
 
 @Suite struct IngestFolderTests {

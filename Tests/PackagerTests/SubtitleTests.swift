@@ -42,12 +42,12 @@ import TestSupport
 
 @Suite struct SubtitleTextTests {
     @Test func assStylingIsStrippedAndBasicEmphasisKept() {
-        #expect(SubtitleCue.webVTTText(fromDialogue: "0,0,Default,,0,0,0,,{\\i1}Hello{\\i0} world") == "<i>Hello</i> world")
-        #expect(SubtitleCue.webVTTText(fromDialogue: "0,0,Default,,0,0,0,,Line one\\NLine two") == "Line one\nLine two")
-        #expect(SubtitleCue.webVTTText(fromDialogue: "0,0,Top,,0,0,0,,{\\pos(10,10)\\c&H0000FF&}A < B & C, D")
+        #expect(SubtitleText.webVTT(fromDialogue: "0,0,Default,,0,0,0,,{\\i1}Hello{\\i0} world") == "<i>Hello</i> world")
+        #expect(SubtitleText.webVTT(fromDialogue: "0,0,Default,,0,0,0,,Line one\\NLine two") == "Line one\nLine two")
+        #expect(SubtitleText.webVTT(fromDialogue: "0,0,Top,,0,0,0,,{\\pos(10,10)\\c&H0000FF&}A < B & C, D")
             == "A &lt; B &amp; C, D")
-        #expect(SubtitleCue.webVTTText(fromDialogue: "0,0,Sign,,0,0,0,,{\\p1}m 0 0 l 100 0 100 100{\\p0}") == "")
-        #expect(SubtitleCue.webVTTText(fromDialogue: "0,0,Default,,0,0,0,,{\\b1}bold {\\i1}both{\\b0} italic")
+        #expect(SubtitleText.webVTT(fromDialogue: "0,0,Sign,,0,0,0,,{\\p1}m 0 0 l 100 0 100 100{\\p0}") == "")
+        #expect(SubtitleText.webVTT(fromDialogue: "0,0,Default,,0,0,0,,{\\b1}bold {\\i1}both{\\b0} italic")
             == "<b>bold <i>both</i></b><i> italic</i>")
     }
 
@@ -87,13 +87,13 @@ import TestSupport
         case "utf16le": Self.text.data(using: .utf16LittleEndian)!
         default: Self.text.data(using: .isoLatin1)!
         }
-        #expect(SubtitleFile.decodeText(bytes) == Self.text)
+        #expect(SubtitleText.decode(bytes) == Self.text)
         let file = try Fixtures.temporaryFolder("sidecar").appendingPathComponent("movie.\(encoding).srt")
         try bytes.write(to: file)
         LibAVLog.silence()
         let events = try SubtitleFile.events(at: file.path)
         #expect(events.count == 2)
-        #expect(events.first.map { SubtitleCue.webVTTText(fromDialogue: $0.dialogue[0]) } == "Été à Málaga: ¡señores!")
+        #expect(events.first.map { SubtitleText.webVTT(fromDialogue: $0.dialogue[0]) } == "Été à Málaga: ¡señores!")
         #expect(events.first?.start == 1.0 && events.first?.end == 2.5)
     }
 
