@@ -14,13 +14,14 @@ import Synchronization
 struct HLSGuard: RouterMiddleware {
     typealias Context = BasicRequestContext
 
-    let vault: Vault
+    /// `media/` with every symlink resolved (once: the guard runs per request).
+    let realMediaRoot: String
     let published: PublishedTitles
     /// The byte source `FileMiddleware` also reads from, for playlists' gzip form.
     let files: HLSFileProvider
 
     init(vault: Vault, catalog: any CatalogStore, files: HLSFileProvider) {
-        self.vault = vault
+        realMediaRoot = Self.realPath(vault.mediaFolder.path) ?? vault.mediaFolder.path
         published = PublishedTitles(catalog: catalog)
         self.files = files
     }
@@ -41,22 +42,20 @@ struct HLSGuard: RouterMiddleware {
             throw APIError(.methodNotAllowed, code: "method_not_allowed", "only GET and HEAD")
         }
         // Encoded dots, slashes or backslashes are never part of a name we write.
-        let lowered = rawPath.lowercased()
-        guard !["%2e", "%2f", "%5c", "\\", "//"].contains(where: lowered.contains),
-              let path = rawPath.removingPercentEncoding else { throw notFound }
-        let parts = path.dropFirst(Self.prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." || $0.hasPrefix(".") }),
-              let type = Self.contentTypes[(parts.last! as NSString).pathExtension.lowercased()] else { throw notFound }
-        let id = parts[0]
+        guard let path = Self.decodedPath(rawPath) else { throw notFound }
+        let parts = path.dropFirst(Self.prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 2, !parts.contains(where: { $0.isEmpty || $0.first == "." }),
+              let dot = parts.last!.lastIndex(of: "."),
+              let type = Self.contentTypes[parts.last![parts.last!.index(after: dot)...].lowercased()] else { throw notFound }
+        let id = String(parts[0])
         guard let status = try await published.status(of: id),
-              let (real, size) = Self.regularFile(vault.media(id).path + "/" + parts.dropFirst().joined(separator: "/"),
-                                                  inside: vault.media(id).path) else { throw notFound }
+              let (real, size) = Self.regularFile(parts, below: realMediaRoot) else { throw notFound }
 
         let isPlaylist = type.hasPrefix("application/vnd.apple.mpegurl")
         // A processing title's playlists grow: players must ask again each time (SPEC §10).
         let cacheControl = !isPlaylist ? "public, max-age=31536000, immutable"
             : status == .processing ? "no-cache" : "public, max-age=10"
-        if isPlaylist { return Self.withCORS(try await playlist(real, type: type, cacheControl: cacheControl, request: request)) }
+        if isPlaylist { return try playlist(real, type: type, cacheControl: cacheControl, request: request) }
 
         var request = request
         if let range = request.headers[.range] {
@@ -79,17 +78,18 @@ struct HLSGuard: RouterMiddleware {
     /// (by rename) while its title is packaged, so its length, ETag and bytes must all come
     /// from one read of one version (`HLSFileProvider.snapshot`). Ranges are ignored (the
     /// whole playlist, 200), as RFC 9110 allows; gzip when the client takes it.
-    private func playlist(_ path: String, type: String, cacheControl: String, request: Request) async throws -> Response {
-        guard let snapshot = try await files.snapshot(path) else { throw APIError.notFound("no such file") }
+    private func playlist(_ path: String, type: String, cacheControl: String, request: Request) throws -> Response {
+        guard let snapshot = try files.snapshot(path) else { throw APIError.notFound("no such file") }
         var headers: HTTPFields = [.contentType: type, .cacheControl: cacheControl, .eTag: snapshot.eTag,
                                    .lastModified: snapshot.lastModified, .vary: "Accept-Encoding"]
+        headers.append(contentsOf: Self.cors)
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
             $0.trimmingCharacters(in: .whitespaces) == snapshot.eTag || $0.trimmingCharacters(in: .whitespaces) == "*"
         }) {
-            return Response(status: .notModified, headers: headers)
+            return Response(status: .notModified, headers: headers)  // CORS included
         }
         var body = snapshot.bytes
-        if Self.acceptsGzip(request), let compressed = try await files.gzipped(snapshot) {
+        if Self.acceptsGzip(request), let compressed = try files.gzipped(snapshot) {
             headers[.contentEncoding] = "gzip"
             body = compressed
         }
@@ -97,18 +97,41 @@ struct HLSGuard: RouterMiddleware {
         return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: body))
     }
 
-    /// The real path and size of `path` when it is a regular file whose real location (all
-    /// symlinks resolved) lies inside the real `folder`; nil otherwise.
-    static func regularFile(_ path: String, inside folder: String) -> (path: String, size: Int)? {
-        guard let resolvedFile = realpath(path, nil) else { return nil }
-        defer { free(resolvedFile) }
-        guard let resolvedFolder = realpath(folder, nil) else { return nil }
-        defer { free(resolvedFolder) }
-        let real = String(cString: resolvedFile)
-        guard real.hasPrefix(String(cString: resolvedFolder) + "/") else { return nil }
-        var info = stat()
-        guard stat(resolvedFile, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        return (real, Int(info.st_size))
+    /// The path of an `/hls/` URL with its percent escapes decoded; nil when it holds an
+    /// encoded dot, slash or backslash, a backslash or an empty segment (`//`).
+    static func decodedPath(_ raw: String) -> String? {
+        var previous: UInt8 = 0, escaped = false
+        for byte in raw.utf8 {
+            if byte == UInt8(ascii: "\\") || (byte == UInt8(ascii: "/") && previous == byte) { return nil }
+            escaped = escaped || byte == UInt8(ascii: "%")
+            previous = byte
+        }
+        guard escaped else { return raw }
+        let lowered = raw.lowercased()
+        guard !["%2e", "%2f", "%5c"].contains(where: lowered.contains) else { return nil }
+        return raw.removingPercentEncoding
+    }
+
+    /// The path and size of the regular file `components` name below `root` (a real path),
+    /// when every folder on the way is a real folder and the file a regular file: no
+    /// symbolic link anywhere, so it lies inside `root`. Nil otherwise. (`lstat` on the
+    /// few names below `root`, where `realpath` would read every link from `/`.)
+    static func regularFile(_ components: [Substring], below root: String) -> (path: String, size: Int)? {
+        var path = root, info = stat()
+        for (index, component) in components.enumerated() {
+            path += "/" + component
+            guard lstat(path, &info) == 0 else { return nil }
+            let isLast = index == components.count - 1
+            guard info.st_mode & S_IFMT == (isLast ? S_IFREG : S_IFDIR) else { return nil }
+        }
+        return (path, Int(info.st_size))
+    }
+
+    /// `realpath(3)`: every symlink resolved; nil when the path does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     enum RangeAnswer: Equatable {
@@ -146,13 +169,16 @@ struct HLSGuard: RouterMiddleware {
         }
     }
 
+    /// The CORS headers of every `/hls/` answer.
+    static let cors: HTTPFields = [
+        .accessControlAllowOrigin: "*", .accessControlExposeHeaders: "Content-Length, Content-Range",
+        .accessControlAllowMethods: "GET, HEAD, OPTIONS", .accessControlAllowHeaders: "Range, If-None-Match, If-Modified-Since",
+        .accessControlMaxAge: "86400",
+    ]
+
     static func withCORS(_ response: Response) -> Response {
         var response = response
-        response.headers[.accessControlAllowOrigin] = "*"
-        response.headers[.accessControlExposeHeaders] = "Content-Length, Content-Range"
-        response.headers[.accessControlAllowMethods] = "GET, HEAD, OPTIONS"
-        response.headers[.accessControlAllowHeaders] = "Range, If-None-Match, If-Modified-Since"
-        response.headers[.accessControlMaxAge] = "86400"
+        response.headers.append(contentsOf: cors)
         return response
     }
 }

@@ -175,7 +175,7 @@ import TestSupport
             }
             for (uri, status, code) in [("/api/media/nope", HTTPResponse.Status.notFound, "not_found"),
                                         ("/api/media/search", .badRequest, "bad_request"),
-                                        ("/api/media/search?q=%22*%20AND%20(", .badRequest, "bad_request"),
+                                        ("/api/media/search?q=%22*%20-%20(", .badRequest, "bad_request"),
                                         ("/api/jobs?state=sleeping", .badRequest, "bad_request"),
                                         ("/api/media?page=0", .badRequest, "bad_request"),
                                         ("/api/media?page=two", .badRequest, "bad_request"),
