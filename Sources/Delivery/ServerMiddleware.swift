@@ -59,11 +59,16 @@ struct ServerMiddleware: RouterMiddleware {
 
 /// `streamvault_http_requests_total` by method and status, each counter made once.
 final class RequestCounters: Sendable {
-    private let counters = Mutex<[String: Counter]>([:])
+    private struct Key: Hashable {
+        let method: String
+        let status: Int
+    }
+
+    private let counters = Mutex<[Key: Counter]>([:])
 
     func counter(method: String, status: Int) -> Counter {
         counters.withLock { counters in
-            let key = "\(method) \(status)"
+            let key = Key(method: method, status: status)
             if let counter = counters[key] { return counter }
             let counter = Counter(label: "streamvault_http_requests_total", dimensions: [("method", method), ("status", String(status))])
             counters[key] = counter
