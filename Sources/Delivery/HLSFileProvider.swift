@@ -73,28 +73,26 @@ struct HLSFileProvider: FileProvider {
     /// cache, and a hop to the thread pool cost more than the read (measured: 0.24× → see
     /// README's serving figures).
     func snapshot(_ path: String) throws -> Snapshot? {
-        try { [cache] () throws -> Snapshot? in
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { return nil }
-            defer { close(descriptor) }
-            var info = stat()
-            guard fstat(descriptor, &info) == 0, Int(info.st_size) <= Self.cachedFileLimit else { return nil }
-            let modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
-            let key = SmallFileCache.Key(path: path, size: Int(info.st_size), modified: modified, isGzip: false)
-            if let known = snapshots[path], known.key == key { return known }
-            var bytes = ByteBuffer()
-            bytes.reserveCapacity(Int(info.st_size))
-            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-            while true {
-                let count = read(descriptor, &chunk, chunk.count)
-                guard count >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-                if count == 0 { break }
-                bytes.writeBytes(chunk[0..<count])
-            }
-            let snapshot = Snapshot(key: key, bytes: bytes)
-            snapshots[path] = snapshot
-            return snapshot
-        }()
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, Int(info.st_size) <= Self.cachedFileLimit else { return nil }
+        let modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
+        let key = SmallFileCache.Key(path: path, size: Int(info.st_size), modified: modified, isGzip: false)
+        if let known = snapshots[path], known.key == key { return known }
+        var bytes = ByteBuffer()
+        bytes.reserveCapacity(Int(info.st_size))
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = read(descriptor, &chunk, chunk.count)
+            guard count >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            if count == 0 { break }
+            bytes.writeBytes(chunk[0..<count])
+        }
+        let snapshot = Snapshot(key: key, bytes: bytes)
+        snapshots[path] = snapshot
+        return snapshot
     }
 
     /// A file's bytes as read at one moment, with what identifies that version.
