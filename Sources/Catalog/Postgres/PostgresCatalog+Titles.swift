@@ -20,7 +20,7 @@ extension PostgresCatalog {
                 try await Self.finish(jobID, as: .duplicate, error: nil, mediaId: existing, db)
                 return .duplicate(of: existing)
             }
-            let createdAt = try await db.fetchOne(Media.self, "SELECT to_jsonb(m)::text FROM media m WHERE id = \(title.media.id)")?.createdAt
+            let createdAt = try await Self.media(title.media.id, db)?.createdAt
             try await Self.withdraw(title.media.id, db)
             var ready = title
             ready.media.status = .ready
@@ -36,12 +36,21 @@ extension PostgresCatalog {
 
     /// Removes a processing title's record (and its series if it was the last episode).
     private static func withdraw(_ id: String, _ db: PostgresConnection) async throws {
-        guard let media = try await db.fetchOne(Media.self, "SELECT to_jsonb(m)::text FROM media m WHERE id = \(id)"),
-              media.status == .processing else { return }
-        try await db.run("DELETE FROM media WHERE id = \(id)")
+        guard let media = try await media(id, db), media.status == .processing else { return }
+        try await remove(media, db)
+    }
+
+    /// Removes a title's record, and its series if it was the last episode.
+    private static func remove(_ media: Media, _ db: PostgresConnection) async throws {
+        try await db.run("DELETE FROM media WHERE id = \(media.id)")
         if let seriesID = media.seriesId {
             try await db.run("DELETE FROM series s WHERE id = \(seriesID) AND NOT EXISTS (SELECT 1 FROM media WHERE \"seriesId\" = s.id)")
         }
+    }
+
+    /// A movie's or episode's record.
+    private static func media(_ id: String, _ db: PostgresConnection) async throws -> Media? {
+        try await db.fetchOne(Media.self, "SELECT to_jsonb(m)::text FROM media m WHERE id = \(id)")
     }
 
     /// Inserts a title with its series (found by title and type, or created), renditions and tracks.
@@ -156,11 +165,8 @@ extension PostgresCatalog {
 
     func delete(id: String) async throws -> [String] {
         try await transaction { db in
-            if let media = try await db.fetchOne(Media.self, "SELECT to_jsonb(m)::text FROM media m WHERE id = \(id)") {
-                try await db.run("DELETE FROM media WHERE id = \(id)")
-                if let seriesID = media.seriesId {
-                    try await db.run("DELETE FROM series s WHERE id = \(seriesID) AND NOT EXISTS (SELECT 1 FROM media WHERE \"seriesId\" = s.id)")
-                }
+            if let media = try await Self.media(id, db) {
+                try await Self.remove(media, db)
                 return [id]
             }
             guard try await !db.column(Int.self, "SELECT 1 FROM series WHERE id = \(id)").isEmpty else { return [] }
@@ -173,7 +179,7 @@ extension PostgresCatalog {
     // MARK: Entries
 
     private static func entry(_ id: String, _ db: PostgresConnection) async throws -> CatalogEntry? {
-        if let media = try await db.fetchOne(Media.self, "SELECT to_jsonb(m)::text FROM media m WHERE id = \(id)") {
+        if let media = try await media(id, db) {
             return .title(try await title(media, db))
         }
         guard let series = try await db.fetchOne(Series.self, "SELECT to_jsonb(s)::text FROM series s WHERE id = \(id)") else { return nil }

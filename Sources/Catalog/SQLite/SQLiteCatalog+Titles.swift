@@ -35,6 +35,11 @@ extension SQLiteCatalog {
     /// Removes a processing title's record (and its series if it was the last episode).
     private static func withdraw(_ id: String, in db: Database) throws {
         guard let media = try Media.fetchOne(db, key: id), media.status == .processing else { return }
+        try remove(media, in: db)
+    }
+
+    /// Removes a title's record, and its series if it was the last episode.
+    private static func remove(_ media: Media, in db: Database) throws {
         try media.delete(db)
         if let seriesID = media.seriesId, try Media.filter(Column("seriesId") == seriesID).fetchCount(db) == 0 {
             _ = try Series.deleteOne(db, key: seriesID)
@@ -141,11 +146,7 @@ extension SQLiteCatalog {
     func delete(id: String) async throws -> [String] {
         try await pool.write { db in
             if let media = try Media.fetchOne(db, key: id) {
-                try media.delete(db)
-                if let seriesID = media.seriesId,
-                   try Media.filter(Column("seriesId") == seriesID).fetchCount(db) == 0 {
-                    _ = try Series.deleteOne(db, key: seriesID)
-                }
+                try Self.remove(media, in: db)
                 return [id]
             }
             guard try Series.exists(db, key: id) else { return [] }
