@@ -121,9 +121,13 @@ public actor WorkerPool: Service {
         while !stopping || !running.isEmpty {
             if Task.isCancelled, running.isEmpty { return }
             do {
+                // Only tasks running before the renewal can be missing from it for want of a
+                // lease: one claimed while it ran (the actor is reentrant) is ours.
+                let before = Set(running.keys)
                 let held = try await catalog.renewLeases(owner: owner, lease: lease)
                 renewed = ContinuousClock.now
-                for (id, entry) in running where !held.contains(id) {
+                for id in before.subtracting(held) {
+                    guard let entry = running[id] else { continue }
                     logger.warning("task \(id): no longer ours (its lease was taken over); stopping it")
                     entry.process.terminate()
                 }
