@@ -190,6 +190,8 @@ import TestSupport
                 "kept under its own bytes")
         #expect(lstat((daemon.root.path + "/failed/").utf8CString.dropLast().map { $0 } + raw("r%sum%.mp4"), &kept) == 0)
         #expect(lstat(daemon.root.path + "/failed/r\\xE9sum\\xE9.mp4.error.txt", &report) == 0)
+        // A job is final in the catalog a moment before its folder in work/ goes.
+        try? waitUntil(timeout: 10) { daemon.files(in: "work").isEmpty }
         #expect(daemon.files(in: "work").isEmpty && daemon.files(in: "ingest").isEmpty)
         #expect(try daemon.json("/api/media/\(id)")["title"] as? String == "Caf\\xE9")
     }
