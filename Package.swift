@@ -40,8 +40,9 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .target(name: "COpenBeneath"),
         .target(name: "Delivery", dependencies: [
-            "Catalog",
+            "Catalog", "COpenBeneath",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -62,6 +63,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "claims-benchmark", dependencies: ["Catalog"], path: "Sources/ClaimsBenchmark"),
+        .executableTarget(name: "bare-route-benchmark", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+                          path: "Sources/BareRouteBenchmark"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LibAVTests", dependencies: ["LibAV", "TestSupport"]),
         .testTarget(name: "PackagerTests", dependencies: ["Packager", "LibAV", "TestSupport"]),

@@ -2,23 +2,28 @@
 # The serving benchmark of issue 5: wrk (2 threads, 64 connections, DURATION seconds) against
 # a ~1 MB segment and a master playlist of one published title, on `streamvault serve` and on
 # nginx serving the same media folder (bench/nginx.conf.template), alternated, median of RUNS
-# runs each. Prints requests per second and the ratio ours/nginx for each file.
+# runs each. Prints requests per second and the ratio ours/nginx for each file. For the
+# playlist, the ceiling is measured in the same runs: a bare Hummingbird route answering the
+# same bytes from memory (bare-route-benchmark), no guard, no catalog, no file, no metrics.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
-DURATION=${DURATION:-5}
+RUNS=${RUNS:-5}
+DURATION=${DURATION:-8}
 WORK=$PWD/bench/work/serve
 BIN=$PWD/.build/release/streamvault
 OURS=127.0.0.1:18480
 NGINX_PORT=18481
+BARE_PORT=18482
 rm -rf "$WORK"; mkdir -p "$WORK/nginx-tmp"
 
 "$BIN" serve --root "$WORK/vault" --http "$OURS" --preset default --settle 1 >"$WORK/daemon.log" 2>&1 &
 DAEMON=$!
 NGINX=""
+BARE=""
 cleanup() {
   kill "$DAEMON" 2>/dev/null || true
   if [ -n "$NGINX" ]; then kill "$NGINX" 2>/dev/null || true; fi
+  if [ -n "$BARE" ]; then kill "$BARE" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 for _ in $(seq 50); do curl -sf "http://$OURS/healthz" >/dev/null && break; sleep 0.2; done
@@ -35,21 +40,28 @@ sed -e "s|@WORK@|$WORK|g" -e "s|@MEDIA@|$MEDIA|g" -e "s|@PORT@|$NGINX_PORT|g" be
 nginx -c "$WORK/nginx.conf" -p "$WORK" &
 NGINX=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NGINX_PORT/hls/$ID/master.m3u8" >/dev/null && break; sleep 0.2; done
+.build/release/bare-route-benchmark "$BARE_PORT" "$MEDIA/$ID/master.m3u8" >"$WORK/bare.log" 2>&1 &
+BARE=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$BARE_PORT/hls/$ID/master.m3u8" >/dev/null && break; sleep 0.2; done
 
 rate() { # url → requests/s
   wrk -t2 -c64 -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'
 }
 for file in "$SEGMENT" master.m3u8; do
-  : >"$WORK/ours.rates"; : >"$WORK/nginx.rates"
+  : >"$WORK/ours.rates"; : >"$WORK/nginx.rates"; : >"$WORK/bare.rates"
   for _ in $(seq "$RUNS"); do
     rate "http://$OURS/hls/$ID/$file" >>"$WORK/ours.rates"
     rate "http://127.0.0.1:$NGINX_PORT/hls/$ID/$file" >>"$WORK/nginx.rates"
+    if [ "$file" = master.m3u8 ]; then rate "http://127.0.0.1:$BARE_PORT/hls/$ID/$file" >>"$WORK/bare.rates"; fi
   done
-  python3 - "$file" "$WORK/ours.rates" "$WORK/nginx.rates" <<'PY'
+  python3 - "$file" "$WORK/ours.rates" "$WORK/nginx.rates" "$WORK/bare.rates" <<'PY'
 import statistics, sys
-name, ours, nginx = sys.argv[1], *[[float(x) for x in open(p)] for p in sys.argv[2:4]]
+name, ours, nginx, bare = sys.argv[1], *[[float(x) for x in open(p)] for p in sys.argv[2:5]]
 o, n = statistics.median(ours), statistics.median(nginx)
 print(f"{name:>22}: streamvault {o:9.0f} req/s   nginx {n:9.0f} req/s   ratio ours/nginx {o / n:.3f}   (median of {len(ours)})")
+if bare:
+    b = statistics.median(bare)
+    print(f"{'bare Hummingbird route':>22}: {b:9.0f} req/s   ratio bare/nginx {b / n:.3f}   ours/bare {o / b:.3f}")
 PY
 done
 echo "streamvault serve peak RSS after the runs: $(awk '/VmHWM/ {print $2 / 1024 " MiB"}' /proc/$DAEMON/status)"

@@ -66,18 +66,15 @@ struct HLSFileProvider: FileProvider {
         return buffer
     }
 
-    /// One version of a small file (a playlist) read whole through one descriptor, with
-    /// the size and time of that very version: a file replaced by rename meanwhile cannot
-    /// mix two versions. Nil when it is missing or larger than `cachedFileLimit`.
-    /// Done on the calling thread, as nginx does: a playlist is a few kilobytes in the page
-    /// cache, and a hop to the thread pool cost more than the read (measured: 0.24× → see
-    /// README's serving figures).
-    func snapshot(_ path: String) throws -> Snapshot? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, Int(info.st_size) <= Self.cachedFileLimit else { return nil }
+    /// One version of a small file (a playlist, known by its URL `path`, open as `descriptor`,
+    /// whose `fstat` is `info`) read whole through that descriptor, with the size and time of that
+    /// very version: a file replaced by rename meanwhile cannot mix two versions. The last
+    /// version read is kept and answered again while size and time are unchanged. Nil when
+    /// it is larger than `cachedFileLimit`. Done on the calling thread, as nginx does: a
+    /// playlist is a few kilobytes in the page cache, and a hop to the thread pool cost more
+    /// than the read (measured: see README's serving figures).
+    func snapshot(_ path: String, descriptor: Int32, info: stat) throws -> Snapshot? {
+        guard Int(info.st_size) <= Self.cachedFileLimit else { return nil }
         let modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         let key = SmallFileCache.Key(path: path, size: Int(info.st_size), modified: modified, isGzip: false)
         if let known = snapshots[path], known.key == key { return known }

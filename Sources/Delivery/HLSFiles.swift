@@ -14,14 +14,14 @@ import Synchronization
 struct HLSGuard: RouterMiddleware {
     typealias Context = BasicRequestContext
 
-    /// `media/` with every symlink resolved (once: the guard runs per request).
-    let realMediaRoot: String
+    /// `media/`, through which every file is checked (and playlists read).
+    let root: MediaRoot
     let published: PublishedTitles
-    /// The byte source `FileMiddleware` also reads from, for playlists' gzip form.
+    /// The byte source `FileMiddleware` also reads from, for playlists' snapshots and gzip form.
     let files: HLSFileProvider
 
     init(vault: Vault, catalog: any CatalogStore, files: HLSFileProvider) {
-        realMediaRoot = Self.realPath(vault.mediaFolder.path) ?? vault.mediaFolder.path
+        root = MediaRoot(path: vault.mediaFolder.path)
         published = PublishedTitles(catalog: catalog)
         self.files = files
     }
@@ -37,7 +37,7 @@ struct HLSGuard: RouterMiddleware {
         let rawPath = request.uri.path
         guard rawPath.hasPrefix(Self.prefix) else { return try await next(request, context) }
         let notFound = APIError.notFound("no such file")
-        if request.method == .options { return Self.withCORS(Response(status: .noContent)) }
+        if request.method == .options { return Self.preflight }
         guard request.method == .get || request.method == .head else {
             throw APIError(.methodNotAllowed, code: "method_not_allowed", "only GET and HEAD")
         }
@@ -47,15 +47,19 @@ struct HLSGuard: RouterMiddleware {
         guard parts.count >= 2, !parts.contains(where: { $0.isEmpty || $0.first == "." }),
               let dot = parts.last!.lastIndex(of: "."),
               let type = Self.contentTypes[parts.last![parts.last!.index(after: dot)...].lowercased()] else { throw notFound }
-        let id = String(parts[0])
-        guard let status = try await published.status(of: id),
-              let (real, size) = Self.regularFile(parts, below: realMediaRoot) else { throw notFound }
+        guard let status = try await published.status(of: String(parts[0])) else { throw notFound }
 
         let isPlaylist = type.hasPrefix("application/vnd.apple.mpegurl")
         // A processing title's playlists grow: players must ask again each time (SPEC §10).
         let cacheControl = !isPlaylist ? "public, max-age=31536000, immutable"
             : status == .processing ? "no-cache" : "public, max-age=10"
-        if isPlaylist { return try playlist(real, type: type, cacheControl: cacheControl, request: request) }
+        if isPlaylist {
+            guard let snapshot = try root.withFile(parts, { try files.snapshot(path, descriptor: $0, info: $1) }) ?? nil else {
+                throw notFound
+            }
+            return try playlist(snapshot, type: type, cacheControl: cacheControl, request: request)
+        }
+        guard let size = root.withFile(parts, { Int($1.st_size) }) else { throw notFound }
 
         var request = request
         if let range = request.headers[.range] {
@@ -78,8 +82,7 @@ struct HLSGuard: RouterMiddleware {
     /// (by rename) while its title is packaged, so its length, ETag and bytes must all come
     /// from one read of one version (`HLSFileProvider.snapshot`). Ranges are ignored (the
     /// whole playlist, 200), as RFC 9110 allows; gzip when the client takes it.
-    private func playlist(_ path: String, type: String, cacheControl: String, request: Request) throws -> Response {
-        guard let snapshot = try files.snapshot(path) else { throw APIError.notFound("no such file") }
+    private func playlist(_ snapshot: HLSFileProvider.Snapshot, type: String, cacheControl: String, request: Request) throws -> Response {
         var headers: HTTPFields = [.contentType: type, .cacheControl: cacheControl, .eTag: snapshot.eTag,
                                    .lastModified: snapshot.lastModified, .vary: "Accept-Encoding"]
         headers.append(contentsOf: Self.cors)
@@ -110,28 +113,6 @@ struct HLSGuard: RouterMiddleware {
         let lowered = raw.lowercased()
         guard !["%2e", "%2f", "%5c"].contains(where: lowered.contains) else { return nil }
         return raw.removingPercentEncoding
-    }
-
-    /// The path and size of the regular file `components` name below `root` (a real path),
-    /// when every folder on the way is a real folder and the file a regular file: no
-    /// symbolic link anywhere, so it lies inside `root`. Nil otherwise. (`lstat` on the
-    /// few names below `root`, where `realpath` would read every link from `/`.)
-    static func regularFile(_ components: [Substring], below root: String) -> (path: String, size: Int)? {
-        var path = root, info = stat()
-        for (index, component) in components.enumerated() {
-            path += "/" + component
-            guard lstat(path, &info) == 0 else { return nil }
-            let isLast = index == components.count - 1
-            guard info.st_mode & S_IFMT == (isLast ? S_IFREG : S_IFDIR) else { return nil }
-        }
-        return (path, Int(info.st_size))
-    }
-
-    /// `realpath(3)`: every symlink resolved; nil when the path does not exist.
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 
     enum RangeAnswer: Equatable {
@@ -170,11 +151,14 @@ struct HLSGuard: RouterMiddleware {
     }
 
     /// The CORS headers of every `/hls/` answer.
-    static let cors: HTTPFields = [
-        .accessControlAllowOrigin: "*", .accessControlExposeHeaders: "Content-Length, Content-Range",
+    static let cors: HTTPFields = [.accessControlAllowOrigin: "*", .accessControlExposeHeaders: "Content-Length, Content-Range"]
+
+    /// The answer to a CORS preflight (`OPTIONS`): what a player on another origin may ask.
+    /// Browsers read these only there, so other answers go without them.
+    static let preflight: Response = withCORS(Response(status: .noContent, headers: [
         .accessControlAllowMethods: "GET, HEAD, OPTIONS", .accessControlAllowHeaders: "Range, If-None-Match, If-Modified-Since",
         .accessControlMaxAge: "86400",
-    ]
+    ]))
 
     static func withCORS(_ response: Response) -> Response {
         var response = response

@@ -43,6 +43,12 @@ import TestSupport
         try Data("secret".utf8).write(to: vault.root.appendingPathComponent("outside.txt"))
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("720p/escape.m4s"),
                                                    withDestinationURL: vault.root.appendingPathComponent("outside.txt"))
+        // A folder linked to one outside media/, and a FIFO (never opened for reading: it would block).
+        try FileManager.default.createDirectory(at: vault.root.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
+        try Data("secret".utf8).write(to: vault.root.appendingPathComponent("elsewhere/index.m3u8"))
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("linked"),
+                                                   withDestinationURL: vault.root.appendingPathComponent("elsewhere"))
+        #expect(mkfifo(folder.appendingPathComponent("pipe.m3u8").path, 0o644) == 0)
         // A folder in media/ that the catalog does not know: never served.
         try FileManager.default.createDirectory(at: vault.media("unpublished"), withIntermediateDirectories: true)
         try Data(master.utf8).write(to: vault.media("unpublished").appendingPathComponent("master.m3u8"))
@@ -149,7 +155,7 @@ import TestSupport
         "/hls/ID/../outside.txt", "/hls/ID/..%2f..%2foutside.txt", "/hls/ID/%2e%2e/%2e%2e/outside.txt", "/hls/ID/720p%2fseg_00001.m4s",
         "/hls/ID/720p/escape.m4s", "/hls/unpublished/master.m3u8", "/hls//etc/passwd", "/hls/ID//etc/passwd",
         "/hls/ID/missing.m3u8", "/hls/ID/720p", "/hls/../catalog.sqlite", "/hls/ID/.hidden.m3u8", "/catalog.sqlite",
-        "/work/x", "/originals/ID/a.mp4",
+        "/work/x", "/originals/ID/a.mp4", "/hls/ID/linked/index.m3u8", "/hls/ID/pipe.m3u8",
     ])
     func nothingOutsidePublishedTitlesIsServed(path: String) async throws {
         try await test { client in
@@ -276,6 +282,21 @@ import TestSupport
                 #expect(page.contains(#"<track kind="subtitles" src="/hls/\#(id)/subs/en.vtt" srclang="en" label="English">"#))
             }
             try await client.execute(uri: "/watch/nope", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    /// Both ways of opening below media/ (one `openat2`, or `lstat` on each component where
+    /// the kernel refuses it) take the same files and refuse the same ones.
+    @Test(arguments: [true, false]) func onlyRegularFilesReallyBelowMediaAreOpened(resolvingBeneath: Bool) throws {
+        let root = MediaRoot(path: vault.mediaFolder.path, resolvingBeneath: resolvingBeneath)
+        func size(_ path: String) -> Int? {
+            root.withFile(path.split(separator: "/", omittingEmptySubsequences: false)) { Int($1.st_size) }
+        }
+        #expect(size("\(id)/master.m3u8") == master.utf8.count)
+        #expect(size("\(id)/720p/seg_00001.m4s") == segment.count)
+        for refused in ["\(id)/720p/escape.m4s", "\(id)/linked/index.m3u8", "\(id)/pipe.m3u8", "\(id)/720p", "\(id)/missing",
+                        "\(id)/../../outside.txt", "\(id)/720p/../../../outside.txt"] {
+            #expect(size(refused) == nil, "\(refused)")
         }
     }
 }
