@@ -155,7 +155,9 @@ extension TitlePlan {
             try drain()
         }
         if firstPts == nil, let sourceStart {
-            try graph.close(at: Int64(sourceStart / decoder.timeBase.doubleValue) + 1)
+            // Ended one frame after the first picture: a title of one frame keeps it.
+            let end = sourceStart + Double(rate.denominator) / Double(rate.numerator)
+            try graph.close(at: Int64((end / decoder.timeBase.doubleValue).rounded(.up)))
             if try graph.pull(into: filtered) == .ready { firstPts = filtered.pts ?? 0 }
         }
         guard let firstPts, let sourceStart else { throw PackagingError(file: source.path, cause: .noUsableStream) }

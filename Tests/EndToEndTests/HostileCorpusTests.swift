@@ -123,6 +123,7 @@ import TestSupport
         #expect(failed["a day apart.mp4"]?.contains("the limit is 24 hours") == true)
         #expect(failed["caf\\xE9.mkv"] != nil, "the Latin-1 name was taken")
         #expect(jobs.contains { $0["source"] as? String == "flip 100000 mp4.mp4" && $0["state"] as? String == "succeeded" })
+        #expect(jobs.contains { $0["source"] as? String == "one frame.mp4" && $0["state"] as? String == "succeeded" }, "a 0.04 s title")
         // What is not a regular file stayed, untouched.
         #expect(daemon.files(in: "ingest") == ["link.mp4", "pipe.mp4"])
         #expect(daemon.logText.components(separatedBy: "ingest/pipe.mp4 is a FIFO").count == 2, "logged once")
