@@ -1,6 +1,7 @@
 import CompressNIO
 import Foundation
 import Glibc
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOPosix
@@ -73,11 +74,15 @@ struct HLSFileProvider: FileProvider {
     /// it is larger than `cachedFileLimit`. Done on the calling thread, as nginx does: a
     /// playlist is a few kilobytes in the page cache, and a hop to the thread pool cost more
     /// than the read (measured: see README's serving figures).
-    func snapshot(_ path: String, descriptor: Int32, info: stat) throws -> Snapshot? {
+    /// - Parameter isFinal: its title is ready, so this version is its last (`finalSnapshot`).
+    func snapshot(_ path: String, descriptor: Int32, info: stat, isFinal: Bool) throws -> Snapshot? {
         guard Int(info.st_size) <= Self.cachedFileLimit else { return nil }
         let modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         let key = SmallFileCache.Key(path: path, size: Int(info.st_size), modified: modified, isGzip: false)
-        if let known = snapshots[path], known.key == key { return known }
+        if let known = snapshots[path]?.snapshot, known.key == key {
+            snapshots[path] = (known, isFinal, .now)
+            return known
+        }
         var bytes = ByteBuffer()
         bytes.reserveCapacity(Int(info.st_size))
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -88,18 +93,31 @@ struct HLSFileProvider: FileProvider {
             bytes.writeBytes(chunk[0..<count])
         }
         let snapshot = Snapshot(key: key, bytes: bytes)
-        snapshots[path] = snapshot
+        snapshots[path] = (snapshot, isFinal, .now)
         return snapshot
     }
 
-    /// A file's bytes as read at one moment, with what identifies that version.
+    /// A ready title's playlist read from disk less than `finalMemory` ago, answered without
+    /// touching the disk: a ready title's files do not change, and whether it is still
+    /// published is itself remembered as long (`PublishedTitles`).
+    func finalSnapshot(_ path: String) -> Snapshot? {
+        guard let known = snapshots[path], known.isFinal, ContinuousClock.now - known.read < Self.finalMemory else { return nil }
+        return known.snapshot
+    }
+
+    static let finalMemory = PublishedTitles.memory
+
+    /// A file's bytes as read at one moment, with what identifies that version: its header
+    /// fields are made once per version, not per request.
     struct Snapshot: Sendable {
         let key: SmallFileCache.Key
         let bytes: ByteBuffer
         /// Size and nanosecond modification time: a replaced playlist gets a new tag.
         let eTag: String
-        /// `Last-Modified` (RFC 9110 IMF-fixdate).
-        let lastModified: String
+        /// `ETag` and `Last-Modified` (RFC 9110 IMF-fixdate).
+        let versionFields: HTTPFields
+        /// `Content-Length` of `bytes`.
+        let contentLength: HTTPField
 
         init(key: SmallFileCache.Key, bytes: ByteBuffer) {
             self.key = key
@@ -108,8 +126,9 @@ struct HLSFileProvider: FileProvider {
             var time = time_t(key.modified / 1_000_000_000), parts = tm()
             gmtime_r(&time, &parts)
             var text = [CChar](repeating: 0, count: 40)
-            strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
-            lastModified = String(cString: text)
+            let length = strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+            versionFields = [.eTag: eTag, .lastModified: String(decoding: text[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)]
+            contentLength = HTTPField(name: .contentLength, value: String(bytes.readableBytes))
         }
     }
 
@@ -175,11 +194,14 @@ final class SmallFileCache: Sendable {
     }
 }
 
-/// The last snapshot of each playlist, by path (forgotten all at once past 10,000 paths).
+/// The last snapshot of each playlist, by path, with whether its title was ready and when
+/// it was read (forgotten all at once past 10,000 paths).
 final class LatestSnapshots: Sendable {
-    private let entries = Mutex<[String: HLSFileProvider.Snapshot]>([:])
+    typealias Entry = (snapshot: HLSFileProvider.Snapshot, isFinal: Bool, read: ContinuousClock.Instant)
 
-    subscript(path: String) -> HLSFileProvider.Snapshot? {
+    private let entries = Mutex<[String: Entry]>([:])
+
+    subscript(path: String) -> Entry? {
         get { entries.withLock { $0[path] } }
         set {
             entries.withLock { entries in

@@ -49,15 +49,13 @@ struct HLSGuard: RouterMiddleware {
               let type = Self.contentTypes[parts.last![parts.last!.index(after: dot)...].lowercased()] else { throw notFound }
         guard let status = try await published.status(of: String(parts[0])) else { throw notFound }
 
-        let isPlaylist = type.hasPrefix("application/vnd.apple.mpegurl")
-        // A processing title's playlists grow: players must ask again each time (SPEC §10).
-        let cacheControl = !isPlaylist ? "public, max-age=31536000, immutable"
-            : status == .processing ? "no-cache" : "public, max-age=10"
-        if isPlaylist {
-            guard let snapshot = try root.withFile(parts, { try files.snapshot(path, descriptor: $0, info: $1) }) ?? nil else {
+        if type == Self.playlistType {
+            let isFinal = status == .ready
+            guard let snapshot = try (isFinal ? files.finalSnapshot(path) : nil)
+                ?? root.withFile(parts, { try files.snapshot(path, descriptor: $0, info: $1, isFinal: isFinal) }) ?? nil else {
                 throw notFound
             }
-            return try playlist(snapshot, type: type, cacheControl: cacheControl, request: request)
+            return try playlist(snapshot, isProcessing: !isFinal, request: request)
         }
         guard let size = root.withFile(parts, { Int($1.st_size) }) else { throw notFound }
 
@@ -74,18 +72,30 @@ struct HLSGuard: RouterMiddleware {
         }
         var response = try await next(request, context)
         response.headers[.contentType] = type
-        response.headers[.cacheControl] = cacheControl
+        response.headers[.cacheControl] = "public, max-age=31536000, immutable"
         return Self.withCORS(response)
+    }
+
+    static let playlistType = "application/vnd.apple.mpegurl"
+
+    /// The fields every playlist answer starts with, made once. A processing title's
+    /// playlists grow: players must ask again each time (SPEC §10).
+    static let processingPlaylistFields = playlistFields(cacheControl: "no-cache")
+    static let readyPlaylistFields = playlistFields(cacheControl: "public, max-age=10")
+
+    private static func playlistFields(cacheControl: String) -> HTTPFields {
+        var fields: HTTPFields = [.contentType: playlistType, .cacheControl: cacheControl, .vary: "Accept-Encoding"]
+        fields.append(contentsOf: cors)
+        return fields
     }
 
     /// A playlist, answered here rather than by `FileMiddleware`: a playlist is replaced
     /// (by rename) while its title is packaged, so its length, ETag and bytes must all come
     /// from one read of one version (`HLSFileProvider.snapshot`). Ranges are ignored (the
     /// whole playlist, 200), as RFC 9110 allows; gzip when the client takes it.
-    private func playlist(_ snapshot: HLSFileProvider.Snapshot, type: String, cacheControl: String, request: Request) throws -> Response {
-        var headers: HTTPFields = [.contentType: type, .cacheControl: cacheControl, .eTag: snapshot.eTag,
-                                   .lastModified: snapshot.lastModified, .vary: "Accept-Encoding"]
-        headers.append(contentsOf: Self.cors)
+    private func playlist(_ snapshot: HLSFileProvider.Snapshot, isProcessing: Bool, request: Request) throws -> Response {
+        var headers = isProcessing ? Self.processingPlaylistFields : Self.readyPlaylistFields
+        headers.append(contentsOf: snapshot.versionFields)
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
             $0.trimmingCharacters(in: .whitespaces) == snapshot.eTag || $0.trimmingCharacters(in: .whitespaces) == "*"
         }) {
@@ -94,9 +104,11 @@ struct HLSGuard: RouterMiddleware {
         var body = snapshot.bytes
         if Self.acceptsGzip(request), let compressed = try files.gzipped(snapshot) {
             headers[.contentEncoding] = "gzip"
+            headers[.contentLength] = String(compressed.readableBytes)
             body = compressed
+        } else {
+            headers.append(snapshot.contentLength)
         }
-        headers[.contentLength] = String(body.readableBytes)
         return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: body))
     }
 
