@@ -5,6 +5,8 @@
 # runs each. Prints requests per second and the ratio ours/nginx for each file. For the
 # playlist, the ceiling is measured in the same runs: a bare Hummingbird route answering the
 # same bytes from memory (bare-route-benchmark), no guard, no catalog, no file, no metrics.
+# PIN=1 runs every server on core 0 and wrk on core 1: far less noise between runs (each
+# server's cost per request decides), lower rates than sharing both cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -14,9 +16,11 @@ BIN=$PWD/.build/release/streamvault
 OURS=127.0.0.1:18480
 NGINX_PORT=18481
 BARE_PORT=18482
+SERVER_CPU=""; CLIENT_CPU=""
+if [ "${PIN:-0}" = 1 ]; then SERVER_CPU="taskset -c 0"; CLIENT_CPU="taskset -c 1"; fi
 rm -rf "$WORK"; mkdir -p "$WORK/nginx-tmp"
 
-"$BIN" serve --root "$WORK/vault" --http "$OURS" --preset default --settle 1 >"$WORK/daemon.log" 2>&1 &
+$SERVER_CPU "$BIN" serve --root "$WORK/vault" --http "$OURS" --preset default --settle 1 >"$WORK/daemon.log" 2>&1 &
 DAEMON=$!
 NGINX=""
 BARE=""
@@ -37,15 +41,15 @@ SEGMENT=$(cd "$MEDIA/$ID" && find . -name 'seg_*.m4s' -printf '%s %P\n' \
 echo "title $ID: segment $SEGMENT ($(stat -c %s "$MEDIA/$ID/$SEGMENT") bytes), master.m3u8 ($(stat -c %s "$MEDIA/$ID/master.m3u8") bytes)"
 
 sed -e "s|@WORK@|$WORK|g" -e "s|@MEDIA@|$MEDIA|g" -e "s|@PORT@|$NGINX_PORT|g" bench/nginx.conf.template >"$WORK/nginx.conf"
-nginx -c "$WORK/nginx.conf" -p "$WORK" &
+$SERVER_CPU nginx -c "$WORK/nginx.conf" -p "$WORK" &
 NGINX=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$NGINX_PORT/hls/$ID/master.m3u8" >/dev/null && break; sleep 0.2; done
-.build/release/bare-route-benchmark "$BARE_PORT" "$MEDIA/$ID/master.m3u8" >"$WORK/bare.log" 2>&1 &
+$SERVER_CPU .build/release/bare-route-benchmark "$BARE_PORT" "$MEDIA/$ID/master.m3u8" >"$WORK/bare.log" 2>&1 &
 BARE=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$BARE_PORT/hls/$ID/master.m3u8" >/dev/null && break; sleep 0.2; done
 
 rate() { # url → requests/s
-  wrk -t2 -c64 -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'
+  $CLIENT_CPU wrk -t2 -c64 -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'
 }
 for file in "$SEGMENT" master.m3u8; do
   : >"$WORK/ours.rates"; : >"$WORK/nginx.rates"; : >"$WORK/bare.rates"
