@@ -33,7 +33,13 @@ struct HLSFileProvider: FileProvider {
     /// The last version read of each playlist, with its headers' values made once.
     private let snapshots = LatestSnapshots()
 
-    init(root: URL) { self.root = root.path }
+    /// How long a ready title's playlist is answered from memory (`finalSnapshot`).
+    let finalMemory: Duration
+
+    init(root: URL, finalMemory: Duration = PublishedTitles.memory) {
+        self.root = root.path
+        self.finalMemory = finalMemory
+    }
 
     func getFileIdentifier(_ path: String) -> String? { root + (path.hasPrefix("/") ? path : "/" + path) }
 
@@ -101,11 +107,9 @@ struct HLSFileProvider: FileProvider {
     /// touching the disk: a ready title's files do not change, and whether it is still
     /// published is itself remembered as long (`PublishedTitles`).
     func finalSnapshot(_ path: String) -> Snapshot? {
-        guard let known = snapshots[path], known.isFinal, ContinuousClock.now - known.read < Self.finalMemory else { return nil }
+        guard let known = snapshots[path], known.isFinal, ContinuousClock.now - known.read < finalMemory else { return nil }
         return known.snapshot
     }
-
-    static let finalMemory = PublishedTitles.memory
 
     /// A file's bytes as read at one moment, with what identifies that version: its header
     /// fields are made once per version, not per request.
