@@ -93,14 +93,16 @@ public struct TaskWorker: Sendable {
         emit(.chunkDone(result))
     }
 
-    /// The tracks, while another thread hashes the source for deduplication once the
-    /// title has the segments a player needs to start (so hashing never delays them); both
-    /// then give way to the chunks' video encoders (nice 19 and 10): on a long source they
-    /// are many seconds of CPU.
+    /// The tracks, while another thread hashes the source for deduplication. Once the tracks
+    /// have the segments a player needs to start, they give way to the first chunk's video
+    /// encoders until the title is playable (nice 19), then run beside the chunks at nice 10;
+    /// the hash starts when the title is playable (nice 19), or when the tracks are done. On
+    /// a long source both are many seconds of CPU, which would otherwise slow the first chunk.
     private func tracks(of job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
                         isCancelled: @escaping @Sendable () -> Bool) async throws {
         let input = try input(of: job)
         let hash = BackgroundHash(file: input.media.path, emit: emit)
+        let master = vault.media(job.mediaId).appendingPathComponent(SegmentLayout.masterPlaylistName).path
         let segments = try await onThread {
             let plan = try TitlePlan(contentsOf: folder.plan)
             guard plan.hasTracks else { return plan.timeline.plannedCount }
@@ -108,15 +110,19 @@ public struct TaskWorker: Sendable {
             // The daemon hears at once when the title can start, then twice a second at most:
             // audio runs ~100× real time, and a long title's hundreds of segments would
             // otherwise be as many catalog writes while its first chunk encodes.
-            var lastReport = clock
+            var lastReport = clock, isPlayable = false
             let manifest = try TrackPackager(plan: plan, sidecars: input.sidecars, folder: folder,
                                              title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
                 .run(segmentsReady: { count in
                          let now = ContinuousClock.now
-                         if count == SegmentTimeline.segmentsToStart {
-                             setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // this thread only, on Linux
-                             hash.start()
-                         } else if count < SegmentTimeline.segmentsToStart || now - lastReport < .milliseconds(500) {
+                         if count >= SegmentTimeline.segmentsToStart, !isPlayable {
+                             isPlayable = access(master, F_OK) == 0
+                             // This thread only, on Linux.
+                             setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, isPlayable ? 10 : 19)
+                             if isPlayable { hash.start() }
+                         }
+                         if count != SegmentTimeline.segmentsToStart,
+                            count < SegmentTimeline.segmentsToStart || now - lastReport < .milliseconds(500) {
                              return
                          }
                          lastReport = now
