@@ -31,7 +31,7 @@ public struct TaskWorker: Sendable {
         do {
             let folder = PackagingFolder(root: vault.work(job: job.id))
             switch task.kind {
-            case .plan: try await plan(job, folder: folder, emit: emit)
+            case .plan: try await plan(job, workers: assignment.clusterWorkers, folder: folder, emit: emit)
             case .chunk: try await chunk(task.number, of: job, folder: folder, emit: emit, isCancelled: isCancelled)
             case .tracks: try await tracks(of: job, folder: folder, emit: emit, isCancelled: isCancelled)
             case .finish: try await finish(job, folder: folder, emit: emit)
@@ -59,11 +59,12 @@ public struct TaskWorker: Sendable {
         try JobInput(folder: vault.input(job: job.id), explicit: job.sidecars)
     }
 
-    private func plan(_ job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void) async throws {
+    private func plan(_ job: Job, workers: Int, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void) async throws {
         let preset = try presets.load(job.preset)
         let input = try input(of: job)
         try await onThread {
-            var plan = try TitlePlan(path: input.media.path, preset: preset, sidecars: input.sidecars, chunking: .progressive)
+            var plan = try TitlePlan(path: input.media.path, preset: preset, sidecars: input.sidecars,
+                                     chunking: .progressive(workers: workers))
             plan.warnings = input.warnings + plan.warnings
             try plan.write(to: folder.plan)
         }

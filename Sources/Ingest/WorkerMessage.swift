@@ -6,10 +6,14 @@ import Packager
 public struct WorkerAssignment: Codable, Sendable, Equatable {
     public var task: JobTask
     public var job: Job
+    /// Video workers of every daemon on the vault when the task was given: a plan sizes
+    /// its chunks for them.
+    public var clusterWorkers: Int
 
-    public init(task: JobTask, job: Job) {
+    public init(task: JobTask, job: Job, clusterWorkers: Int = 1) {
         self.task = task
         self.job = job
+        self.clusterWorkers = clusterWorkers
     }
 }
 

@@ -150,6 +150,14 @@ public actor WorkerPool: Service {
         }
     }
 
+    /// Video workers of the daemons seen on the vault in the last minute, this one included
+    /// (its own heartbeat may not be written yet); this daemon's alone when the catalog
+    /// cannot say.
+    private func clusterWorkers() async -> Int {
+        let others = (try? await catalog.daemons(seenSince: Date(timeIntervalSinceNow: -60)))?.filter { $0.owner != owner } ?? []
+        return workers + others.reduce(0) { $0 + $1.workers }
+    }
+
     /// Runs one task's child process to its end and records the outcome.
     private func supervise(_ task: JobTask) async {
         guard let job = try? await catalog.job(id: task.jobId) else { return }
@@ -157,7 +165,8 @@ public actor WorkerPool: Service {
         let process: WorkerProcess
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            process = try WorkerProcess(executable: executable, root: vault.root, assignment: WorkerAssignment(task: task, job: job),
+            let assignment = WorkerAssignment(task: task, job: job, clusterWorkers: task.kind == .plan ? await clusterWorkers() : 1)
+            process = try WorkerProcess(executable: executable, root: vault.root, assignment: assignment,
                                         concurrentTasks: workers,
                                         log: work.appendingPathComponent("worker-\(task.kind.rawValue)-\(task.number).log"))
         } catch {

@@ -150,21 +150,26 @@ public struct ChunkPlan: Codable, Sendable, Equatable {
 
     /// Segments per chunk, in order: the first chunk the segments a player needs to start
     /// (`SegmentTimeline.segmentsToStart`, short ones), so the title is playable as soon as
-    /// it is done; the second two; then a quarter of what remains, between `minimumSegments`
-    /// and `steadySegments` (guided scheduling: long enough that starting a chunk — a
-    /// process, a seek, the encoders' look-ahead — costs little, and shorter towards the
-    /// end, so the workers finish together instead of one waiting on a long last chunk).
+    /// it is done; the second two; then a share of what remains — remaining ÷ (2 × workers − 1),
+    /// between `minimumSegments` and `maximumSegments` (guided scheduling: long enough that
+    /// starting a chunk — a process, a seek, the encoders' look-ahead and drain, ~0.5 s
+    /// measured — costs little; shorter towards the end, so the workers finish together
+    /// instead of one waiting on a long last chunk). With one worker on the vault the rest
+    /// goes in chunks of the maximum: measured on a 60 s 1080p title, 3 chunks instead of 6
+    /// took it to ready 3.3 s (5 %) sooner.
     public static let leadingSegments = [SegmentTimeline.segmentsToStart, 2]
     public static let minimumSegments = 2
-    public static let steadySegments = 5
+    public static let maximumSegments = 10
 
-    /// Splits `segments` planned segments into chunks.
-    public static func split(segments: Int) -> [ChunkPlan] {
+    /// Splits `segments` planned segments into chunks for `workers` video workers (every
+    /// daemon's on the vault).
+    public static func split(segments: Int, workers: Int) -> [ChunkPlan] {
         var chunks: [ChunkPlan] = [], next = 0
+        let shares = 2 * max(1, workers) - 1
         while true {
             let remaining = segments - next
             let size = chunks.count < leadingSegments.count ? leadingSegments[chunks.count]
-                : max(minimumSegments, min(steadySegments, (remaining + 3) / 4))
+                : max(minimumSegments, min(maximumSegments, (remaining + shares - 1) / shares))
             if remaining <= size {
                 chunks.append(ChunkPlan(index: chunks.count, firstSegment: next, segmentCount: nil))
                 return chunks

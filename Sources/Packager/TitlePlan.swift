@@ -65,8 +65,9 @@ extension TitlePlan {
     public enum Chunking: Sendable {
         /// One chunk: the whole title in one piece (`streamvault transcode`).
         case whole
-        /// Short first chunks, then longer ones (`ChunkPlan.split`), for the daemon.
-        case progressive
+        /// Short first chunks, then longer ones for this many video workers on the vault
+        /// (`ChunkPlan.split`), for the daemon.
+        case progressive(workers: Int)
     }
 
     /// Plans the packaging of `path`: opens it, checks that its video decodes, finds its
@@ -103,7 +104,11 @@ extension TitlePlan {
                                        keyframeInterval: preset.keyframeInterval, expectedDuration: source.expectedDuration ?? 0)
         }
         leadIn = seconds
-        chunks = video == nil ? [] : (chunking == .whole ? Self.wholeTitle : ChunkPlan.split(segments: timeline.plannedCount))
+        switch chunking {
+        case _ where video == nil: chunks = []
+        case .whole: chunks = Self.wholeTitle
+        case .progressive(let workers): chunks = ChunkPlan.split(segments: timeline.plannedCount, workers: workers)
+        }
     }
 
     /// The ladder, codec strings and first frame of the video stream, and the most frames

@@ -6,8 +6,8 @@ import TestSupport
 /// after `kill -9`, spread over every daemon of a vault.
 @Suite(.serialized) struct ChunkedDaemonTests {
     /// 90 s of 720p30 test pattern with a continuous tone (ffmpeg CLI): in the preview
-    /// preset two leading 2 s segments, then 22 of 4 s (24 in all), in 9 chunks (3, 2, then
-    /// a quarter of what remains, 2 to 5 segments).
+    /// preset two leading 2 s segments, then 22 of 4 s (24 in all); for a daemon alone with
+    /// one worker, in 4 chunks (3, 2, then what remains in chunks of at most 10: 10, 9).
     static let source = Result { () throws -> URL in
         let file = try Fixtures.temporaryFolder("long").appendingPathComponent("Long Take (2020).mp4")
         let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
@@ -113,7 +113,9 @@ import TestSupport
         usleep(2_100_000)  // the server remembers a title's status for 2 s
         #expect(try daemon.get("\(base)/master.m3u8").headers["cache-control"] == "public, max-age=10")
         let done = try chunks(daemon)
-        #expect(done.map { $0["index"] as? Int } == Array(0..<9), "\(done)")
+        #expect(done.map { $0["index"] as? Int } == Array(0..<4), "\(done)")
+        #expect(done.map { ($0["end"] as? Double ?? 0) - ($0["start"] as? Double ?? 0) }.dropFirst(2).first.map { abs($0 - 40) < 0.1 } == true,
+                "the third chunk holds ten 4 s segments: \(done)")
         #expect(done.allSatisfy { $0["state"] as? String == "done" && $0["node"] is String && $0["end"] as? Double ?? 0 > $0["start"] as? Double ?? 0 })
         #expect(daemon.files(in: "work").isEmpty)
     }
@@ -123,7 +125,7 @@ import TestSupport
         try drop(into: daemon)
         try waitUntil(timeout: 120) {
             let chunks = try chunks(daemon)
-            return chunks.count == 9 && chunks[0]["state"] as? String == "done" && chunks[1]["state"] as? String == "done"
+            return chunks.count == 4 && chunks[0]["state"] as? String == "done" && chunks[1]["state"] as? String == "done"
                 && chunks[2]["state"] as? String == "running"
         }
         let id = try waitForTitle(daemon, status: "processing")
@@ -177,6 +179,8 @@ import TestSupport
         #expect(daemon.files(in: "media") == [kept])
         #expect(daemon.files(in: "originals/\(kept)") == ["first.mp4", "second.mp4"])
         #expect((try daemon.json("/api/media")["items"] as? [[String: Any]])?.count == 1)
+        // The duplicate's tasks are stopped when its hash arrives; their folder goes once the last has exited.
+        try? waitUntil(timeout: 10) { daemon.files(in: "work").isEmpty }
         #expect(daemon.files(in: "work").isEmpty)
     }
 }

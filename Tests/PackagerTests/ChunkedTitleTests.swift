@@ -32,7 +32,7 @@ import TestSupport
             let presetFile = scratch.appendingPathComponent("preset.json")
             try Data(#"{"name": "test", "segmentDuration": 2, "keyframeInterval": 1}"#.utf8).write(to: presetFile)
             let preset = try PresetLibrary(folders: [Fixtures.presetsFolder]).load(presetFile.path)
-            let plan = try TitlePlan(path: source.path, preset: preset, sidecars: [], chunking: .progressive)
+            let plan = try TitlePlan(path: source.path, preset: preset, sidecars: [], chunking: .progressive(workers: 4))
             let work = PackagingFolder(root: scratch.appendingPathComponent("work"))
             try FileManager.default.createDirectory(at: work.root, withIntermediateDirectories: true)
             let folder = scratch.appendingPathComponent("title")

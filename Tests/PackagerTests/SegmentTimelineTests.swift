@@ -44,9 +44,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 2, 3, 4, 8, 15, 40, 1200])
-    func chunksCoverEverySegmentOnceShortFirst(segments: Int) {
-        let chunks = ChunkPlan.split(segments: segments)
+    @Test(arguments: [1, 2, 3, 4, 8, 15, 40, 1200], [1, 2, 4])
+    func chunksCoverEverySegmentOnceShortFirst(segments: Int, workers: Int) {
+        let chunks = ChunkPlan.split(segments: segments, workers: workers)
         #expect(chunks.last?.segmentCount == nil && chunks.dropLast().allSatisfy { $0.segmentCount != nil })
         var next = 0
         for chunk in chunks {
@@ -55,6 +55,17 @@ import Testing
         }
         #expect(next == segments)
         if segments > 5 { #expect(chunks.first?.segmentCount == SegmentTimeline.segmentsToStart) }
-        #expect(chunks.map { $0.segmentCount ?? segments - $0.firstSegment }.allSatisfy { $0 <= 2 * ChunkPlan.steadySegments })
+        let sizes = chunks.map { $0.segmentCount ?? segments - $0.firstSegment }
+        #expect(sizes.allSatisfy { $0 <= ChunkPlan.maximumSegments })
+        // Past the leading chunks, sizes never grow: the workers finish together.
+        #expect(zip(sizes.dropFirst(2), sizes.dropFirst(3)).allSatisfy { $0 >= $1 }, "\(sizes)")
+    }
+
+    /// One worker gets the fewest chunks (each costs a process and the encoders' start and
+    /// drain); more workers get more, smaller ones to share.
+    @Test func moreWorkersGetMoreChunks() {
+        let counts = [1, 2, 4, 8].map { ChunkPlan.split(segments: 12, workers: $0).count }
+        #expect(counts == counts.sorted() && counts.first == 3 && counts.last! > 3, "\(counts)")
+        #expect(ChunkPlan.split(segments: 1200, workers: 1).dropFirst(2).dropLast().allSatisfy { $0.segmentCount == ChunkPlan.maximumSegments })
     }
 }
