@@ -25,7 +25,6 @@ struct IngestCandidate: Equatable {
 
     /// The candidates in `folder` (the ingest folder).
     static func scan(_ folder: URL) -> [IngestCandidate] {
-        let files = FileManager.default
         var raw: [String: [UInt8]] = [:]
         for bytes in RawName.entries(of: folder) { raw[RawName.escaped(bytes)] = bytes }
         let names = raw.keys.filter { !isIgnored($0) }.sorted()
@@ -35,12 +34,13 @@ struct IngestCandidate: Equatable {
             let kind = FileKind(at: RawName.path(folder, raw[name]!))
             guard kind == .regular || kind == .directory else { continue }  // never opened (a FIFO would block)
             if kind == .directory {
-                let bundle = folder.appendingPathComponent(name)
-                let contents = (files.enumerator(atPath: bundle.path)?.allObjects as? [String]) ?? []
-                let partial = contents.contains { ($0 as NSString).lastPathComponent != "." && isIgnored(($0 as NSString).lastPathComponent) }
-                let signature = contents.reduce(into: [String: [Double]]()) { $0[name + "/" + $1] = stat(bundle.appendingPathComponent($1)) }
+                let contents = RawName.tree(at: Array(folder.path.utf8) + [0x2F] + raw[name]!)
+                let partial = contents.contains { isIgnored(String($0.name.split(separator: "/").last ?? "")) }
+                let signature = contents.reduce(into: [String: [Double]]()) { $0[name + "/" + $1.name] = stat(RawName.cString($1.path)) }
                 guard !contents.isEmpty else { continue }
-                candidates.append(IngestCandidate(name: name, entries: [name], signature: signature, isComplete: !partial))
+                var candidate = IngestCandidate(name: name, entries: [name], signature: signature, isComplete: !partial)
+                if Array(name.utf8) != raw[name] { candidate.originalNames[name] = raw[name] }
+                candidates.append(candidate)
             } else {
                 loose.append(name)
             }
@@ -72,10 +72,6 @@ struct IngestCandidate: Equatable {
             let kind = FileKind(at: RawName.path(folder, bytes))
             return kind == .regular || kind == .directory || kind == .missing ? nil : (RawName.escaped(bytes), kind)
         }.sorted { $0.name < $1.name }
-    }
-
-    private static func stat(_ url: URL) -> [Double] {
-        stat(Array(url.path.utf8).map { CChar(bitPattern: $0) } + [0])
     }
 
     /// Size and modification time (`lstat`), or -1 when it is gone.

@@ -93,7 +93,12 @@ public struct IngestService: Service, CustomStringConvertible {
         for sidecar in candidate.entries.dropFirst() {
             _ = RawName.rename(bytes(sidecar), in: vault.ingest, to: Array(sidecar.utf8), in: input)
         }
-        try? RawName.remember(candidate.originalNames, in: input)
+        // Inside a bundle folder too.
+        var originals = candidate.originalNames
+        for entry in candidate.entries {
+            originals.merge(RawName.escapeNames(below: input.appendingPathComponent(entry), prefix: entry + "/")) { first, _ in first }
+        }
+        try? RawName.remember(originals, in: input)
         do {
             try await catalog.enqueue(job)
             logger.notice("took \(candidate.entries.joined(separator: ", ")) as job \(job.id)")

@@ -142,7 +142,7 @@ public struct Publisher: Sendable {
             let target = Self.freeName(name, in: folder)
             try files.moveItem(at: input.appendingPathComponent(name), to: folder.appendingPathComponent(target))
             try each(target)
-            if target == name { RawName.restore(name, in: folder, originals: originals) }
+            RawName.restore(name, as: target, in: folder, originals: originals)
         }
     }
 

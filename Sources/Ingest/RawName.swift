@@ -10,8 +10,28 @@ enum RawName {
     static let record = ".original-names.json"
 
     /// The names in `folder`, by their bytes (not `.` and `..`).
-    static func entries(of folder: URL) -> [[UInt8]] {
-        guard let directory = opendir(folder.path) else { return [] }
+    static func entries(of folder: URL) -> [[UInt8]] { entries(atPath: Array(folder.path.utf8)) }
+
+    /// Everything below the folder at `path`, depth first: each entry's path relative to it,
+    /// every name escaped (`Subs/n\xE9te.txt`), and its full path by bytes.
+    static func tree(at path: [UInt8]) -> [(name: String, path: [UInt8])] {
+        var found: [(name: String, path: [UInt8])] = []
+        for bytes in entries(atPath: path) {
+            let full = path + [0x2F] + bytes, name = escaped(bytes)
+            found.append((name, full))
+            var info = stat()
+            if lstat(cString(full), &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                found += tree(at: full).map { (name + "/" + $0.name, $0.path) }
+            }
+        }
+        return found
+    }
+
+    /// `path` as a C string.
+    static func cString(_ path: [UInt8]) -> [CChar] { (path + [0]).map { CChar(bitPattern: $0) } }
+
+    private static func entries(atPath path: [UInt8]) -> [[UInt8]] {
+        guard let directory = opendir(cString(path)) else { return [] }
         defer { closedir(directory) }
         var names: [[UInt8]] = []
         while let entry = readdir(directory) {
@@ -40,9 +60,7 @@ enum RawName {
     }
 
     /// `folder/name` as a C path of bytes.
-    static func path(_ folder: URL, _ name: [UInt8]) -> [CChar] {
-        (Array(folder.path.utf8) + [0x2F] + name + [0]).map { CChar(bitPattern: $0) }
-    }
+    static func path(_ folder: URL, _ name: [UInt8]) -> [CChar] { cString(Array(folder.path.utf8) + [0x2F] + name) }
 
     /// Whether anything has this name in `folder`.
     static func exists(_ name: [UInt8], in folder: URL) -> Bool {
@@ -66,10 +84,37 @@ enum RawName {
         (try? JSONDecoder().decode([String: [UInt8]].self, from: Data(contentsOf: folder.appendingPathComponent(record)))) ?? [:]
     }
 
-    /// Gives `name` (just moved into `folder`) back the bytes it came with, unless that name
-    /// is taken there.
-    static func restore(_ name: String, in folder: URL, originals: [String: [UInt8]]) {
-        guard let bytes = originals[name], !exists(bytes, in: folder) else { return }
+    /// Gives every name below `folder` (a bundle folder just taken) that is not UTF-8 its
+    /// escaped name, depth first; returns their original bytes by path, `prefix` first
+    /// (`Film (2020)/caf\xE9.mkv`). A name whose escaped form is taken stays as it is.
+    static func escapeNames(below folder: URL, prefix: String) -> [String: [UInt8]] {
+        var originals: [String: [UInt8]] = [:]
+        for bytes in entries(of: folder) {
+            let name = escaped(bytes)
+            if Array(name.utf8) != bytes {
+                guard !exists(Array(name.utf8), in: folder), rename(bytes, in: folder, to: Array(name.utf8), in: folder) else { continue }
+                originals[prefix + name] = bytes
+            }
+            var info = stat()
+            if lstat(folder.appendingPathComponent(name).path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                originals.merge(escapeNames(below: folder.appendingPathComponent(name), prefix: prefix + name + "/")) { first, _ in first }
+            }
+        }
+        return originals
+    }
+
+    /// Gives `name`, just moved into `folder` as `target`, and the names inside it back the
+    /// bytes they came with (inner names deepest first, while the folders above them still
+    /// have their escaped names), each unless that name is taken there.
+    static func restore(_ name: String, as target: String, in folder: URL, originals: [String: [UInt8]]) {
+        for path in originals.keys.filter({ $0.hasPrefix(name + "/") }).sorted(by: { $0.count > $1.count }) {
+            let inner = path.dropFirst(name.count)  // "/…/caf\xE9.mkv"
+            let slash = inner.lastIndex(of: "/")!
+            let parent = folder.appendingPathComponent(target + inner[..<slash])
+            let bytes = originals[path]!
+            if !exists(bytes, in: parent) { _ = rename(Array(inner[inner.index(after: slash)...].utf8), in: parent, to: bytes, in: parent) }
+        }
+        guard target == name, let bytes = originals[name], !exists(bytes, in: folder) else { return }
         _ = rename(Array(name.utf8), in: folder, to: bytes, in: folder)
     }
 }

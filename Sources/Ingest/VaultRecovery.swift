@@ -95,7 +95,7 @@ public struct VaultRecovery: Sendable {
         for entry in (try? files.contentsOfDirectory(atPath: input.path)) ?? [] where entry != RawName.record {
             let target = Publisher.freeName(entry, in: vault.ingest)
             try files.moveItem(at: input.appendingPathComponent(entry), to: vault.ingest.appendingPathComponent(target))
-            if target == entry { RawName.restore(entry, in: vault.ingest, originals: originals) }
+            RawName.restore(entry, as: target, in: vault.ingest, originals: originals)
         }
     }
 }

@@ -180,7 +180,15 @@ import TestSupport
         }
         try place(try Data(contentsOf: Fixtures.sample("phone-portrait-vfr.mp4")), as: "Caf% (2020).mp4", in: daemon.ingest)
         try place(Data("not a video".utf8), as: "r%sum%.mp4", in: daemon.ingest)
-        let jobs = try daemon.waitForJobs(count: 2, timeout: 90)
+        // A bundle folder whose files' names are not UTF-8, renamed in whole.
+        let bundle = try Fixtures.temporaryFolder("bundle").appendingPathComponent("Sc%ne (2019)")
+        let staged = bundle.deletingLastPathComponent().appendingPathComponent("Scene (2019)")
+        try FileManager.default.createDirectory(at: staged.appendingPathComponent("Subs"), withIntermediateDirectories: true)
+        try place(try Data(contentsOf: Fixtures.sample("testcard-720p30.mp4")), as: "sc%ne.mp4", in: staged)
+        try place(Data("1\n00:00:01,000 --> 00:00:02,000\nBonjour\n".utf8), as: "sc%ne.fr.srt", in: staged)
+        try place(Data("x".utf8), as: "n%te.txt", in: staged.appendingPathComponent("Subs"))
+        #expect(rename(staged.path, (daemon.ingest.path + "/").utf8CString.dropLast().map { $0 } + raw("Sc%ne (2019)")) == 0)
+        let jobs = try daemon.waitForJobs(count: 3, timeout: 90)
         let bySource = Dictionary(uniqueKeysWithValues: jobs.map { ($0["source"] as? String ?? "", $0) })
         #expect(bySource["Caf\\xE9 (2020).mp4"]?["state"] as? String == "succeeded", "\(jobs)")
         #expect((bySource["r\\xE9sum\\xE9.mp4"]?["error"] as? String)?.contains("r\\xE9sum\\xE9.mp4: not a media file") == true)
@@ -194,6 +202,17 @@ import TestSupport
         try? waitUntil(timeout: 10) { daemon.files(in: "work").isEmpty }
         #expect(daemon.files(in: "work").isEmpty && daemon.files(in: "ingest").isEmpty)
         #expect(try daemon.json("/api/media/\(id)")["title"] as? String == "Caf\\xE9")
+        // The bundle: its video and subtitles found, and every name back as it came, inside too.
+        let scene = try #require(bySource["Sc\\xE9ne (2019)"], "\(jobs)")
+        #expect(scene["state"] as? String == "succeeded", "\(scene)")
+        let sceneID = scene["mediaId"] as? String ?? ""
+        let languages = (try daemon.json("/api/media/\(sceneID)")["subtitles"] as? [[String: Any]] ?? []).compactMap { $0["language"] as? String }
+        #expect(languages == ["fr"])
+        let keptBundle = (daemon.root.path + "/originals/\(sceneID)/").utf8CString.dropLast().map { $0 } + raw("Sc%ne (2019)").dropLast() + [0x2F]
+        for inner in ["sc%ne.mp4", "sc%ne.fr.srt", "Subs/n%te.txt"] {
+            var info = stat()
+            #expect(lstat(keptBundle + raw(inner), &info) == 0, "\(inner) kept under its own bytes")
+        }
     }
 
     @Test func aStalledWorkerIsKilledAndItsAttemptFailsAsStalled() throws {
