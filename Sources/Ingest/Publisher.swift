@@ -134,12 +134,17 @@ public struct Publisher: Sendable {
     }
 
     private func moveInput(of job: Job, to folder: URL, each: (String) throws -> Void) throws {
+        try Self.moveEntries(of: vault.input(job: job.id), to: folder, each: each)
+    }
+
+    /// Moves everything in a job's `input` folder into `folder`, each under a free name
+    /// (`each` is told it), and gives names that were not UTF-8 their bytes back.
+    static func moveEntries(of input: URL, to folder: URL, each: (String) throws -> Void = { _ in }) throws {
         let files = FileManager.default
         try files.createDirectory(at: folder, withIntermediateDirectories: true)
-        let input = vault.input(job: job.id)
         let originals = RawName.originals(in: input)
         for name in (try? files.contentsOfDirectory(atPath: input.path)) ?? [] where name != RawName.record {
-            let target = Self.freeName(name, in: folder)
+            let target = freeName(name, in: folder)
             try files.moveItem(at: input.appendingPathComponent(name), to: folder.appendingPathComponent(target))
             try each(target)
             RawName.restore(name, as: target, in: folder, originals: originals)

@@ -32,7 +32,7 @@ public struct VaultRecovery: Sendable {
             let folder = vault.work(job: name)
             guard let job = try await catalog.job(id: name) else {
                 // Claimed (renamed out of ingest/) but never recorded: give the files back.
-                try returnToIngest(vault.input(job: name))
+                try Publisher.moveEntries(of: vault.input(job: name), to: vault.ingest)
                 try? files.removeItem(at: folder)
                 logger.notice("work/\(name): unrecorded claim, its files are back in ingest/")
                 continue
@@ -87,15 +87,5 @@ public struct VaultRecovery: Sendable {
             return false
         }
         return kill(pid, 0) != 0 && errno == ESRCH
-    }
-
-    private func returnToIngest(_ input: URL) throws {
-        let files = FileManager.default
-        let originals = RawName.originals(in: input)
-        for entry in (try? files.contentsOfDirectory(atPath: input.path)) ?? [] where entry != RawName.record {
-            let target = Publisher.freeName(entry, in: vault.ingest)
-            try files.moveItem(at: input.appendingPathComponent(entry), to: vault.ingest.appendingPathComponent(target))
-            RawName.restore(entry, as: target, in: vault.ingest, originals: originals)
-        }
     }
 }
