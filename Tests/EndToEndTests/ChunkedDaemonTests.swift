@@ -179,8 +179,6 @@ import TestSupport
         #expect(daemon.files(in: "media") == [kept])
         #expect(daemon.files(in: "originals/\(kept)") == ["first.mp4", "second.mp4"])
         #expect((try daemon.json("/api/media")["items"] as? [[String: Any]])?.count == 1)
-        // The duplicate's tasks are stopped when its hash arrives; their folder goes once the last has exited.
-        try? waitUntil(timeout: 10) { daemon.files(in: "work").isEmpty }
         #expect(daemon.files(in: "work").isEmpty)
     }
 }

@@ -97,11 +97,14 @@ final class Daemon: @unchecked Sendable {
     /// Every job, newest first.
     func jobs() throws -> [[String: Any]] { try json("/api/jobs")["items"] as? [[String: Any]] ?? [] }
 
+    /// Waits until `count` jobs have ended and their work folders have gone (a job's folder
+    /// goes just after the catalog records its end, or once its last stopped task exits).
     func waitForJobs(count: Int, timeout: Double = 60) throws -> [[String: Any]] {
         var jobs: [[String: Any]] = []
         try waitUntil(timeout: timeout) {
             jobs = try self.jobs()
             return jobs.count >= count && jobs.allSatisfy { !["queued", "running"].contains($0["state"] as? String ?? "") }
+                && self.files(in: "work").isEmpty
         }
         return jobs
     }

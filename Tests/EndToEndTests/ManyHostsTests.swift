@@ -132,6 +132,8 @@ import TestSupport
         #expect(chunks.contains { ($0["attempts"] as? Int ?? 0) >= 2 }, "the chunk cut off ran again")
         let titles = try survivor.json("/api/media")["items"] as? [[String: Any]] ?? []
         #expect(titles.count == 1 && titles.first?["status"] as? String == "ready")
+        // The job's folder goes just after the catalog records the title.
+        try? waitUntil(timeout: 10) { survivor.files(in: "work").isEmpty }
         #expect(survivor.files(in: "work").isEmpty, "work/ is clean: \(survivor.files(in: "work"))")
         #expect(survivor.files(in: "originals").count == 1)
         let id = titles.first?["id"] as? String ?? ""
