@@ -177,7 +177,7 @@ final class BackgroundHash: @unchecked Sendable {
         }) else { return }
         Thread { [self] in
             setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)  // this thread only, on Linux
-            let outcome = Result { emit(.digest(try SHA256.hex(ofFileAt: file))) }
+            let outcome = Result { emit(.digest(try ContentDigest.sha256(ofFileAt: file))) }
             let waiter = lock.withLock { () -> CheckedContinuation<Void, Error>? in
                 self.outcome = outcome
                 return self.waiter

@@ -272,3 +272,17 @@ struct ChunkResultStub: Decodable {
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: vault.originals(first.mediaId).path)) == ["first.mp4", "second.mp4"])
     }
 }
+
+@Suite struct ContentDigestTests {
+    /// Checked against coreutils' `sha256sum`: an empty file, and one of 2.5 MiB + 7 bytes
+    /// (several read blocks, the last one short).
+    @Test(arguments: [0, (5 << 19) + 7])
+    func digestIsTheSHA256OfTheWholeFile(size: Int) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("digest-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var generator = SystemRandomNumberGenerator()
+        try Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }).write(to: file)
+        let reference = try runProcess(URL(fileURLWithPath: "/usr/bin/sha256sum"), [file.path])
+        #expect(try ContentDigest.sha256(ofFileAt: file.path) == String(reference.stdout.prefix(64)))
+    }
+}
