@@ -82,6 +82,8 @@ private final class Stage: @unchecked Sendable {
                 let encoded = try rung.encode(picture, keyframe: keyframe)
                 try next?.submit(encoded, keyframe: keyframe)
             }
+            // Every picture is passed on: the smaller rungs drain their encoders meanwhile.
+            next?.close()
             try rung.finish()
         } catch {
             condition.lock()

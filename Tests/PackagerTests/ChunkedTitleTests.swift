@@ -118,6 +118,24 @@ import TestSupport
         #expect(silences.filter { $0 > 0.05 && $0 < duration - 0.05 }.isEmpty, "silences at \(silences)")
     }
 
+    /// Each picture is the source's picture at its place — no frame early or late at a
+    /// join (chunks seek to the source keyframe at or before their start): every frame of
+    /// the joined 720p rung (the source's size) is close to the source's frame at its index
+    /// (measured ≥ 40 dB); the next frame of the moving pattern is far (22 dB).
+    @Test func everyFrameIsTheSourcesFrameAtItsPlace() throws {
+        let title = try Self.title.get()
+        let compared = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-i", try title.joined("720p").path, "-i", title.source.path,
+            "-lavfi", "[0:v]setpts=PTS-STARTPTS[a];[1:v]setpts=PTS-STARTPTS[b];[a][b]psnr=stats_file=-", "-f", "null", "-",
+        ])
+        let values = compared.stdout.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("psnr_avg:") }.flatMap { Double($0.dropFirst(9)) }
+        }
+        #expect(values.count == 450)
+        let worst = values.enumerated().min { $0.element < $1.element }
+        #expect((worst?.element ?? 0) > 30, "frame \(worst?.offset ?? -1): \(worst?.element ?? 0) dB")
+    }
+
     @Test func decodeTimesContinueAcrossTheJoins() throws {
         let title = try Self.title.get()
         let packets = try FFprobe.json(["-show_entries", "packet=dts_time", try title.joined("720p").path])["packets"] as? [[String: Any]] ?? []
