@@ -95,11 +95,10 @@ public struct TaskWorker: Sendable {
     }
 
     /// The tracks, while another thread hashes the source for deduplication. Once the tracks
-    /// have the segments a player needs to start, they wait for the title to be playable (at
-    /// most `pause` from their start, then nice 19 until it is), then run beside the chunks
-    /// at nice 10; the hash starts when the title is playable (nice 19), or when the tracks
-    /// are done. On a long source both are many seconds of CPU, which would otherwise slow
-    /// the first chunk.
+    /// have the segments a player needs to start, they give way to the first chunk's video
+    /// encoders until the title is playable (nice 19), then run beside the chunks at nice 10;
+    /// the hash starts when the title is playable (nice 19), or when the tracks are done. On
+    /// a long source both are many seconds of CPU, which would otherwise slow the first chunk.
     private func tracks(of job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
                         isCancelled: @escaping @Sendable () -> Bool) async throws {
         let input = try input(of: job)
@@ -112,28 +111,25 @@ public struct TaskWorker: Sendable {
             // The daemon hears at once when the title can start, then twice a second at most:
             // audio runs ~100× real time, and a long title's hundreds of segments would
             // otherwise be as many catalog writes while its first chunk encodes.
-            var lastReport = clock, announced = false, isPlayable = false, done = 0.0
+            var lastReport = clock, isPlayable = false
             let manifest = try TrackPackager(plan: plan, sidecars: input.sidecars, folder: folder,
                                              title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
                 .run(segmentsReady: { count in
                          let now = ContinuousClock.now
-                         guard count >= SegmentTimeline.segmentsToStart else { return }
-                         if !announced || now - lastReport >= .milliseconds(500) {
-                             announced = true
-                             lastReport = now
-                             emit(.segmentsReady(count))
-                         }
-                         if !isPlayable {
-                             isPlayable = Self.waitForMaster(master, since: clock, isCancelled: isCancelled) {
-                                 emit(.progress(fraction: done / max(0.001, plan.expectedDuration), speed: 0))
-                             }
+                         if count >= SegmentTimeline.segmentsToStart, !isPlayable {
+                             isPlayable = access(master, F_OK) == 0
                              // This thread only, on Linux.
                              setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, isPlayable ? 10 : 19)
                              if isPlayable { hash.start() }
                          }
+                         if count != SegmentTimeline.segmentsToStart,
+                            count < SegmentTimeline.segmentsToStart || now - lastReport < .milliseconds(500) {
+                             return
+                         }
+                         lastReport = now
+                         emit(.segmentsReady(count))
                      },
                      progress: { seconds in
-                         done = seconds
                          let elapsed = (ContinuousClock.now - clock).seconds
                          emit(.progress(fraction: seconds / max(0.001, plan.expectedDuration), speed: elapsed > 0 ? seconds / elapsed : 0))
                      },
@@ -144,27 +140,6 @@ public struct TaskWorker: Sendable {
         try await hash.result()
         emit(.tracksDone(segments: segments))
     }
-
-    /// Whether the title's master playlist exists, waited for (polled every 20 ms) until
-    /// `pause` after `since`: the tracks, which have their first segments, then stay out of
-    /// the first chunk's way entirely. `heartbeat` runs every second meanwhile (the worker
-    /// is waiting, not stalled).
-    private static func waitForMaster(_ master: String, since: ContinuousClock.Instant, isCancelled: () -> Bool,
-                                      heartbeat: () -> Void) -> Bool {
-        var beat = ContinuousClock.now
-        while access(master, F_OK) != 0 {
-            guard ContinuousClock.now - since < pause, !isCancelled() else { return false }
-            if ContinuousClock.now - beat >= .seconds(1) {
-                beat = .now
-                heartbeat()
-            }
-            usleep(20_000)
-        }
-        return true
-    }
-
-    /// How long after it starts the tracks task may wait for the title to be playable.
-    static let pause = Duration.seconds(30)
 
     private func finish(_ job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void) async throws {
         let elapsed = Date().timeIntervalSince(job.startedAt ?? job.createdAt)
