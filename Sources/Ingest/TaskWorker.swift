@@ -33,7 +33,7 @@ public struct TaskWorker: Sendable {
             switch task.kind {
             case .plan: try await plan(job, workers: assignment.clusterWorkers, folder: folder, emit: emit)
             case .chunk: try await chunk(task.number, of: job, folder: folder, emit: emit, isCancelled: isCancelled)
-            case .tracks: try await tracks(of: job, folder: folder, emit: emit, isCancelled: isCancelled)
+            case .tracks: try await tracks(of: job, mayWait: assignment.light, folder: folder, emit: emit, isCancelled: isCancelled)
             case .finish: try await finish(job, folder: folder, emit: emit)
             }
             return WorkerExit.success
@@ -95,11 +95,12 @@ public struct TaskWorker: Sendable {
     }
 
     /// The tracks, while another thread hashes the source for deduplication. Once the tracks
-    /// have the segments a player needs to start, they give way to the first chunk's video
-    /// encoders until the title is playable (nice 19), then run beside the chunks at nice 10;
-    /// the hash starts when the title is playable (nice 19), or when the tracks are done. On
-    /// a long source both are many seconds of CPU, which would otherwise slow the first chunk.
-    private func tracks(of job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
+    /// have the segments a player needs to start, they give way to the first chunk until the
+    /// title is playable — waiting (at most `pause` from their start) if `mayWait`, else and
+    /// then at nice 19 — then run beside the chunks at nice 10; the hash starts when the
+    /// title is playable (nice 19), or when the tracks are done. On a long source both are
+    /// many seconds of CPU, which would otherwise slow the first chunk.
+    private func tracks(of job: Job, mayWait: Bool, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
                         isCancelled: @escaping @Sendable () -> Bool) async throws {
         let input = try input(of: job)
         let hash = BackgroundHash(file: input.media.path, emit: emit)
@@ -111,25 +112,30 @@ public struct TaskWorker: Sendable {
             // The daemon hears at once when the title can start, then twice a second at most:
             // audio runs ~100× real time, and a long title's hundreds of segments would
             // otherwise be as many catalog writes while its first chunk encodes.
-            var lastReport = clock, isPlayable = false
+            var lastReport = clock, announced = false, isPlayable = false, done = 0.0
             let manifest = try TrackPackager(plan: plan, sidecars: input.sidecars, folder: folder,
                                              title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
                 .run(segmentsReady: { count in
                          let now = ContinuousClock.now
-                         if count >= SegmentTimeline.segmentsToStart, !isPlayable {
-                             isPlayable = access(master, F_OK) == 0
+                         guard count >= SegmentTimeline.segmentsToStart else { return }
+                         if !announced || now - lastReport >= .milliseconds(500) {
+                             announced = true
+                             lastReport = now
+                             emit(.segmentsReady(count))
+                         }
+                         if !isPlayable {
+                             isPlayable = Self.waitForMaster(master, firstChunk: folder.chunkStaging(0).path,
+                                                             until: clock + (mayWait ? Self.pause : .zero),
+                                                             isCancelled: isCancelled) {
+                                 emit(.progress(fraction: done / max(0.001, plan.expectedDuration), speed: 0))
+                             }
                              // This thread only, on Linux.
                              setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, isPlayable ? 10 : 19)
                              if isPlayable { hash.start() }
                          }
-                         if count != SegmentTimeline.segmentsToStart,
-                            count < SegmentTimeline.segmentsToStart || now - lastReport < .milliseconds(500) {
-                             return
-                         }
-                         lastReport = now
-                         emit(.segmentsReady(count))
                      },
                      progress: { seconds in
+                         done = seconds
                          let elapsed = (ContinuousClock.now - clock).seconds
                          emit(.progress(fraction: seconds / max(0.001, plan.expectedDuration), speed: elapsed > 0 ? seconds / elapsed : 0))
                      },
@@ -140,6 +146,29 @@ public struct TaskWorker: Sendable {
         try await hash.result()
         emit(.tracksDone(segments: segments))
     }
+
+    /// Whether the title's master playlist exists, waited for (polled every 20 ms) while the
+    /// first chunk runs (its staging folder `firstChunk` exists), until `deadline`: the
+    /// tracks, which have their first segments, then stay out of its way entirely — never
+    /// for a first chunk still queued. `heartbeat` runs every second meanwhile (the worker
+    /// is waiting, not stalled).
+    private static func waitForMaster(_ master: String, firstChunk: String, until deadline: ContinuousClock.Instant,
+                                      isCancelled: () -> Bool, heartbeat: () -> Void) -> Bool {
+        var beat = ContinuousClock.now
+        while access(master, F_OK) != 0 {
+            guard ContinuousClock.now < deadline, access(firstChunk, F_OK) == 0, !isCancelled() else { return false }
+            if ContinuousClock.now - beat >= .seconds(1) {
+                beat = .now
+                heartbeat()
+            }
+            usleep(20_000)
+        }
+        return true
+    }
+
+    /// How long after it starts a tracks task in a light slot may wait for the title to be
+    /// playable.
+    static let pause = Duration.seconds(30)
 
     private func finish(_ job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void) async throws {
         let elapsed = Date().timeIntervalSince(job.startedAt ?? job.createdAt)

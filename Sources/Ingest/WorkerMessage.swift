@@ -9,11 +9,16 @@ public struct WorkerAssignment: Codable, Sendable, Equatable {
     /// Video workers of every daemon on the vault when the task was given: a plan sizes
     /// its chunks for them.
     public var clusterWorkers: Int
+    /// The task runs in a light slot, beside a video chunk of this daemon: a tracks task may
+    /// then wait for the title to be playable once it has its first segments. In a worker
+    /// slot it must not: it would hold a slot another title's chunks could use.
+    public var light: Bool
 
-    public init(task: JobTask, job: Job, clusterWorkers: Int = 1) {
+    public init(task: JobTask, job: Job, clusterWorkers: Int = 1, light: Bool = false) {
         self.task = task
         self.job = job
         self.clusterWorkers = clusterWorkers
+        self.light = light
     }
 }
 

@@ -79,7 +79,7 @@ public actor WorkerPool: Service {
                         let light = active >= workers
                         if light { activeLight += 1 } else { active += 1 }
                         group.addTask {
-                            await self.supervise(task)
+                            await self.supervise(task, light: light)
                             await self.release(light: light)
                         }
                     } else {
@@ -159,13 +159,14 @@ public actor WorkerPool: Service {
     }
 
     /// Runs one task's child process to its end and records the outcome.
-    private func supervise(_ task: JobTask) async {
+    private func supervise(_ task: JobTask, light: Bool) async {
         guard let job = try? await catalog.job(id: task.jobId) else { return }
         let work = vault.work(job: job.id)
         let process: WorkerProcess
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            let assignment = WorkerAssignment(task: task, job: job, clusterWorkers: task.kind == .plan ? await clusterWorkers() : 1)
+            let assignment = WorkerAssignment(task: task, job: job, clusterWorkers: task.kind == .plan ? await clusterWorkers() : 1,
+                                              light: light)
             process = try WorkerProcess(executable: executable, root: vault.root, assignment: assignment,
                                         concurrentTasks: workers,
                                         log: work.appendingPathComponent("worker-\(task.kind.rawValue)-\(task.number).log"))
