@@ -39,7 +39,7 @@ public struct IngestService: Service, CustomStringConvertible {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 let (wakeups, wake) = AsyncStream.makeStream(of: Set<String>.self)
                 group.addTask { for await names in watcher.changes { wake.yield(names) } }

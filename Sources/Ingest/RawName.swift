@@ -16,15 +16,25 @@ enum RawName {
     /// every name escaped (`Subs/n\xE9te.txt`), and its full path by bytes.
     static func tree(at path: [UInt8]) -> [(name: String, path: [UInt8])] {
         var found: [(name: String, path: [UInt8])] = []
-        for bytes in entries(atPath: path) {
-            let full = path + [0x2F] + bytes, name = escaped(bytes)
-            found.append((name, full))
-            var info = stat()
-            if lstat(cString(full), &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-                found += tree(at: full).map { (name + "/" + $0.name, $0.path) }
-            }
+        walk(path) { relative, full, _ in
+            found.append((relative, full))
+            return full
         }
         return found
+    }
+
+    /// Visits everything below the folder at `path`, depth first, a folder before what it
+    /// holds: `visit` gets an entry's relative path (names escaped), its full path and its
+    /// name (bytes), and returns where the entry is now (it may rename it), or nil to leave
+    /// a folder unvisited.
+    private static func walk(_ path: [UInt8], prefix: String = "",
+                             _ visit: (_ relative: String, _ full: [UInt8], _ name: [UInt8]) -> [UInt8]?) {
+        for name in entries(atPath: path) {
+            let relative = prefix + escaped(name)
+            guard let now = visit(relative, path + [0x2F] + name, name) else { continue }
+            var info = stat()
+            if lstat(cString(now), &info) == 0, info.st_mode & S_IFMT == S_IFDIR { walk(now, prefix: relative + "/", visit) }
+        }
     }
 
     /// `path` as a C string.
@@ -89,16 +99,14 @@ enum RawName {
     /// (`Film (2020)/caf\xE9.mkv`). A name whose escaped form is taken stays as it is.
     static func escapeNames(below folder: URL, prefix: String) -> [String: [UInt8]] {
         var originals: [String: [UInt8]] = [:]
-        for bytes in entries(of: folder) {
-            let name = escaped(bytes)
-            if Array(name.utf8) != bytes {
-                guard !exists(Array(name.utf8), in: folder), rename(bytes, in: folder, to: Array(name.utf8), in: folder) else { continue }
-                originals[prefix + name] = bytes
-            }
+        walk(Array(folder.path.utf8), prefix: prefix) { relative, full, bytes in
+            let name = Array(escaped(bytes).utf8)
+            guard name != bytes else { return full }
+            let target = Array(full.dropLast(bytes.count) + name)
             var info = stat()
-            if lstat(folder.appendingPathComponent(name).path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-                originals.merge(escapeNames(below: folder.appendingPathComponent(name), prefix: prefix + name + "/")) { first, _ in first }
-            }
+            guard lstat(cString(target), &info) != 0, Glibc.rename(cString(full), cString(target)) == 0 else { return nil }
+            originals[relative] = bytes
+            return target
         }
         return originals
     }

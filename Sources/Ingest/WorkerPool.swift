@@ -47,6 +47,8 @@ public actor WorkerPool: Service {
     private var active = 0
     private var activeLight = 0
     private var stopping = false
+    /// Rung when a slot frees up, so the next task is claimed at once.
+    private let slotFreed = Doorbell()
 
     public init(vault: Vault, catalog: any CatalogStore, executable: URL, workers: Int, node: String, http: String,
                 lease: Duration = .seconds(30), retryDelay: Duration = .seconds(10), limits: WorkerLimits = WorkerLimits(),
@@ -83,7 +85,7 @@ public actor WorkerPool: Service {
                             await self.release(light: light)
                         }
                     } else {
-                        await catalog.waitForWork(timeout: Self.poll)
+                        await idle()
                     }
                 }
                 try await group.waitForAll()
@@ -101,6 +103,17 @@ public actor WorkerPool: Service {
 
     private func release(light: Bool) {
         if light { activeLight -= 1 } else { active -= 1 }
+        slotFreed.ring()
+    }
+
+    /// Waits until work may have been queued or a slot has freed up, at most `poll`.
+    private nonisolated func idle() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.catalog.waitForWork(timeout: Self.poll) }
+            group.addTask { await self.slotFreed.wait(timeout: Self.poll) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     private func claim(_ kinds: Set<JobTask.Kind>?) async -> JobTask? {

@@ -152,8 +152,8 @@ public struct ChunkPlan: Codable, Sendable, Equatable {
     /// (`SegmentTimeline.segmentsToStart`, short ones), so the title is playable as soon as
     /// it is done; the second two; then a share of what remains — remaining ÷ (2 × workers),
     /// between `minimumSegments` and `maximumSegments` (guided scheduling: long enough that
-    /// starting a chunk — a process, a seek, the encoders' look-ahead and drain, ~0.5 s
-    /// measured — costs little; shorter towards the end, so the workers finish together
+    /// starting a chunk — a process, a seek, the encoders' look-ahead and drain, a few
+    /// tenths of a second — costs little; shorter towards the end, so the workers finish together
     /// instead of one waiting on a long last chunk). One worker alone on the vault has no one
     /// to finish with: the rest goes in chunks of the maximum. Measured on a 60 s 1080p
     /// title: one worker, 3 chunks instead of 6, ready 3.3 s (5 %) sooner; two workers on a

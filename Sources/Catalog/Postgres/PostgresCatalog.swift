@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import PostgresNIO
 
 /// The catalog and job queue in PostgreSQL, for many daemons on many hosts (SPEC §9): claims
@@ -14,8 +13,8 @@ final class PostgresCatalog: CatalogStore {
     let logger: Logger
     private let running: Task<Void, Never>
     private let listening: Task<Void, Never>
-    /// Set by a notification, taken by `waitForWork`.
-    private let doorbell = NIOLockedValueBox(false)
+    /// Rung by each notification, waited on by `waitForWork`.
+    private let doorbell = Doorbell()
     static let workChannel = "streamvault_work"
     /// The logger given to each query (PostgresNIO logs queries at debug level).
     static let quiet = Logger(label: "streamvault.catalog.postgres")
@@ -43,8 +42,8 @@ final class PostgresCatalog: CatalogStore {
                 do {
                     try await client.withConnection { connection in
                         try await connection.listen(on: Self.workChannel) { notifications in
-                            doorbell.withLockedValue { $0 = true }  // anything queued while we were away
-                            for try await _ in notifications { doorbell.withLockedValue { $0 = true } }
+                            doorbell.ring()  // anything queued while we were away
+                            for try await _ in notifications { doorbell.ring() }
                         }
                     }
                 } catch {}
@@ -94,11 +93,7 @@ final class PostgresCatalog: CatalogStore {
     }
 
     func waitForWork(timeout: Duration) async {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline, !Task.isCancelled {
-            if doorbell.withLockedValue({ rung in defer { rung = false }; return rung }) { return }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        await doorbell.wait(timeout: timeout)
     }
 
     /// Runs `body` in a transaction (given up after 15 s without an answer); errors in words.

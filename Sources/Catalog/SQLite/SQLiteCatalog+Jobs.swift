@@ -7,6 +7,7 @@ extension SQLiteCatalog {
             try job.insert(db)
             try JobTask(jobId: job.id, kind: .plan).insert(db)
         }
+        doorbell.ring()
     }
 
     func claimNextTask(owner: String, node: String, lease: Duration, kinds: Set<JobTask.Kind>? = nil) async throws -> JobTask? {
@@ -65,10 +66,11 @@ extension SQLiteCatalog {
                 try job.update(db)
             }
         }
+        doorbell.ring()
     }
 
     func completeTask(_ id: String, owner: String, segments: Int) async throws -> Bool {
-        try await pool.write { db in
+        let completed = try await pool.write { db in
             guard var task = try JobTask.fetchOne(db, key: id), task.isHeld(by: owner) else { return false }
             task.complete(segments: segments)
             try task.update(db)
@@ -84,6 +86,8 @@ extension SQLiteCatalog {
             }
             return true
         }
+        doorbell.ring()
+        return completed
     }
 
     func retryTask(_ id: String, owner: String, error: String, notBefore: Date) async throws {
@@ -110,10 +114,11 @@ extension SQLiteCatalog {
                 try job.update(db)
             }
         }
+        doorbell.ring()
     }
 
     func requeueAbandonedTasks() async throws -> [JobTask] {
-        try await pool.write { db in
+        let requeued = try await pool.write { db in
             let abandoned = try JobTask
                 .filter(Column("state") == JobTask.State.running.rawValue && Column("leaseExpiresAt") < Date())
                 .fetchAll(db)
@@ -124,6 +129,8 @@ extension SQLiteCatalog {
                 return task
             }
         }
+        if !requeued.isEmpty { doorbell.ring() }
+        return requeued
     }
 
     func tasksToStop(owner: String) async throws -> [String] {

@@ -7,8 +7,10 @@ import GRDB
 /// never upgrades a read lock and two daemons cannot take the same task.
 final class SQLiteCatalog: CatalogStore {
     let pool: DatabasePool
-    /// How often an idle worker looks for work (SQLite has no notifications).
+    /// How often an idle worker looks for work queued by another process (SQLite has no
+    /// notifications; work this process queues rings `doorbell`).
     static let poll = Duration.milliseconds(150)
+    let doorbell = Doorbell()
 
     /// Opens (creating if needed) the catalog at `path` and brings its schema up to date;
     /// refuses a catalog made by a newer StreamVault.
@@ -29,7 +31,7 @@ final class SQLiteCatalog: CatalogStore {
     }
 
     func waitForWork(timeout: Duration) async {
-        try? await Task.sleep(for: min(timeout, Self.poll))
+        await doorbell.wait(timeout: min(timeout, Self.poll))
     }
 
     func heartbeat(_ daemon: DaemonStatus) async throws {
