@@ -7,8 +7,8 @@ import ServiceLifecycle
 
 /// Runs queued tasks — plans, chunks, tracks, finishes of any job — each in a worker child
 /// process: at most `workers` at a time, and as many light ones (plan, tracks, finish:
-/// probing, audio, playlists) beside them, so audio never waits for a video chunk and a
-/// busy daemon still plans new titles at once. Tasks run under this daemon's lease (renewed by a
+/// probing, audio, playlists) in light slots beside them, so audio never waits for a video
+/// chunk and a busy daemon still plans new titles at once. Tasks run under this daemon's lease (renewed by a
 /// heartbeat). A child that crashes or is killed fails only its task's attempt: the task
 /// is retried with backoff up to the job's `maxAttempts`. On graceful shutdown no new task
 /// is claimed, running children are stopped and their tasks requeued. A daemon that cannot
@@ -76,9 +76,7 @@ public actor WorkerPool: Service {
                         stop()
                         break
                     }
-                    let kinds: Set<JobTask.Kind>? = active < workers ? nil : activeLight < workers ? JobTask.Kind.light : []
-                    if kinds != [], let task = await claim(kinds) {
-                        let light = active >= workers
+                    if let (task, light) = await claimForAFreeSlot() {
                         if light { activeLight += 1 } else { active += 1 }
                         group.addTask {
                             await self.supervise(task, light: light)
@@ -113,6 +111,24 @@ public actor WorkerPool: Service {
             group.addTask { await self.slotFreed.wait(timeout: Self.poll) }
             await group.next()
             group.cancelAll()
+        }
+    }
+
+    /// The next task for a free slot, and whether it takes a light slot: light work goes to
+    /// a light slot while one is free; a worker slot takes a chunk first, and light work only
+    /// when no chunk waits (a tracks task in a worker slot would hold up the first chunk).
+    private func claimForAFreeSlot() async -> (JobTask, light: Bool)? {
+        switch (active < workers, activeLight < workers) {
+        case (true, true):
+            guard let task = await claim(nil) else { return nil }
+            return (task, JobTask.Kind.light.contains(task.kind))
+        case (true, false):
+            if let chunk = await claim([.chunk]) { return (chunk, false) }
+            return await claim(JobTask.Kind.light).map { ($0, false) }
+        case (false, true):
+            return await claim(JobTask.Kind.light).map { ($0, true) }
+        case (false, false):
+            return nil
         }
     }
 
