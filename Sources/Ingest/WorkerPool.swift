@@ -206,7 +206,7 @@ public actor WorkerPool: Service {
         running[task.id] = (task, process)
         lastHeard[task.id] = .now
         let watchdog = Task { await self.watch(task.id, process) }
-        logger.info("task \(task.id): \(job.source), attempt \(task.attempts) of \(job.maxAttempts)")
+        logger.info("task \(task.id): \(job.source), attempt \(task.attempts) of \(job.maxAttempts), in a \(light ? "light" : "worker") slot")
         var last: WorkerMessage?
         var lastWrite = ContinuousClock.now - .seconds(1)
         for await message in process.messages {

@@ -122,6 +122,16 @@ import TestSupport
                 "the third chunk holds ten 4 s segments: \(done)")
         #expect(done.allSatisfy { $0["state"] as? String == "done" && $0["node"] is String && $0["end"] as? Double ?? 0 > $0["start"] as? Double ?? 0 })
         #expect(daemon.files(in: "work").isEmpty)
+        // Chunks ran in the worker slot; the plan and the tracks beside them in the light
+        // slot (a tracks task in the worker slot would hold up the first chunk). The finish
+        // may take either: no chunk is left to wait for it.
+        let starts = daemon.logText.split(separator: "\n").filter {
+            $0.contains(", attempt 1 of") && !$0.contains(":finish:")
+        }
+        #expect(starts.count == 6, "\(starts)")
+        for line in starts {
+            #expect(line.hasSuffix(line.contains(":chunk:") ? "in a worker slot" : "in a light slot"), "\(line)")
+        }
     }
 
     @Test func killMinus9MidTitleResumesWithoutRedoingFinishedChunks() throws {
