@@ -63,6 +63,7 @@ import statistics, sys
 name, ours, nginx, bare = sys.argv[1], *[[float(x) for x in open(p)] for p in sys.argv[2:5]]
 o, n = statistics.median(ours), statistics.median(nginx)
 print(f"{name:>22}: streamvault {o:9.0f} req/s   nginx {n:9.0f} req/s   ratio ours/nginx {o / n:.3f}   (median of {len(ours)})")
+print(f"{'runs':>22}: " + ", ".join(f"{x:.0f}/{y:.0f}" for x, y in zip(ours, nginx)) + "  (ours/nginx, in the order run)")
 if bare:
     b = statistics.median(bare)
     print(f"{'bare Hummingbird route':>22}: {b:9.0f} req/s   ratio bare/nginx {b / n:.3f}   ours/bare {o / b:.3f}")
