@@ -5,7 +5,7 @@ APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev li
 # headless Chromium (driven by selenium) plays the watch page; the catalog tests start a throwaway
 # PostgreSQL cluster (Debian's postgresql) and simulate hosts with network namespaces (iproute2);
 # schemathesis (PyPI) fuzzes the HTTP API from its OpenAPI document; wrk and nginx for the serving benchmark.
-TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium postgresql iproute2
+TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium postgresql iproute2 openssl procps
 BENCH_PACKAGES := ffmpeg time wrk nginx
 ROOT ?= vault
 HTTP ?= 127.0.0.1:8080

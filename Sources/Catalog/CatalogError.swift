@@ -12,7 +12,7 @@ public enum CatalogError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .badLocation(text, reason):
-            "--catalog \(text): \(reason) (expected sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE)"
+            "--catalog \(text): \(reason) (expected sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE&sslrootcert=FILE])"
         case let .newerSchema(catalog):
             "\(catalog) was made by a newer StreamVault: upgrade this binary to use it"
         case let .unreachable(reason):

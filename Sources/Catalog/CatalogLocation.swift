@@ -16,7 +16,8 @@ public enum CatalogLocation: Sendable, Equatable, CustomStringConvertible {
         return try CatalogLocation(text)
     }
 
-    /// Parses `sqlite:PATH` (or `sqlite://PATH`) and `postgres[ql]://USER[:PASSWORD]@HOST[:PORT]/DATABASE`.
+    /// Parses `sqlite:PATH` (or `sqlite://PATH`) and
+    /// `postgres[ql]://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE&sslrootcert=FILE]`.
     public init(_ text: String) throws {
         let shown = PostgresAddress.hidingPassword(text)
         if text.hasPrefix("sqlite:") {
@@ -70,13 +71,18 @@ public enum CatalogLocation: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A PostgreSQL server and database, with the credentials to reach it.
+/// A PostgreSQL server and database, with the credentials to reach it and how the
+/// connection is encrypted.
 public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var user: String
     public var password: String?
     public var database: String
+    public var tls: PostgresTLSMode
+    /// The certificate authorities trusted for the server's certificate (PEM); the
+    /// system's when nil.
+    public var rootCertificate: String?
 
     init(_ text: String) throws {
         let shown = Self.hidingPassword(text)
@@ -91,10 +97,43 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         self.user = user.removingPercentEncoding ?? user
         password = url.password.map { $0.removingPercentEncoding ?? $0 }
         self.database = database.removingPercentEncoding ?? database
+        var tls = PostgresTLSMode.prefer, rootCertificate: String?
+        for item in url.queryItems ?? [] {
+            switch (item.name, item.value ?? "") {
+            case let ("sslmode", value):
+                guard let mode = PostgresTLSMode(rawValue: value) else {
+                    throw CatalogError.badLocation(shown, reason: "sslmode \(value) is none of \(PostgresTLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                tls = mode
+            case let ("sslrootcert", file) where !file.isEmpty: rootCertificate = file
+            default: throw CatalogError.badLocation(shown, reason: "unknown parameter \(item.name) (sslmode and sslrootcert are known)")
+            }
+        }
+        self.tls = tls
+        self.rootCertificate = rootCertificate
     }
 
     public var description: String {
-        "postgres://\(user)\(password == nil ? "" : ":***")@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)"
+        var parameters: [String] = []
+        if tls != .prefer { parameters.append("sslmode=\(tls.rawValue)") }
+        if let rootCertificate { parameters.append("sslrootcert=\(rootCertificate)") }
+        return "postgres://\(user)\(password == nil ? "" : ":***")@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)"
+            + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
+    }
+
+    /// The TLS settings for `tls`: nil when disabled; the server's certificate checked
+    /// against `rootCertificate` (or the system's authorities) from `verify-ca` on, and its
+    /// name (or IP address) from `verify-full` on.
+    func tlsConfiguration() -> TLSConfiguration? {
+        guard tls != .disable else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = switch tls {
+        case .disable, .prefer, .require: .none
+        case .verifyCA: .noHostnameVerification
+        case .verifyFull: .fullVerification
+        }
+        if let rootCertificate { configuration.trustRoots = .file(rootCertificate) }
+        return configuration
     }
 
     /// `scheme://user:***@…` for any URL-like text (a malformed one too).
@@ -105,6 +144,15 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// How the connection to PostgreSQL is encrypted: libpq's `sslmode` values and default.
+/// `prefer` and `require` encrypt without checking the server's certificate; `verify-ca`
+/// checks that a trusted authority signed it, `verify-full` also that it names the host.
+public enum PostgresTLSMode: String, Sendable, CaseIterable {
+    case disable, prefer, require
+    case verifyCA = "verify-ca"
+    case verifyFull = "verify-full"
+}
+
 /// PostgreSQL errors in words: the server's message, or what stopped the connection.
 enum PostgresFailure {
     static func describe(_ error: any Error) -> String {
@@ -113,6 +161,10 @@ enum PostgresFailure {
         }
         guard let error = error as? PSQLError else { return "\(error)" }
         if let message = error.serverInfo?[.message] { return message }
+        if error.code == .sslUnsupported { return "the server does not offer TLS, which the sslmode asks for" }
+        if let underlying = error.underlying, underlying is NIOSSLError || underlying is BoringSSLError {
+            return "TLS with the server failed (is its certificate trusted? see sslmode and sslrootcert): \(underlying)"
+        }
         if let underlying = error.underlying { return "\(underlying)" }
         return "\(error.code)"
     }
@@ -123,7 +175,14 @@ enum PostgresFailure {
         if let error = error as? PostgresTransactionError {
             return isTransient(error.closureError ?? error.commitError ?? error.beginError ?? CatalogError.unreachable(reason: ""))
         }
-        if case .newerSchema = error as? CatalogError { return false }
+        switch error as? CatalogError {
+        case .newerSchema?, .badLocation?: return false
+        default: break
+        }
+        // A server without TLS, or a certificate refused: no later try can change that.
+        if let error = error as? PSQLError, error.code == .sslUnsupported || error.underlying is NIOSSLError || error.underlying is BoringSSLError {
+            return false
+        }
         guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return true }
         return state.hasPrefix("57P") || state.hasPrefix("08")
     }

@@ -10,7 +10,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "The vault folder (default: $STREAMVAULT_ROOT, else ./vault).")
     var root: String?
 
-    @Option(help: "The catalog: sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (default: $STREAMVAULT_CATALOG, else sqlite:<root>/catalog.sqlite).")
+    @Option(help: "The catalog: sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE&sslrootcert=FILE] (default: $STREAMVAULT_CATALOG, else sqlite:<root>/catalog.sqlite).")
     var catalog: String?
 
     @Flag(help: "Print machine-readable JSON on stdout.")

@@ -24,13 +24,16 @@ public final class PostgresServer: Sendable {
     private let namespace: String?
     private let listen: String
 
+    private let offersTLS: Bool
+
     /// Creates and starts a cluster listening on `listen` (comma-separated addresses),
-    /// inside network namespace `namespace` when given.
-    public init(listen: String, namespace: String? = nil, port: Int? = nil) throws {
+    /// inside network namespace `namespace` when given, offering TLS when `tls`.
+    public init(listen: String, namespace: String? = nil, port: Int? = nil, tls: Bool = false) throws {
         host = listen.split(separator: ",").first.map(String.init) ?? listen
         self.port = try port ?? Self.freePort()
         self.namespace = namespace
         self.listen = listen
+        offersTLS = tls
         folder = try Fixtures.temporaryFolder("postgres")
         guard let postgres = getpwnam("postgres"), chown(folder.path, postgres.pointee.pw_uid, postgres.pointee.pw_gid) == 0 else {
             throw PostgresServerError(description: "no postgres user (install Debian's postgresql package)")
@@ -41,6 +44,7 @@ public final class PostgresServer: Sendable {
         rules.seekToEndOfFile()
         rules.write(Data("host all all 0.0.0.0/0 trust\n".utf8))
         try rules.close()
+        if tls { try Self.offerTLS(data: data, owner: postgres.pointee) }
         try start()
     }
 
@@ -53,6 +57,27 @@ public final class PostgresServer: Sendable {
 
     private var data: String { folder.appendingPathComponent("data").path }
 
+    /// The server's self-signed certificate (its own authority; names localhost and
+    /// 127.0.0.1), when it was started with TLS.
+    public var certificate: URL? { offersTLS ? URL(fileURLWithPath: data + "/server.crt") : nil }
+
+    /// Makes a self-signed certificate (openssl) and turns TLS on in the cluster at `data`.
+    private static func offerTLS(data: String, owner: passwd) throws {
+        let certificate = data + "/server.crt", key = data + "/server.key"
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/openssl"), [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=streamvault-test",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", certificate,
+        ])
+        guard made.status == 0, chown(certificate, owner.pw_uid, owner.pw_gid) == 0, chown(key, owner.pw_uid, owner.pw_gid) == 0,
+              chmod(key, 0o600) == 0 else {
+            throw PostgresServerError(description: "cannot make a certificate: \(made.stderr)")
+        }
+        let settings = try FileHandle(forWritingTo: URL(fileURLWithPath: data + "/postgresql.conf"))
+        settings.seekToEndOfFile()
+        settings.write(Data("ssl = on\nssl_cert_file = '\(certificate)'\nssl_key_file = '\(key)'\n".utf8))
+        try settings.close()
+    }
+
     /// A new empty database; its `postgres://` URL.
     public func createDatabase() throws -> String {
         let name = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
@@ -63,6 +88,14 @@ public final class PostgresServer: Sendable {
     /// Runs one SQL statement in `database` (with psql).
     public func execute(_ sql: String, database: String) throws {
         try run("psql", ["-h", folder.path, "-p", String(port), "-U", "postgres", "-q", "-d", database, "-c", sql])
+    }
+
+    /// Runs one query in `database` (with psql); its rows, fields separated by `|`.
+    public func query(_ sql: String, database: String) throws -> String {
+        let output = folder.appendingPathComponent("query-\(UUID().uuidString).out")
+        try run("psql", ["-h", folder.path, "-p", String(port), "-U", "postgres", "-q", "-At", "-d", database, "-o", output.path, "-c", sql])
+        defer { try? FileManager.default.removeItem(at: output) }
+        return try String(contentsOf: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     public func url(database: String) -> String { "postgres://postgres@\(host):\(port)/\(database)" }

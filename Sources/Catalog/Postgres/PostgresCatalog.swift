@@ -22,7 +22,7 @@ final class PostgresCatalog: CatalogStore {
     init(_ address: PostgresAddress, logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: address.host, port: address.port, username: address.user, password: address.password,
-            database: address.database, tls: .disable)
+            database: address.database, tls: address.tlsConfiguration().map { address.tls == .prefer ? .prefer($0) : .require($0) } ?? .disable)
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 8
         configuration.options.additionalStartupParameters = [("TimeZone", "UTC")]
@@ -60,9 +60,18 @@ final class PostgresCatalog: CatalogStore {
     /// Connects once outside the pool — whose requests wait for a connection as long as it
     /// takes — so that a refusal (no server, a wrong password) is known, and in its words.
     func probe() async throws {
+        let tls: PostgresConnection.Configuration.TLS = try address.tlsConfiguration().map { settings in
+            let context: NIOSSLContext
+            do {
+                context = try NIOSSLContext(configuration: settings)
+            } catch {
+                throw CatalogError.badLocation(address.description, reason: "cannot read sslrootcert \(address.rootCertificate ?? ""): \(error)")
+            }
+            return address.tls == .prefer ? .prefer(context) : .require(context)
+        } ?? .disable
         let configuration = PostgresConnection.Configuration(
             host: address.host, port: address.port, username: address.user, password: address.password,
-            database: address.database, tls: .disable)
+            database: address.database, tls: tls)
         let connection = try await Self.answer(within: .seconds(10)) { [logger] in
             try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         }
