@@ -3,7 +3,8 @@ SWIFT ?= swift
 APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev libsqlite3-dev zlib1g-dev pkg-config
 # Tests and benchmarks use the ffmpeg/ffprobe programs as an independent reference only;
 # headless Chromium (driven by selenium) plays the watch page; the catalog tests start a throwaway
-# PostgreSQL cluster (Debian's postgresql) and simulate hosts with network namespaces (iproute2);
+# PostgreSQL cluster (Debian's postgresql; openssl makes its certificate for the TLS test) and
+# simulate hosts with network namespaces (iproute2); the daemon tests find workers with pgrep (procps);
 # schemathesis (PyPI) fuzzes the HTTP API from its OpenAPI document; wrk and nginx for the serving benchmark.
 TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium postgresql iproute2 openssl procps
 BENCH_PACKAGES := ffmpeg time wrk nginx
