@@ -162,12 +162,15 @@ enum PostgresFailure {
         guard let error = error as? PSQLError else { return "\(error)" }
         if let message = error.serverInfo?[.message] { return message }
         if error.code == .sslUnsupported { return "the server does not offer TLS, which the sslmode asks for" }
-        if let underlying = error.underlying, underlying is NIOSSLError || underlying is BoringSSLError {
+        if isTLSFailure(error), let underlying = error.underlying {
             return "TLS with the server failed (is its certificate trusted? see sslmode and sslrootcert): \(underlying)"
         }
         if let underlying = error.underlying { return "\(underlying)" }
         return "\(error.code)"
     }
+
+    /// A TLS handshake that failed (a certificate refused, no protocol in common).
+    static func isTLSFailure(_ error: PSQLError) -> Bool { error.underlying is NIOSSLError || error.underlying is BoringSSLError }
 
     /// Whether trying again later may work: anything but an answer of the server (a wrong
     /// password, no such database) or a schema too new — except a server starting up.
@@ -180,9 +183,7 @@ enum PostgresFailure {
         default: break
         }
         // A server without TLS, or a certificate refused: no later try can change that.
-        if let error = error as? PSQLError, error.code == .sslUnsupported || error.underlying is NIOSSLError || error.underlying is BoringSSLError {
-            return false
-        }
+        if let error = error as? PSQLError, error.code == .sslUnsupported || isTLSFailure(error) { return false }
         guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return true }
         return state.hasPrefix("57P") || state.hasPrefix("08")
     }
