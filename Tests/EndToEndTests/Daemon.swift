@@ -68,19 +68,17 @@ final class Daemon: @unchecked Sendable {
     /// whatever the machine's speed.
     func whileWorkersPaused<T>(_ body: () throws -> T) rethrows -> T {
         let daemon = process!.processIdentifier
-        let paused = LockedFlag()
-        let stopper = Thread {
-            while !paused.done {
+        let release = DispatchSemaphore(value: 0), released = DispatchSemaphore(value: 0)
+        Thread {
+            repeat {
                 for worker in Self.children(of: daemon) { kill(worker, SIGSTOP) }
-                usleep(20_000)
-            }
+            } while release.wait(timeout: .now() + .milliseconds(20)) == .timedOut
             for worker in Self.children(of: daemon) { kill(worker, SIGCONT) }
-            paused.finished.signal()
-        }
-        stopper.start()
+            released.signal()
+        }.start()
         defer {
-            paused.done = true
-            paused.finished.wait()
+            release.signal()
+            released.wait()
         }
         return try body()
     }
@@ -148,11 +146,6 @@ final class Daemon: @unchecked Sendable {
     func files(in folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []).sorted()
     }
-}
-
-final class LockedFlag: @unchecked Sendable {
-    var done = false
-    let finished = DispatchSemaphore(value: 0)
 }
 
 final class LockedResult: @unchecked Sendable {
