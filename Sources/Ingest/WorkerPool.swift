@@ -9,11 +9,11 @@ import ServiceLifecycle
 /// process: at most `workers` at a time, and as many light ones (plan, tracks, finish:
 /// probing, audio, playlists) in light slots beside them, so audio never waits for a video
 /// chunk and a busy daemon still plans new titles at once. Tasks run under this daemon's
-/// lease (renewed by a heartbeat). A child that crashes or is killed fails only its task's attempt: the task
-/// is retried with backoff up to the job's `maxAttempts`. On graceful shutdown no new task
-/// is claimed, running children are stopped and their tasks requeued. A daemon that cannot
-/// renew a lease in time (its catalog is gone, or another daemon took the task over) stops
-/// that task's child, so no task ever runs twice at once.
+/// lease (renewed by a heartbeat). A child that crashes or is killed fails only its task's
+/// attempt: the task is retried with backoff up to the job's `maxAttempts`. On graceful
+/// shutdown no new task is claimed, running children are stopped and their tasks requeued.
+/// A daemon that cannot renew a lease in time (its catalog is gone, or another daemon took
+/// the task over) stops that task's child, so no task ever runs twice at once.
 public actor WorkerPool: Service {
     static let heartbeat = Duration.seconds(2)
     /// How long an idle pool waits for a notification of work before it looks anyway.
