@@ -31,7 +31,8 @@ public protocol CatalogStore: Sendable {
     /// Puts a failed attempt of a task back in the queue until `notBefore`.
     func retryTask(_ id: String, owner: String, error: String, notBefore: Date) async throws
     /// Puts a running task back in the queue without counting its attempt (its daemon is
-    /// stopping, or died on this host).
+    /// stopping, or died on this host); a task whose job ended meanwhile is cancelled
+    /// instead, so that no task of an ended job stays running.
     func releaseTask(_ id: String, owner: String) async throws
     /// Running tasks whose lease has expired (their daemon died) go back to the queue.
     func requeueAbandonedTasks() async throws -> [JobTask]

@@ -106,6 +106,12 @@ extension JobTask {
         dropLease()
     }
 
+    /// Its job ended while it ran: it will not run again.
+    mutating func cancel() {
+        state = .cancelled
+        dropLease()
+    }
+
     /// Back in the queue because its lease expired (its daemon died or lost the catalog).
     mutating func abandon() {
         state = .queued

@@ -287,6 +287,7 @@ public actor WorkerPool: Service {
             case let .done(message):
                 try await done(task, of: job, message: message)
             case .jobEnded:
+                try await catalog.releaseTask(task.id, owner: owner)  // cancelled: its job has ended
                 await publisher.cleanUp(after: job, plannedTitle: plannedTitle)
             case .cancelled:
                 try await catalog.releaseTask(task.id, owner: owner)  // the job ends below, once no task of it runs
@@ -301,6 +302,7 @@ public actor WorkerPool: Service {
                 try await catalog.releaseTask(task.id, owner: owner)
             case let .retry(failure), let .fail(failure):
                 try await publisher.fail(job, error: failure)
+                try await catalog.releaseTask(task.id, owner: owner)  // cancelled, before its siblings end and clean up
                 for entry in running.values where entry.task.jobId == job.id { entry.process.terminate() }
                 logger.error("job \(job.id) failed: \(failure)")
             }

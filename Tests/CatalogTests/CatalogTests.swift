@@ -134,6 +134,12 @@ import TestSupport
         #expect(states.filter { $0 == .cancelled }.count == 3 && states.contains(.running))
         #expect(try await catalog.tasksToStop(owner: "me") == [chunk.id])
         #expect(try await claim(catalog) == nil)
+        // Its worker stopped, the running task is released: cancelled, not queued again.
+        try await catalog.releaseTask(chunk.id, owner: "me")
+        let ended = try await catalog.tasks(jobID: planned.id)
+        #expect(ended.allSatisfy { $0.state == .cancelled || $0.kind == .plan } && ended.allSatisfy { $0.leaseOwner == nil }, "\(ended)")
+        #expect(try await catalog.runningTasks().isEmpty)
+        #expect(try await catalog.renewLeases(owner: "me", lease: .seconds(30)).isEmpty)
     }
 
     @Test(arguments: Engine.allCases) func releaseRequeuesWithoutCountingTheAttempt(_ engine: Engine) async throws {

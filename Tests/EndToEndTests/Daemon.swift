@@ -135,10 +135,15 @@ final class Daemon: @unchecked Sendable {
     /// goes just after the catalog records its end, or once its last stopped task exits).
     func waitForJobs(count: Int, timeout: Double = 60) throws -> [[String: Any]] {
         var jobs: [[String: Any]] = []
-        try waitUntil(timeout: timeout) {
-            jobs = try self.jobs()
-            return jobs.count >= count && jobs.allSatisfy { !["queued", "running"].contains($0["state"] as? String ?? "") }
-                && self.files(in: "work").isEmpty
+        do {
+            try waitUntil(timeout: timeout) {
+                jobs = try self.jobs()
+                return jobs.count >= count && jobs.allSatisfy { !["queued", "running"].contains($0["state"] as? String ?? "") }
+                    && self.files(in: "work").isEmpty
+            }
+        } catch {
+            throw WaitFailure(what: "\(count) job(s) ended, work/ empty", seconds: timeout,
+                              seen: "jobs \(jobs), work/ \(files(in: "work"))\n--- daemon log ---\n\(logText.suffix(6000))")
         }
         return jobs
     }
@@ -155,6 +160,14 @@ final class LockedResult: @unchecked Sendable {
 struct TimedOut: Error, CustomStringConvertible {
     let seconds: Double
     var description: String { "condition not met within \(seconds) s" }
+}
+
+/// A wait that timed out, with what was seen last (the test's failure says why).
+struct WaitFailure: Error, CustomStringConvertible {
+    let what: String
+    let seconds: Double
+    let seen: String
+    var description: String { "not within \(seconds) s: \(what); seen: \(seen)" }
 }
 
 /// Polls `condition` every 200 ms until it holds or `timeout` seconds pass.

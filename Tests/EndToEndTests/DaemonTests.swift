@@ -95,6 +95,9 @@ import TestSupport
             #expect(job["state"] as? String == "failed")
             let source = job["source"] as? String ?? ""
             #expect((job["error"] as? String)?.contains(source) == true, "\(job)")
+            // No task of an ended job stays running (its chunk failed it).
+            let chunks = try daemon.json("/api/jobs/\(job["id"] as? String ?? "")")["chunks"] as? [[String: Any]] ?? []
+            #expect(!chunks.contains { $0["state"] as? String == "running" }, "\(chunks)")
         }
         #expect(try Data(contentsOf: daemon.root.appendingPathComponent("failed/broken.mp4")) == broken)
         let reason = try String(contentsOf: daemon.root.appendingPathComponent("failed/broken.mp4.error.txt"), encoding: .utf8)

@@ -129,7 +129,7 @@ extension PostgresCatalog {
     func releaseTask(_ id: String, owner: String) async throws {
         try await transaction { db in
             guard case (var task, let job)? = try await Self.held(id, by: owner, db) else { return }
-            task.release()
+            if job?.state.isFinal ?? true { task.cancel() } else { task.release() }
             try await db.update(task, in: "jobTask")
             if task.kind == .plan, var job, job.state == .running {
                 job.state = .queued

@@ -106,9 +106,10 @@ extension SQLiteCatalog {
     func releaseTask(_ id: String, owner: String) async throws {
         try await pool.write { db in
             guard var task = try JobTask.fetchOne(db, key: id), task.isHeld(by: owner) else { return }
-            task.release()
+            let job = try Job.fetchOne(db, key: task.jobId)
+            if job?.state.isFinal ?? true { task.cancel() } else { task.release() }
             try task.update(db)
-            if task.kind == .plan, var job = try Job.fetchOne(db, key: task.jobId), job.state == .running {
+            if task.kind == .plan, var job, job.state == .running {
                 job.state = .queued
                 job.stage = "requeued: its daemon stopped"
                 try job.update(db)
