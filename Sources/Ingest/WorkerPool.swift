@@ -189,7 +189,10 @@ public actor WorkerPool: Service {
 
     /// Runs one task's child process to its end and records the outcome.
     private func supervise(_ task: JobTask, light: Bool) async {
-        guard let job = try? await catalog.job(id: task.jobId) else { return }
+        guard let job = try? await catalog.job(id: task.jobId) else {
+            try? await catalog.releaseTask(task.id, owner: owner)  // back in the queue, or cancelled with no job
+            return
+        }
         let work = vault.work(job: job.id)
         let process: WorkerProcess
         do {
