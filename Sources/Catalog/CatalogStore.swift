@@ -16,9 +16,11 @@ public protocol CatalogStore: Sendable {
     /// titles playable, then the rest, older jobs first. `kinds`, when given, limits what
     /// may be taken.
     func claimNextTask(owner: String, node: String, lease: Duration, kinds: Set<JobTask.Kind>?) async throws -> JobTask?
-    /// Extends `owner`'s lease on its running tasks; returns the ids of those it still holds.
+    /// Extends `owner`'s lease on the running tasks `ids` (those its daemon supervises);
+    /// returns the ids of those it still holds. A task of `owner` left out — its outcome
+    /// could not be recorded — keeps its lease until it expires and is taken over.
     @discardableResult
-    func renewLeases(owner: String, lease: Duration) async throws -> Set<String>
+    func renewLeases(_ ids: Set<String>, owner: String, lease: Duration) async throws -> Set<String>
     /// Records a running task's progress (and segments it made available) and the job's.
     /// Like every change to a running task, it applies only while `owner` holds the task.
     func updateTask(_ id: String, owner: String, stage: String, progress: Double, segments: Int?, speed: Double) async throws

@@ -6,6 +6,9 @@ import Glibc
 public enum AttemptFate: Equatable, Sendable {
     /// The task did its work: record what the closing message says.
     case done(WorkerMessage)
+    /// The catalog cannot be read: nothing can be recorded (nor anything removed); the
+    /// task's lease runs out and a daemon takes it over once the catalog is back.
+    case unrecorded
     /// The job ended meanwhile (failed, duplicate, cancelled elsewhere): nothing to record.
     case jobEnded
     /// The job's cancel was asked.
@@ -21,12 +24,14 @@ public enum AttemptFate: Equatable, Sendable {
     ///   - kind: the task's kind (which closing message it owes).
     ///   - status/signal: how the worker process ended.
     ///   - last: its last message other than progress, if any.
+    ///   - jobState: the job's state now; nil when the catalog could not say.
     ///   - watchdog: why the daemon's watchdog killed the worker (it stalled, or used too
     ///     much memory), if it did.
     ///   - source: the file's name, for errors that must name it.
     public static func decide(kind: JobTask.Kind, status: Int32, signal: Int32?, last: WorkerMessage?,
-                              jobState: Job.State, cancelRequested: Bool, stopping: Bool, watchdog: String? = nil,
+                              jobState: Job.State?, cancelRequested: Bool, stopping: Bool, watchdog: String? = nil,
                               source: String) -> AttemptFate {
+        guard let jobState else { return .unrecorded }
         if jobState.isFinal { return .jobEnded }
         if signal == nil, status == WorkerExit.success {
             if let last, closes(kind, last) { return .done(last) }

@@ -98,16 +98,21 @@ public struct Publisher: Sendable {
     }
 
     /// After a task of a job that ended meanwhile: what it may have left in the title
-    /// folder `plannedTitle` (never a recorded title's) and the job's folder go.
+    /// folder `plannedTitle` (never a recorded title's) and the job's folder go. Nothing
+    /// goes while the catalog cannot say what is in use.
     func cleanUp(after job: Job, plannedTitle: String) async {
-        if (try? await catalog.mediaStatus(id: plannedTitle)) == nil {
-            try? FileManager.default.removeItem(at: vault.media(plannedTitle))
-        }
-        // The job's input was moved when it ended; once no task of it runs, its folder goes.
-        let input = vault.input(job: job.id)
-        if ((try? FileManager.default.contentsOfDirectory(atPath: input.path)) ?? []).allSatisfy({ $0 == RawName.record }),
-           (try? await catalog.runningTasks().contains { $0.jobId == job.id }) == false {
-            try? FileManager.default.removeItem(at: vault.work(job: job.id))
+        do {
+            if try await catalog.mediaStatus(id: plannedTitle) == nil {
+                try? FileManager.default.removeItem(at: vault.media(plannedTitle))
+            }
+            // The job's input was moved when it ended; once no task of it runs, its folder goes.
+            let input = vault.input(job: job.id)
+            if ((try? FileManager.default.contentsOfDirectory(atPath: input.path)) ?? []).allSatisfy({ $0 == RawName.record }),
+               try await !catalog.runningTasks().contains(where: { $0.jobId == job.id }) {
+                try? FileManager.default.removeItem(at: vault.work(job: job.id))
+            }
+        } catch {
+            logger.warning("job \(job.id): its leftovers stay, the catalog cannot say whether they are in use: \(error)")
         }
     }
 

@@ -46,6 +46,9 @@ public actor WorkerPool: Service {
     /// slot is taken from the claim on).
     private var active = 0
     private var activeLight = 0
+    /// Tasks claimed and not yet recorded: the leases this daemon renews. A task whose
+    /// outcome could not be recorded leaves it, so its lease expires and it is taken over.
+    private var supervised: Set<String> = []
     private var stopping = false
     /// Rung when a slot frees up, so the next task is claimed at once.
     private let slotFreed = Doorbell()
@@ -78,9 +81,10 @@ public actor WorkerPool: Service {
                     }
                     if let (task, light) = await claimForAFreeSlot() {
                         if light { activeLight += 1 } else { active += 1 }
+                        supervised.insert(task.id)
                         group.addTask {
                             await self.supervise(task, light: light)
-                            await self.release(light: light)
+                            await self.release(task, light: light)
                         }
                     } else {
                         await idle()
@@ -99,8 +103,9 @@ public actor WorkerPool: Service {
         for entry in running.values { entry.process.terminate() }
     }
 
-    private func release(light: Bool) {
+    private func release(_ task: JobTask, light: Bool) {
         if light { activeLight -= 1 } else { active -= 1 }
+        supervised.remove(task.id)
         slotFreed.ring()
     }
 
@@ -153,7 +158,7 @@ public actor WorkerPool: Service {
                 // Only tasks running before the renewal can be missing from it for want of a
                 // lease: one claimed while it ran (the actor is reentrant) is ours.
                 let before = Set(running.keys)
-                let held = try await catalog.renewLeases(owner: owner, lease: lease)
+                let held = try await catalog.renewLeases(supervised, owner: owner, lease: lease)
                 renewed = ContinuousClock.now
                 for id in before.subtracting(held) {
                     guard let entry = running[id] else { continue }
@@ -235,9 +240,9 @@ public actor WorkerPool: Service {
         let stopped = await watchdog.value
         running[task.id] = nil
         lastHeard[task.id] = nil
-        let now = try? await catalog.job(id: job.id)
+        let now = try? await catalog.job(id: job.id)  // nil: the catalog cannot say (jobs are never deleted)
         let fate = AttemptFate.decide(kind: task.kind, status: exit.status, signal: exit.signal, last: last,
-                                      jobState: now?.state ?? .cancelled, cancelRequested: now?.cancelRequested ?? false,
+                                      jobState: now?.state, cancelRequested: now?.cancelRequested ?? false,
                                       stopping: stopping, watchdog: stopped, source: job.source)
         await record(task, of: now ?? job, plannedTitle: job.mediaId, fate: fate)
     }
@@ -289,6 +294,8 @@ public actor WorkerPool: Service {
             switch fate {
             case let .done(message):
                 try await done(task, of: job, message: message)
+            case .unrecorded:
+                logger.error("task \(task.id): its outcome cannot be recorded (the catalog cannot be read); it runs again once its lease expires")
             case .jobEnded:
                 try await catalog.releaseTask(task.id, owner: owner)  // cancelled: its job has ended
                 await publisher.cleanUp(after: job, plannedTitle: plannedTitle)

@@ -101,6 +101,20 @@ import TestSupport
         #expect(try await claim(catalog, "other") == nil)
     }
 
+    @Test(arguments: Engine.allCases) func onlyTheTasksADaemonSupervisesKeepTheirLease(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
+        try await catalog.enqueue(job("a.mp4"))
+        try await catalog.enqueue(job("b.mp4"))
+        let watched = try #require(try await claim(catalog, lease: .milliseconds(300)))
+        let unrecorded = try #require(try await claim(catalog, lease: .milliseconds(300)))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await catalog.renewLeases([watched.id, "x:plan:0"], owner: "me", lease: .seconds(30)) == [watched.id])
+        #expect(try await catalog.renewLeases([unrecorded.id], owner: "someone else", lease: .seconds(30)).isEmpty)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await catalog.requeueAbandonedTasks().map(\.id) == [unrecorded.id])
+        #expect(try await claim(catalog, "b")?.id == unrecorded.id)
+    }
+
     @Test(arguments: Engine.allCases) func aRetryWaitsForItsTimeAndKeepsTheError(_ engine: Engine) async throws {
         let catalog = try await TestCatalog(engine).open()
         try await catalog.enqueue(job("a.mp4"))
@@ -139,7 +153,7 @@ import TestSupport
         let ended = try await catalog.tasks(jobID: planned.id)
         #expect(ended.allSatisfy { $0.state == .cancelled || $0.kind == .plan } && ended.allSatisfy { $0.leaseOwner == nil }, "\(ended)")
         #expect(try await catalog.runningTasks().isEmpty)
-        #expect(try await catalog.renewLeases(owner: "me", lease: .seconds(30)).isEmpty)
+        #expect(try await catalog.renewLeases([chunk.id], owner: "me", lease: .seconds(30)).isEmpty)
     }
 
     @Test(arguments: Engine.allCases) func releaseRequeuesWithoutCountingTheAttempt(_ engine: Engine) async throws {

@@ -105,6 +105,35 @@ import TestSupport
         #expect(daemons[0].files(in: "originals").count == 1 && daemons[0].files(in: "ingest").isEmpty)
     }
 
+    @Test func whenPostgreSQLIsLostMidTitleTheStoppedTasksRunAgainOnceItIsBack() throws {
+        defer { tearDown() }
+        try drop(try Self.clip(seconds: 40, size: "640x360"))
+        var title = "", jobID = ""
+        try waitUntil(timeout: 60) {
+            guard let job = try daemons[0].jobs().first, let id = job["id"] as? String,
+                  try daemons[0].get("/hls/\(job["mediaId"] as? String ?? "")/master.m3u8").status == 200 else { return false }
+            (title, jobID) = (job["mediaId"] as? String ?? "", id)
+            let chunks = try daemons[0].json("/api/jobs/\(id)")["chunks"] as? [[String: Any]] ?? []
+            return chunks.contains { $0["state"] as? String == "running" }
+        }
+        let early = try daemons[0].get("/hls/\(title)/360p/seg_00001.m4s")
+        #expect(early.status == 200)
+        // Lost for longer than the leases (5 s): the daemons stop their workers. Nothing of
+        // the playable title may go meanwhile; once it is back, the stopped tasks run again.
+        server.stop(keepingData: true)
+        try waitUntil(timeout: 30) { daemons.contains { $0.logText.contains("leases not renewed") } }
+        sleep(3)
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("media/\(title)/master.m3u8").path))
+        try server.start()
+        let jobs = try daemons[0].waitForJobs(count: 1, timeout: 240)
+        #expect(jobs.first?["state"] as? String == "succeeded", "\(jobs)")
+        let chunks = try daemons[0].json("/api/jobs/\(jobID)")["chunks"] as? [[String: Any]] ?? []
+        #expect(!chunks.isEmpty && chunks.allSatisfy { $0["state"] as? String == "done" }, "\(chunks)")
+        #expect(try daemons[1].json("/api/media/\(title)")["status"] as? String == "ready")
+        let late = try daemons[1].get("/hls/\(title)/360p/seg_00001.m4s")
+        #expect(late.status == 200 && late.body == early.body, "a listed segment never changes")
+    }
+
     @Test func whenAHostDiesTheOtherFinishesItsJobOnceItsLeasesExpire() throws {
         defer { tearDown() }
         try drop(try Self.clip(seconds: 40, size: "640x360"))

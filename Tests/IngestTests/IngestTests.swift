@@ -149,7 +149,7 @@ import TestSupport
 /// What the daemon makes of every way a worker can end.
 @Suite struct AttemptFateTests {
     func decide(_ kind: JobTask.Kind = .chunk, status: Int32 = 0, signal: Int32? = nil, last: WorkerMessage? = nil,
-                job: Job.State = .running, cancel: Bool = false, stopping: Bool = false) -> AttemptFate {
+                job: Job.State? = .running, cancel: Bool = false, stopping: Bool = false) -> AttemptFate {
         AttemptFate.decide(kind: kind, status: status, signal: signal, last: last, jobState: job,
                            cancelRequested: cancel, stopping: stopping, source: "a.mp4")
     }
@@ -175,6 +175,13 @@ import TestSupport
             #expect(decide(status: 0, last: .planned, job: state) == .jobEnded)
             #expect(decide(status: 1, signal: SIGKILL, job: state, cancel: true, stopping: true) == .jobEnded)
         }
+    }
+
+    @Test func aCatalogThatCannotSayLeavesTheAttemptUnrecorded() {
+        #expect(AttemptFate.decide(kind: .chunk, status: 0, signal: nil, last: Self.closing[2].1, jobState: nil,
+                                   cancelRequested: false, stopping: false, source: "a.mp4") == .unrecorded)
+        #expect(AttemptFate.decide(kind: .chunk, status: 15, signal: SIGTERM, last: nil, jobState: nil,
+                                   cancelRequested: true, stopping: true, watchdog: "stalled", source: "a.mp4") == .unrecorded)
     }
 
     @Test func cancelAndShutdownComeBeforeFailures() {

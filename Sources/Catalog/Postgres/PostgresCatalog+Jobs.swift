@@ -57,11 +57,11 @@ extension PostgresCatalog {
         return (task, job)
     }
 
-    func renewLeases(owner: String, lease: Duration) async throws -> Set<String> {
+    func renewLeases(_ ids: Set<String>, owner: String, lease: Duration) async throws -> Set<String> {
         try await transaction { db in
             Set(try await db.column(String.self, """
                 UPDATE "jobTask" SET "leaseExpiresAt" = \(Date().addingTimeInterval(lease.seconds))
-                WHERE "leaseOwner" = \(owner) AND state = 'running' RETURNING id
+                WHERE id = ANY(\(Array(ids))) AND "leaseOwner" = \(owner) AND state = 'running' RETURNING id
                 """))
         }
     }

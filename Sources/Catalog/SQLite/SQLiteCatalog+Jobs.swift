@@ -32,9 +32,10 @@ extension SQLiteCatalog {
         }
     }
 
-    func renewLeases(owner: String, lease: Duration) async throws -> Set<String> {
+    func renewLeases(_ ids: Set<String>, owner: String, lease: Duration) async throws -> Set<String> {
         try await pool.write { db in
-            let held = JobTask.filter(Column("leaseOwner") == owner && Column("state") == JobTask.State.running.rawValue)
+            let held = JobTask.filter(ids.contains(Column("id")) && Column("leaseOwner") == owner
+                && Column("state") == JobTask.State.running.rawValue)
             _ = try held.updateAll(db, Column("leaseExpiresAt").set(to: Date().addingTimeInterval(lease.seconds)))
             return Set(try String.fetchAll(db, held.select(Column("id"))))
         }
