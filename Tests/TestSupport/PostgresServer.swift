@@ -125,6 +125,9 @@ public final class PostgresServer: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else this process has open: a server that lives on would otherwise hold
+        // the pipes of programs other tests run meanwhile, whose readers then never see EOF.
+        guard Self.addCloseFrom(&actions, 3) == 0 else { throw PostgresServerError(description: "posix_spawn: closefrom") }
         let argv = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -138,6 +141,12 @@ public final class PostgresServer: Sendable {
             throw PostgresServerError(description: "\(program) failed (status \(status)): \(output)")
         }
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc
+    /// module does not declare.
+    private static let addCloseFrom = unsafeBitCast(
+        dlsym(nil, "posix_spawn_file_actions_addclosefrom_np"),
+        to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
 
     /// The newest installed PostgreSQL's program.
     static func binary(_ name: String) -> String {
