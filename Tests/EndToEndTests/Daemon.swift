@@ -38,7 +38,22 @@ final class Daemon: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         self.process = process
-        try waitUntil(timeout: 30) { (try? self.get("/healthz").status) == 200 }
+        var last = "no answer yet"
+        do {
+            try waitUntil(timeout: 30) {
+                do {
+                    let status = try self.get("/healthz").status
+                    last = "status \(status)"
+                    return status == 200
+                } catch {
+                    last = "\(error)"
+                    return false
+                }
+            }
+        } catch {
+            throw WaitFailure(what: "/healthz 200 from \(host):\(port)", seconds: 30,
+                              seen: "\(last)\n--- daemon log ---\n\(logText.suffix(6000))")
+        }
     }
 
     var ingest: URL { root.appendingPathComponent("ingest") }
@@ -103,6 +118,7 @@ final class Daemon: @unchecked Sendable {
     func request(_ method: String, _ path: String, headers: [String: String] = [:], body: Data? = nil) throws
         -> (status: Int, body: Data, headers: [String: String]) {
         var request = URLRequest(url: URL(string: "http://\(host):\(port)\(path)")!)
+        request.timeoutInterval = 20  // a lost connection fails a wait's poll, not the whole wait
         request.httpMethod = method
         request.httpBody = body
         for (key, value) in headers { request.setValue(value, forHTTPHeaderField: key) }

@@ -13,14 +13,21 @@ import TestSupport
     let daemons: [Daemon]
 
     init() throws {
-        network = try TestNetwork(hosts: 3)
-        server = try PostgresServer(listen: network.address(of: 0), namespace: network.hosts[0])
-        catalog = try server.createDatabase()
-        let root = try Fixtures.temporaryFolder("shared-vault"), catalog = catalog, network = network
-        self.root = root
-        daemons = try (1...2).map { host in
-            try Daemon(root: root, extra: ["--catalog", catalog, "--node", "host-\(host)", "--lease", "5", "--workers", "1"],
-                       host: network.address(of: host), prefix: network.prefix(host))
+        let network = try TestNetwork(hosts: 3)
+        var server: PostgresServer?
+        do {
+            server = try PostgresServer(listen: network.address(of: 0), namespace: network.hosts[0])
+            let catalog = try server!.createDatabase(), root = try Fixtures.temporaryFolder("shared-vault")
+            daemons = try (1...2).map { host in
+                try Daemon(root: root, extra: ["--catalog", catalog, "--node", "host-\(host)", "--lease", "5", "--workers", "1"],
+                           host: network.address(of: host), prefix: network.prefix(host))
+            }
+            (self.network, self.server, self.catalog, self.root) = (network, server!, catalog, root)
+        } catch {
+            // No test runs, so no tearDown: the hosts and the server go here.
+            server?.stop()
+            network.tearDown()
+            throw error
         }
     }
 
