@@ -42,13 +42,10 @@ public actor WorkerPool: Service {
     private var lastHeard: [String: ContinuousClock.Instant] = [:]
     /// When the leases were last renewed.
     private var renewed = ContinuousClock.now
-    /// Tasks claimed and not yet recorded, in the worker slots and in the light slots (a
-    /// slot is taken from the claim on).
-    private var active = 0
-    private var activeLight = 0
-    /// Tasks claimed and not yet recorded: the leases this daemon renews. A task whose
-    /// outcome could not be recorded leaves it, so its lease expires and it is taken over.
-    private var supervised: Set<String> = []
+    /// Tasks claimed and not yet recorded, each with whether it took a light slot (a slot
+    /// is taken from the claim on). Their leases are the ones this daemon renews: a task
+    /// whose outcome could not be recorded leaves, so its lease expires and it is taken over.
+    private var claimed: [String: Bool] = [:]
     private var stopping = false
     /// Rung when a slot frees up, so the next task is claimed at once.
     private let slotFreed = Doorbell()
@@ -80,11 +77,10 @@ public actor WorkerPool: Service {
                         break
                     }
                     if let (task, light) = await claimForAFreeSlot() {
-                        if light { activeLight += 1 } else { active += 1 }
-                        supervised.insert(task.id)
+                        claimed[task.id] = light
                         group.addTask {
                             await self.supervise(task, light: light)
-                            await self.release(task, light: light)
+                            await self.release(task)
                         }
                     } else {
                         await idle()
@@ -103,9 +99,8 @@ public actor WorkerPool: Service {
         for entry in running.values { entry.process.terminate() }
     }
 
-    private func release(_ task: JobTask, light: Bool) {
-        if light { activeLight -= 1 } else { active -= 1 }
-        supervised.remove(task.id)
+    private func release(_ task: JobTask) {
+        claimed[task.id] = nil
         slotFreed.ring()
     }
 
@@ -123,7 +118,8 @@ public actor WorkerPool: Service {
     /// a light slot while one is free; a worker slot takes a chunk first, and light work only
     /// when no chunk waits (a tracks task in a worker slot would hold up the first chunk).
     private func claimForAFreeSlot() async -> (JobTask, light: Bool)? {
-        switch (active < workers, activeLight < workers) {
+        let light = claimed.values.filter { $0 }.count
+        switch (claimed.count - light < workers, light < workers) {
         case (true, true):
             guard let task = await claim(nil) else { return nil }
             return (task, JobTask.Kind.light.contains(task.kind))
@@ -158,7 +154,7 @@ public actor WorkerPool: Service {
                 // Only tasks running before the renewal can be missing from it for want of a
                 // lease: one claimed while it ran (the actor is reentrant) is ours.
                 let before = Set(running.keys)
-                let held = try await catalog.renewLeases(supervised, owner: owner, lease: lease)
+                let held = try await catalog.renewLeases(Set(claimed.keys), owner: owner, lease: lease)
                 renewed = ContinuousClock.now
                 for id in before.subtracting(held) {
                     guard let entry = running[id] else { continue }
