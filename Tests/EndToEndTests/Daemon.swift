@@ -39,20 +39,15 @@ final class Daemon: @unchecked Sendable {
         try process.run()
         self.process = process
         var last = "no answer yet"
-        do {
-            try waitUntil(timeout: 30) {
-                do {
-                    let status = try self.get("/healthz").status
-                    last = "status \(status)"
-                    return status == 200
-                } catch {
-                    last = "\(error)"
-                    return false
-                }
+        try waitUntil(timeout: 30, seen: { "/healthz of \(host):\(port): \(last)\n--- daemon log ---\n\(logText.suffix(6000))" }) {
+            do {
+                let status = try self.get("/healthz").status
+                last = "status \(status)"
+                return status == 200
+            } catch {
+                last = "\(error)"
+                return false
             }
-        } catch {
-            throw WaitFailure(what: "/healthz 200 from \(host):\(port)", seconds: 30,
-                              seen: "\(last)\n--- daemon log ---\n\(logText.suffix(6000))")
         }
     }
 
@@ -151,15 +146,10 @@ final class Daemon: @unchecked Sendable {
     /// goes just after the catalog records its end, or once its last stopped task exits).
     func waitForJobs(count: Int, timeout: Double = 60) throws -> [[String: Any]] {
         var jobs: [[String: Any]] = []
-        do {
-            try waitUntil(timeout: timeout) {
-                jobs = try self.jobs()
-                return jobs.count >= count && jobs.allSatisfy { !["queued", "running"].contains($0["state"] as? String ?? "") }
-                    && self.files(in: "work").isEmpty
-            }
-        } catch {
-            throw WaitFailure(what: "\(count) job(s) ended, work/ empty", seconds: timeout,
-                              seen: "jobs \(jobs), work/ \(files(in: "work"))\n--- daemon log ---\n\(logText.suffix(6000))")
+        try waitUntil(timeout: timeout, seen: { "jobs \(jobs), work/ \(files(in: "work"))\n--- daemon log ---\n\(logText.suffix(6000))" }) {
+            jobs = try self.jobs()
+            return jobs.count >= count && jobs.allSatisfy { !["queued", "running"].contains($0["state"] as? String ?? "") }
+                && self.files(in: "work").isEmpty
         }
         return jobs
     }
@@ -173,25 +163,21 @@ final class LockedResult: @unchecked Sendable {
     var value: (Data?, HTTPURLResponse?, Error?)?
 }
 
+/// A wait that timed out, with what was seen last, if the waiter said (so the test's
+/// failure says why).
 struct TimedOut: Error, CustomStringConvertible {
     let seconds: Double
-    var description: String { "condition not met within \(seconds) s" }
+    var seen = ""
+    var description: String { "condition not met within \(seconds) s" + (seen.isEmpty ? "" : "; seen: \(seen)") }
 }
 
-/// A wait that timed out, with what was seen last (the test's failure says why).
-struct WaitFailure: Error, CustomStringConvertible {
-    let what: String
-    let seconds: Double
-    let seen: String
-    var description: String { "not within \(seconds) s: \(what); seen: \(seen)" }
-}
-
-/// Polls `condition` every 200 ms until it holds or `timeout` seconds pass.
-func waitUntil(timeout: Double, _ condition: () throws -> Bool) throws {
+/// Polls `condition` every 200 ms until it holds or `timeout` seconds pass; `seen` tells
+/// the failure what was seen last.
+func waitUntil(timeout: Double, seen: () -> String = { "" }, _ condition: () throws -> Bool) throws {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if (try? condition()) == true { return }
         usleep(200_000)
     }
-    throw TimedOut(seconds: timeout)
+    throw TimedOut(seconds: timeout, seen: seen())
 }
