@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "streamvault", targets: ["streamvault"]),
         .library(name: "LibAV", targets: ["LibAV"]),
+        .library(name: "VaultLayout", targets: ["VaultLayout"]),
         .library(name: "Packager", targets: ["Packager"]),
         .library(name: "Catalog", targets: ["Catalog"]),
         .library(name: "Ingest", targets: ["Ingest"]),
@@ -28,23 +29,26 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibAV", pkgConfig: "libavformat"),
         .target(name: "LibAV", dependencies: ["CLibAV", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Packager", dependencies: ["LibAV", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "VaultLayout"),
+        .target(name: "Packager", dependencies: ["LibAV", "VaultLayout", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Catalog", dependencies: [
+            "VaultLayout",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Ingest", dependencies: [
-            "Catalog", "Packager", "LibAV",
+            "Catalog", "Packager", "VaultLayout",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "COpenBeneath"),
         .target(name: "Delivery", dependencies: [
-            "Catalog", "COpenBeneath",
+            "Catalog", "VaultLayout", "COpenBeneath",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -56,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "streamvault",
             dependencies: [
-                "Packager", "Catalog", "Ingest", "Delivery",
+                "Packager", "Catalog", "Ingest", "Delivery", "VaultLayout",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -69,11 +73,11 @@ let package = Package(
                           path: "Sources/BareRouteBenchmark"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LibAVTests", dependencies: ["LibAV", "TestSupport"]),
-        .testTarget(name: "PackagerTests", dependencies: ["Packager", "LibAV", "TestSupport"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Catalog", "Packager", "TestSupport"]),
+        .testTarget(name: "PackagerTests", dependencies: ["Packager", "LibAV", "VaultLayout", "TestSupport"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "VaultLayout", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Catalog", "Packager", "VaultLayout", "TestSupport"]),
         .testTarget(name: "DeliveryTests", dependencies: [
-            "Delivery", "Catalog", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "Delivery", "Catalog", "Ingest", "VaultLayout", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["streamvault", "Packager", "TestSupport"], exclude: ["Browser"]),
     ],

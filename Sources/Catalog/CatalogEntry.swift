@@ -36,9 +36,9 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var running: Int
     public var lastSeen: Date
     /// Its lease name (unique per daemon process), not shown.
-    public var owner: String
+    public var owner: LeaseOwner
 
-    public init(node: String, http: String, workers: Int, running: Int, lastSeen: Date = Date(), owner: String) {
+    public init(node: String, http: String, workers: Int, running: Int, lastSeen: Date = Date(), owner: LeaseOwner) {
         self.node = node
         self.http = http
         self.workers = workers

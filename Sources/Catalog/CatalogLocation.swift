@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import VaultLayout
 
 /// Where the catalog is (`--catalog URL`, SPEC §9) — the one place that chooses a store.
 public enum CatalogLocation: Sendable, Equatable, CustomStringConvertible {

@@ -15,31 +15,32 @@ public protocol CatalogStore: Sendable {
     /// marks it running on `node` under `owner`'s lease. Plans first, then what makes
     /// titles playable, then the rest, older jobs first. `kinds`, when given, limits what
     /// may be taken.
-    func claimNextTask(owner: String, node: String, lease: Duration, kinds: Set<JobTask.Kind>?) async throws -> JobTask?
+    func claimNextTask(owner: LeaseOwner, node: String, lease: Duration, kinds: Set<JobTask.Kind>?) async throws -> JobTask?
     /// Extends `owner`'s lease on the running tasks `ids` (those its daemon supervises);
     /// returns the ids of those it still holds. A task of `owner` left out — its outcome
     /// could not be recorded — keeps its lease until it expires and is taken over.
     @discardableResult
-    func renewLeases(_ ids: Set<String>, owner: String, lease: Duration) async throws -> Set<String>
-    /// Records a running task's progress (and segments it made available) and the job's.
-    /// Like every change to a running task, it applies only while `owner` holds the task.
-    func updateTask(_ id: String, owner: String, stage: String, progress: Double, segments: Int?, speed: Double) async throws
+    func renewLeases(_ ids: Set<TaskID>, owner: LeaseOwner, lease: Duration) async throws -> Set<TaskID>
+    /// Records a running task's progress (and segments it made available) and the job's
+    /// stage, progress and speed. Like every change to a running task, it applies only
+    /// while `owner` holds the task.
+    func recordProgress(of id: TaskID, owner: LeaseOwner, progress: Double, segments: Int?, speed: Double) async throws
     /// The plan is made: the job's chunks, tracks and finish become its tasks.
     func planned(jobID: String, tasks: [JobTask]) async throws
     /// A task is done; when the chunks and tracks all are, the finish is queued. False when
     /// `owner` no longer held it (its lease was taken over).
     @discardableResult
-    func completeTask(_ id: String, owner: String, segments: Int) async throws -> Bool
+    func completeTask(_ id: TaskID, owner: LeaseOwner, segments: Int) async throws -> Bool
     /// Puts a failed attempt of a task back in the queue until `notBefore`.
-    func retryTask(_ id: String, owner: String, error: String, notBefore: Date) async throws
+    func retryTask(_ id: TaskID, owner: LeaseOwner, error: String, notBefore: Date) async throws
     /// Puts a running task back in the queue without counting its attempt (its daemon is
     /// stopping, or died on this host); a task whose job ended meanwhile is cancelled
     /// instead, so that no task of an ended job stays running.
-    func releaseTask(_ id: String, owner: String) async throws
+    func releaseTask(_ id: TaskID, owner: LeaseOwner) async throws
     /// Running tasks whose lease has expired (their daemon died) go back to the queue.
     func requeueAbandonedTasks() async throws -> [JobTask]
     /// Running tasks of `owner` that should stop: their job ended or is being cancelled.
-    func tasksToStop(owner: String) async throws -> [String]
+    func tasksToStop(owner: LeaseOwner) async throws -> [TaskID]
     func tasks(jobID: String) async throws -> [JobTask]
     /// Every running task, of any daemon.
     func runningTasks() async throws -> [JobTask]
@@ -88,7 +89,7 @@ public protocol CatalogStore: Sendable {
     func entry(id: String) async throws -> CatalogEntry?
     /// One page of movies and series (episodes inside their series), the most recently
     /// updated first, and how many there are in all; paged by the store's engine.
-    func entries(type: String?, genre: String?, page: Int, limit: Int) async throws -> (items: [CatalogEntry], total: Int)
+    func entries(type: MediaType?, genre: String?, page: Int, limit: Int) async throws -> (items: [CatalogEntry], total: Int)
     /// Full-text search over title, original title and description: every word of
     /// `query` matches a word's beginning, accents ignored; an episode brings its series.
     func search(_ query: String, limit: Int) async throws -> [CatalogEntry]
@@ -101,7 +102,7 @@ public protocol CatalogStore: Sendable {
 
 extension CatalogStore {
     /// Takes the first claimable task of any kind.
-    public func claimNextTask(owner: String, node: String, lease: Duration) async throws -> JobTask? {
+    public func claimNextTask(owner: LeaseOwner, node: String, lease: Duration) async throws -> JobTask? {
         try await claimNextTask(owner: owner, node: node, lease: lease, kinds: nil)
     }
 
@@ -111,7 +112,7 @@ extension CatalogStore {
     }
 
     /// One page of documents, and how many there are in all.
-    public func list(type: String?, genre: String?, page: Int, limit: Int) async throws -> (items: [MediaDocument], total: Int) {
+    public func list(type: MediaType?, genre: String?, page: Int, limit: Int) async throws -> (items: [MediaDocument], total: Int) {
         let (items, total) = try await entries(type: type, genre: genre, page: page, limit: limit)
         return (items.map(MediaDocument.init), total)
     }
@@ -127,10 +128,10 @@ extension CatalogStore {
 public struct PublishedTitle: Sendable {
     public struct SeriesName: Sendable {
         public var title: String
-        public var type: String
+        public var type: MediaType
         public var year: Int?
 
-        public init(title: String, type: String, year: Int?) {
+        public init(title: String, type: MediaType, year: Int?) {
             self.title = title
             self.type = type
             self.year = year

@@ -12,6 +12,9 @@ public final class Doorbell: Sendable {
 
     public init() {}
 
+    /// Whether a wait has begun and not yet ended (for tests that ring into a wait).
+    var hasWaiter: Bool { state.withLockedValue { $0.sleeper != nil } }
+
     public func ring() {
         let sleeper = state.withLockedValue { state in
             state.rung = true

@@ -4,8 +4,8 @@ import Foundation
 /// Its files are `media/<id>/`, served as `/hls/<id>/…`.
 public struct Media: Codable, Sendable, Equatable, Identifiable {
     public var id: String
-    /// movie, anime, cartoon or game; an episode carries its series' type.
-    public var type: String
+    /// What kind of title; an episode carries its series' type.
+    public var type: MediaType
     public var title: String
     public var originalTitle: String
     public var year: Int?
@@ -31,7 +31,7 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
         case processing, ready
     }
 
-    public init(id: String, type: String, title: String, originalTitle: String = "", year: Int? = nil,
+    public init(id: String, type: MediaType, title: String, originalTitle: String = "", year: Int? = nil,
                 description: String = "", genre: [String] = [], durationSeconds: Double, seriesId: String? = nil,
                 seasonNumber: Int? = nil, episodeNumber: Int? = nil, digest: String, source: String,
                 hasPoster: Bool, hasStoryboard: Bool, status: Status = .ready, createdAt: Date = Date()) {
@@ -59,7 +59,7 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
 /// A series (or anime / cartoon series): gathers its episodes, which are `Media` rows.
 public struct Series: Codable, Sendable, Equatable, Identifiable {
     public var id: String
-    public var type: String
+    public var type: MediaType
     public var title: String
     public var originalTitle: String
     public var year: Int?
@@ -68,7 +68,7 @@ public struct Series: Codable, Sendable, Equatable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: String = CatalogID.make(), type: String, title: String, year: Int? = nil, createdAt: Date = Date()) {
+    public init(id: String = CatalogID.make(), type: MediaType, title: String, year: Int? = nil, createdAt: Date = Date()) {
         self.id = id
         self.type = type
         self.title = title

@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 
 /// A title as the JSON API and `media show --json` give it (SPEC §6): a movie, or a series
 /// with its seasons and episodes. `duration` is in minutes, `size` in bytes.
@@ -50,7 +51,7 @@ public struct MediaDocument: Codable, Sendable, Equatable {
     public var id: String
     public var title: String
     public var originalTitle: String
-    public var type: String
+    public var type: MediaType
     public var genre: [String]
     public var year: Int?
     public var description: String
@@ -85,8 +86,8 @@ extension MediaDocument {
         self.init(
             id: media.id, title: media.title, originalTitle: media.originalTitle, type: media.type, genre: media.genre,
             year: media.year, description: media.description, duration: Self.minutes(media.durationSeconds),
-            durationSeconds: media.durationSeconds, poster: media.hasPoster ? Self.url(media.id, "poster.jpg") : nil,
-            hls: Self.url(media.id, "master.m3u8"), storyboard: media.hasStoryboard ? Self.url(media.id, "storyboard.vtt") : nil,
+            durationSeconds: media.durationSeconds, poster: media.hasPoster ? Self.url(media.id, TitleLayout.posterName) : nil,
+            hls: Self.url(media.id, TitleLayout.masterPlaylistName), storyboard: media.hasStoryboard ? Self.url(media.id, TitleLayout.storyboardCuesName) : nil,
             sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title), seasons: [],
             status: media.status.rawValue, progress: media.status == .processing ? title.progress ?? 0 : nil,
             createdAt: media.createdAt, updatedAt: media.updatedAt)
@@ -99,7 +100,7 @@ extension MediaDocument {
             let entry = Episode(
                 id: episode.id, number: episode.episodeNumber ?? 0, title: episode.title,
                 duration: Self.minutes(episode.durationSeconds), durationSeconds: episode.durationSeconds,
-                poster: episode.hasPoster ? Self.url(episode.id, "poster.jpg") : nil, hls: Self.url(episode.id, "master.m3u8"),
+                poster: episode.hasPoster ? Self.url(episode.id, TitleLayout.posterName) : nil, hls: Self.url(episode.id, TitleLayout.masterPlaylistName),
                 sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title))
             let number = episode.seasonNumber ?? 1
             if seasons.last?.number == number { seasons[seasons.count - 1].episodes.append(entry) }
@@ -109,7 +110,7 @@ extension MediaDocument {
         self.init(
             id: series.id, title: series.title, originalTitle: series.originalTitle, type: series.type, genre: series.genre,
             year: series.year, description: series.description, duration: Self.minutes(total), durationSeconds: total,
-            poster: episodes.first { $0.media.hasPoster }.map { Self.url($0.media.id, "poster.jpg") }, hls: nil, storyboard: nil,
+            poster: episodes.first { $0.media.hasPoster }.map { Self.url($0.media.id, TitleLayout.posterName) }, hls: nil, storyboard: nil,
             sources: [], subtitles: [], dubbing: [], seasons: seasons,
             status: episodes.contains { $0.media.status == .processing } ? Media.Status.processing.rawValue : Media.Status.ready.rawValue,
             progress: nil, createdAt: series.createdAt, updatedAt: series.updatedAt)
@@ -134,7 +135,7 @@ extension MediaDocument {
         title.audio.map { Dub(language: $0.language, name: $0.name, default: $0.isDefault, url: url(title.media.id, $0.playlist)) }
     }
 
-    private static func url(_ id: String, _ path: String) -> String { "/hls/\(id)/\(path)" }
+    private static func url(_ id: String, _ path: String) -> String { TitleLayout.servedURL(id, path) }
     private static func minutes(_ seconds: Double) -> Double { (seconds / 60 * 100).rounded() / 100 }
 }
 
@@ -162,7 +163,7 @@ public struct JobDocument: Codable, Sendable, Equatable {
     public var source: String
     public var preset: String
     public var state: Job.State
-    public var stage: String
+    public var stage: Job.Stage
     public var progress: Double
     public var speed: Double
     public var attempts: Int

@@ -22,18 +22,19 @@ enum ClaimsBenchmark {
         var stores: [any CatalogStore] = []
         for _ in 0..<claimers { stores.append(try await location.open()) }
         let start = ContinuousClock.now
-        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+        let claimed = try await withThrowingTaskGroup(of: [TaskID].self) { group in
             for (index, store) in stores.enumerated() {
                 group.addTask {
-                    var mine: [String] = []
-                    while let task = try await store.claimNextTask(owner: "claimer\(index)", node: "bench", lease: .seconds(60)) {
-                        try await store.completeTask(task.id, owner: "claimer\(index)", segments: 0)
+                    var mine: [TaskID] = []
+                    let owner = LeaseOwner(host: "bench", pid: 1, nonce: "claimer\(index)")
+                    while let task = try await store.claimNextTask(owner: owner, node: "bench", lease: .seconds(60)) {
+                        try await store.completeTask(task.id, owner: owner, segments: 0)
                         mine.append(task.id)
                     }
                     return mine
                 }
             }
-            var all: [String] = []
+            var all: [TaskID] = []
             for try await mine in group { all += mine }
             return all
         }

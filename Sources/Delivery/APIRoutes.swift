@@ -3,13 +3,16 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
+/// Queues a file already on the server's disk for `POST /api/jobs` (the daemon gives the
+/// Ingest module's `JobSubmission`): Delivery itself never touches a caller's file. Throws
+/// `SubmissionError` for a file that cannot be taken.
+public typealias FileSubmitter = @Sendable (_ path: String, _ title: String?, _ type: Catalog.MediaType?) async throws -> Job
+
 /// The JSON API (SPEC §6, §9): titles, search, jobs, job submission, daemons, health.
 struct APIRoutes: Sendable {
-    let vault: Vault
     let catalog: any CatalogStore
-    let preset: String
-    let maxAttempts: Int
     let token: String
+    let submit: FileSubmitter
 
     /// A whole number query parameter within `range`, or a 400 naming it.
     static func number(_ text: String?, named name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
@@ -20,7 +23,30 @@ struct APIRoutes: Sendable {
         return number
     }
 
+    /// A value of a closed list (`?type=`, `?state=`), or a 400 naming the list.
+    static func choice<T: RawRepresentable & CaseIterable>(_ text: String?, named name: String) throws -> T? where T.RawValue == String {
+        guard let text else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw APIError.badRequest("\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\"")
+        }
+        return value
+    }
+
     func register(on router: Router<BasicRequestContext>) {
+        registerHealth(on: router)
+        registerMedia(on: router)
+        registerJobs(on: router)
+        router.get("/api/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        router.get("/api/nodes") { _, _ in
+            let daemons = try await catalog.daemons(seenSince: Date(timeIntervalSinceNow: -60))
+            return json(Items(items: daemons.map(NodeDocument.init)))
+        }
+    }
+
+    private func registerHealth(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in
             do {
                 try await catalog.ping()
@@ -29,12 +55,15 @@ struct APIRoutes: Sendable {
                 throw APIError(.serviceUnavailable, code: "catalog_unavailable", "the catalog does not answer")
             }
         }
+    }
+
+    private func registerMedia(on router: Router<BasicRequestContext>) {
         router.get("/api/media") { request, _ in
             let query = request.uri.queryParameters
             let page = try Self.number(query["page"].map(String.init), named: "page", default: 1, in: 1...1_000_000)
             let limit = try Self.number(query["limit"].map(String.init), named: "limit", default: 20, in: 1...100)
-            let (items, total) = try await catalog.list(
-                type: query["type"].map(String.init), genre: query["genre"].map(String.init), page: page, limit: limit)
+            let type: Catalog.MediaType? = try Self.choice(query["type"].map(String.init), named: "type")
+            let (items, total) = try await catalog.list(type: type, genre: query["genre"].map(String.init), page: page, limit: limit)
             return json(MediaPage(items: items, total: total, page: page, limit: limit))
         }
         router.get("/api/media/search") { request, _ in
@@ -53,21 +82,11 @@ struct APIRoutes: Sendable {
             guard let document = try await catalog.document(id: id) else { throw APIError.notFound("no title \(id)") }
             return json(document)
         }
-        router.get("/api/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
-        }
-        router.get("/api/nodes") { _, _ in
-            let daemons = try await catalog.daemons(seenSince: Date(timeIntervalSinceNow: -60))
-            return json(Items(items: daemons.map(NodeDocument.init)))
-        }
+    }
+
+    private func registerJobs(on router: Router<BasicRequestContext>) {
         router.get("/api/jobs") { request, _ in
-            let state = try request.uri.queryParameters["state"].map { text in
-                guard let state = Job.State(rawValue: String(text)) else {
-                    throw APIError.badRequest("state must be one of \(Job.State.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return state
-            }
+            let state: Job.State? = try Self.choice(request.uri.queryParameters["state"].map(String.init), named: "state")
             return json(Items(items: try await catalog.jobs(state: state).map(JobDocument.init)))
         }
         router.get("/api/jobs/:id") { _, context in
@@ -75,20 +94,17 @@ struct APIRoutes: Sendable {
             guard let job = try await catalog.job(id: id) else { throw APIError.notFound("no job \(id)") }
             return json(JobDocument(job, tasks: try await catalog.tasks(jobID: job.id)))
         }
-        router.post("/api/jobs") { request, context in
+        router.post("/api/jobs") { request, _ in
             guard request.headers[.authorization] == "Bearer \(token)" else {
                 throw APIError(.unauthorized, code: "unauthorized", "an Authorization: Bearer <token> header with the API token is required")
             }
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let submission = try? JSONDecoder().decode(SubmissionBody.self, from: body) else {
-                throw APIError.badRequest(#"the body must be JSON: {"path": "/file/on/the/server", "title": "optional"}"#)
+                throw APIError.badRequest(#"the body must be JSON: {"path": "/file/on/the/server", "title": "optional", "type": "optional"}"#)
             }
+            let type: Catalog.MediaType? = try Self.choice(submission.type, named: "type")
             do {
-                let job = try await JobSubmission(
-                    file: submission.path, title: submission.title, type: submission.type, preset: preset,
-                    maxAttempts: maxAttempts, origin: .api, mayCopy: false
-                ).enqueue(in: vault, catalog: catalog)
-                return json(JobDocument(job), status: .created)
+                return json(JobDocument(try await submit(submission.path, submission.title, type)), status: .created)
             } catch let error as SubmissionError {
                 throw APIError(.unprocessableContent, code: "bad_file", error.description)
             }

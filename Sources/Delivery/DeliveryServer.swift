@@ -4,27 +4,27 @@ import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
+import VaultLayout
 
 /// The HTTP side of `streamvault serve` (Hummingbird 2): published titles under `/hls/`,
 /// the JSON API under `/api/`, the web pages `/` and `/watch/<id>`, `/healthz` and `/metrics`.
 public struct DeliveryServer: Service, CustomStringConvertible {
     let vault: Vault
     let catalog: any CatalogStore
-    let preset: String
-    let maxAttempts: Int
     let token: String
+    let submit: FileSubmitter
     let host: String
     let port: Int
     let registry: PrometheusCollectorRegistry
     let logger: Logger
 
-    public init(vault: Vault, catalog: any CatalogStore, preset: String, maxAttempts: Int, token: String,
+    /// - Parameter submit: how `POST /api/jobs` queues a file (the daemon's `JobSubmission`).
+    public init(vault: Vault, catalog: any CatalogStore, token: String, submit: @escaping FileSubmitter,
                 host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.vault = vault
         self.catalog = catalog
-        self.preset = preset
-        self.maxAttempts = maxAttempts
         self.token = token
+        self.submit = submit
         self.host = host
         self.port = port
         self.registry = registry
@@ -37,8 +37,8 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         router.add(middleware: ServerMiddleware())
         let files = HLSFileProvider(root: vault.mediaFolder)
         router.add(middleware: HLSGuard(vault: vault, catalog: catalog, files: files))
-        router.add(middleware: FileMiddleware(fileProvider: files, urlBasePath: "/hls"))
-        APIRoutes(vault: vault, catalog: catalog, preset: preset, maxAttempts: maxAttempts, token: token).register(on: router)
+        router.add(middleware: FileMiddleware(fileProvider: files, urlBasePath: String(TitleLayout.servedPrefix.dropLast())))
+        APIRoutes(catalog: catalog, token: token, submit: submit).register(on: router)
         MetricsRoute(catalog: catalog, registry: registry).register(on: router)
         WebPages(catalog: catalog).register(on: router)
         return router

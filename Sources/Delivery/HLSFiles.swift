@@ -4,6 +4,7 @@ import Glibc
 import HTTPTypes
 import Hummingbird
 import Synchronization
+import VaultLayout
 
 /// Guards and dresses `/hls/<id>/…`: only titles recorded in the catalog are served, and
 /// only regular files that really lie inside `media/<id>/` (no `..`, no encoded dots or
@@ -26,7 +27,7 @@ struct HLSGuard: RouterMiddleware {
         self.files = files
     }
 
-    static var prefix: String { "/hls/" }
+    static var prefix: String { TitleLayout.servedPrefix }
 
     static let contentTypes = [
         "m3u8": "application/vnd.apple.mpegurl", "m4s": "video/iso.segment", "mp4": "video/mp4",

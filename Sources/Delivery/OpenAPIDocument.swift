@@ -24,7 +24,7 @@ enum OpenAPIDocument {
       "get": {
         "summary": "Movies and series, the most recently updated first (episodes inside their series)",
         "parameters": [
-          {"name": "type", "in": "query", "schema": {"type": "string"}},
+          {"name": "type", "in": "query", "schema": {"$ref": "#/components/schemas/MediaType"}},
           {"name": "genre", "in": "query", "schema": {"type": "string"}},
           {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1}},
           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
@@ -70,7 +70,7 @@ enum OpenAPIDocument {
         "requestBody": {
           "required": true,
           "content": {"application/json": {"schema": {"type": "object", "required": ["path"], "properties": {
-            "path": {"type": "string"}, "title": {"type": "string"}, "type": {"type": "string"}}}}}
+            "path": {"type": "string"}, "title": {"type": "string"}, "type": {"$ref": "#/components/schemas/MediaType"}}}}}
         },
         "responses": {
           "201": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
@@ -115,12 +115,14 @@ enum OpenAPIDocument {
     "schemas": {
       "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
       "JobState": {"type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled", "duplicate"]},
+      "JobStage": {"type": "string", "enum": ["queued", "planning", "packaging", "finishing", "waiting to retry", "requeued: its daemon stopped", "done", "failed", "cancelled", "duplicate"]},
+      "MediaType": {"type": "string", "enum": ["movie", "series", "anime", "cartoon", "game"]},
       "MediaPage": {"type": "object", "required": ["items", "total", "page", "limit"], "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Media"}},
         "total": {"type": "integer"}, "page": {"type": "integer"}, "limit": {"type": "integer"}}},
       "MediaItems": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Media"}}}},
       "Media": {"type": "object", "required": ["id", "title", "type", "genre", "duration", "durationSeconds", "sources", "subtitles", "dubbing", "seasons", "status", "createdAt", "updatedAt"], "properties": {
-        "id": {"type": "string"}, "title": {"type": "string"}, "originalTitle": {"type": "string"}, "type": {"type": "string"},
+        "id": {"type": "string"}, "title": {"type": "string"}, "originalTitle": {"type": "string"}, "type": {"$ref": "#/components/schemas/MediaType"},
         "genre": {"type": "array", "items": {"type": "string"}}, "year": {"type": "integer"}, "description": {"type": "string"},
         "duration": {"type": "number", "description": "minutes"}, "durationSeconds": {"type": "number"},
         "poster": {"type": "string"}, "hls": {"type": "string"}, "storyboard": {"type": "string"},
@@ -139,7 +141,7 @@ enum OpenAPIDocument {
         "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"}}},
       "Job": {"type": "object", "required": ["id", "mediaId", "source", "preset", "state", "stage", "progress", "speed", "attempts", "createdAt"], "properties": {
         "id": {"type": "string"}, "mediaId": {"type": "string"}, "source": {"type": "string"}, "preset": {"type": "string"},
-        "state": {"$ref": "#/components/schemas/JobState"}, "stage": {"type": "string"}, "progress": {"type": "number"},
+        "state": {"$ref": "#/components/schemas/JobState"}, "stage": {"$ref": "#/components/schemas/JobStage"}, "progress": {"type": "number"},
         "speed": {"type": "number"}, "attempts": {"type": "integer"}, "error": {"type": "string"},
         "createdAt": {"type": "string", "format": "date-time"}, "startedAt": {"type": "string", "format": "date-time"},
         "finishedAt": {"type": "string", "format": "date-time"},

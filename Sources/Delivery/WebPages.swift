@@ -24,18 +24,21 @@ struct WebPages: Sendable {
         }
     }
 
+    /// `1 episode`, `2 episodes`.
+    static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+
     static func catalogPage(_ items: [MediaDocument], query: String) -> String {
         let cards = items.map { item -> String in
             let target = item.seasons.first?.episodes.first?.id ?? item.id
             var detail = item.seasons.isEmpty
                 ? "\(Int(item.durationSeconds / 60)) min \(Int(item.durationSeconds) % 60) s"
-                : "\(item.seasons.reduce(0) { $0 + $1.episodes.count }) episodes"
+                : Self.count(item.seasons.reduce(0) { $0 + $1.episodes.count }, "episode")
             // A title packaged right now plays already; say how far its packaging is.
             if item.status == "processing" { detail += " · processing \(Int((item.progress ?? 0) * 100)) %" }
             let poster = item.poster.map { #"<img src="\#(escape($0))" alt="" loading="lazy">"# } ?? #"<div class="blank"></div>"#
             return """
                 <a class="card" href="/watch/\(escape(target))">\(poster)<span class="title">\(escape(item.title))\
-                \(item.year.map { " (\($0))" } ?? "")</span><span class="meta">\(escape(item.type)) · \(detail)</span></a>
+                \(item.year.map { " (\($0))" } ?? "")</span><span class="meta">\(escape(item.type.rawValue)) · \(detail)</span></a>
                 """
         }
         let empty = query.isEmpty ? "Nothing published yet: drop a video into the ingest folder." : "Nothing matches “\(escape(query))”."

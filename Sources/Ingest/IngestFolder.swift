@@ -5,7 +5,7 @@ import Packager
 /// What is in `ingest/` right now, as titles waiting to be taken: a media file with its
 /// sidecars, or a sub-folder (a title bundle). Hidden files and partial downloads are not
 /// candidates, and a bundle holding one is not complete yet.
-struct IngestCandidate: Equatable {
+struct IngestCandidate: Equatable, Sendable {
     /// The top-level name in `ingest/`: the media file's, or the bundle folder's.
     let name: String
     /// Top-level entries that travel together (the media file first).

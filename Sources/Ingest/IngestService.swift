@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Logging
 import ServiceLifecycle
+import VaultLayout
 
 /// Watches `ingest/` (inotify, plus a rescan every second for missed events) and turns
 /// each settled candidate into a queued job — at once for a name renamed into `ingest/`
@@ -50,10 +51,14 @@ public struct IngestService: Service, CustomStringConvertible {
                     if Task.isShuttingDownGracefully || Task.isCancelled { break }
                     tracker.arrivedWhole(movedIn)
                     guard ContinuousClock.now >= pausedUntil else { continue }
-                    for (name, kind) in IngestCandidate.irregular(vault.ingest) where refused.insert(name).inserted {
+                    let folder = vault.ingest
+                    guard let (irregular, candidates) = try? await Blocking.run({
+                        (IngestCandidate.irregular(folder), IngestCandidate.scan(folder))
+                    }) else { continue }
+                    for (name, kind) in irregular where refused.insert(name).inserted {
                         logger.warning("ingest/\(name) is \(kind.rawValue), not a regular file: left where it is")
                     }
-                    for candidate in tracker.settled(IngestCandidate.scan(vault.ingest)) {
+                    for candidate in tracker.settled(candidates) {
                         switch await take(candidate) {
                         case .crossDevice where refused.insert(candidate.name).inserted:
                             logger.error("cannot take \(candidate.name): ingest/ and work/ must be on one file system")
@@ -72,44 +77,71 @@ public struct IngestService: Service, CustomStringConvertible {
 
     public var description: String { "IngestService(\(vault.ingest.path))" }
 
-    enum Claim { case taken, gone, crossDevice, unrecorded }
+    enum Claim: Sendable { case taken, gone, crossDevice, unrecorded }
 
     /// Claims `candidate` for a new job; another daemon may have taken it first.
     @discardableResult
     func take(_ candidate: IngestCandidate) async -> Claim {
-        let files = FileManager.default
         let job = Job(source: candidate.name, origin: .ingest, preset: preset, maxAttempts: maxAttempts)
-        let input = vault.input(job: job.id)
-        // rename(2) moves the file only if it is still there: of two daemons, one wins. A
-        // name that is not UTF-8 arrives under its escaped name, the original bytes recorded.
-        func bytes(_ name: String) -> [UInt8] { candidate.originalNames[name] ?? Array(name.utf8) }
-        let claimed = (try? files.createDirectory(at: input, withIntermediateDirectories: true)) != nil
-            && RawName.rename(bytes(candidate.name), in: vault.ingest, to: Array(candidate.name.utf8), in: input)
-        guard claimed else {
-            let crossDevice = errno == EXDEV
-            try? files.removeItem(at: vault.work(job: job.id))
-            return crossDevice ? .crossDevice : .gone  // gone: another daemon took it, or the user removed it
+        let (ingest, input, work) = (vault.ingest, vault.input(job: job.id), vault.work(job: job.id))
+        do {
+            if let refused = try await Blocking.run({ try Self.move(candidate, from: ingest, into: input, work: work) }) {
+                return refused
+            }
+        } catch {
+            logger.error("cannot take \(candidate.name): \(error); left in ingest/")
+            return .unrecorded
         }
-        for sidecar in candidate.entries.dropFirst() {
-            _ = RawName.rename(bytes(sidecar), in: vault.ingest, to: Array(sidecar.utf8), in: input)
-        }
-        // Inside a bundle folder too.
-        var originals = candidate.originalNames
-        for entry in candidate.entries {
-            originals.merge(RawName.escapeNames(below: input.appendingPathComponent(entry), prefix: entry + "/")) { first, _ in first }
-        }
-        try? RawName.remember(originals, in: input)
         do {
             try await catalog.enqueue(job)
             logger.notice("took \(candidate.entries.joined(separator: ", ")) as job \(job.id)")
             return .taken
         } catch {
             logger.error("cannot record a job for \(candidate.name): \(error); left in ingest/")
-            for entry in candidate.entries {
-                _ = RawName.rename(Array(entry.utf8), in: input, to: bytes(entry), in: vault.ingest)
+            do {
+                try await Blocking.run { try Self.giveBack(candidate, from: input, to: ingest, work: work) }
+            } catch {
+                logger.error("cannot give \(candidate.name) back to ingest/ (\(error)): it waits in \(input.path)")
             }
-            try? files.removeItem(at: vault.work(job: job.id))
             return .unrecorded
         }
+    }
+
+    /// Renames the candidate's files out of `ingest/` into the job's input folder, the
+    /// bytes of names that are not UTF-8 recorded beside them; nil when it did. When the
+    /// first rename fails: `.gone` (another daemon took it, or the user removed it) or
+    /// `.crossDevice`. rename(2) moves a file only if it is still there: of two daemons, one wins.
+    private static func move(_ candidate: IngestCandidate, from ingest: URL, into input: URL, work: URL) throws -> Claim? {
+        // A name that is not UTF-8 arrives under its escaped name, the original bytes recorded.
+        func bytes(_ name: String) -> [UInt8] { candidate.originalNames[name] ?? Array(name.utf8) }
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        guard RawName.rename(bytes(candidate.name), in: ingest, to: Array(candidate.name.utf8), in: input) else {
+            let refused: Claim = errno == EXDEV ? .crossDevice : .gone
+            try FileManager.default.removeItem(at: work)  // only our empty folder
+            return refused
+        }
+        for sidecar in candidate.entries.dropFirst() {
+            _ = RawName.rename(bytes(sidecar), in: ingest, to: Array(sidecar.utf8), in: input)
+        }
+        // Inside a bundle folder too.
+        var originals = candidate.originalNames
+        for entry in candidate.entries {
+            originals.merge(RawName.escapeNames(below: input.appendingPathComponent(entry), prefix: entry + "/")) { first, _ in first }
+        }
+        do {
+            try RawName.remember(originals, in: input)
+        } catch {
+            try giveBack(candidate, from: input, to: ingest, work: work)
+            throw error  // without its record a name's bytes would be lost: the file stays in ingest/
+        }
+        return nil
+    }
+
+    /// Renames the candidate's files back into `ingest/` under their own names.
+    private static func giveBack(_ candidate: IngestCandidate, from input: URL, to ingest: URL, work: URL) throws {
+        for entry in candidate.entries {
+            _ = RawName.rename(Array(entry.utf8), in: input, to: candidate.originalNames[entry] ?? Array(entry.utf8), in: ingest)
+        }
+        try FileManager.default.removeItem(at: work)
     }
 }

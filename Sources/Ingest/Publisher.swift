@@ -3,10 +3,11 @@ import Foundation
 import Glibc
 import Logging
 import Packager
+import VaultLayout
 
 /// Ends a job's work on disk and in the catalog. While a title is packaged it lists the
-/// segments complete in every rendition and records the title as processing once one
-/// segment of each exists; at the end it records it ready and moves the input to
+/// segments complete in every rendition and records the title as processing once enough
+/// of them exist for a player to start; at the end it records it ready and moves the input to
 /// `originals/<id>/`; a job that fails for good withdraws its title and moves its input to
 /// `failed/` with the reason. Nothing a user dropped is ever deleted.
 public struct Publisher: Sendable {
@@ -20,8 +21,8 @@ public struct Publisher: Sendable {
         self.logger = logger
     }
 
-    private func layout(_ plan: TitlePlan, _ id: String) -> SegmentLayout {
-        SegmentLayout(root: vault.media(id), format: plan.preset.segmentFormat)
+    private func layout(_ plan: TitlePlan, _ id: String) -> TitleLayout {
+        TitleLayout(root: vault.media(id), format: plan.preset.segmentFormat)
     }
 
     /// Lists what is ready of a title being packaged: the longest run of segments, from the
@@ -32,30 +33,56 @@ public struct Publisher: Sendable {
     public func listReadySegments(of job: Job) async {
         do {
             let folder = PackagingFolder(root: vault.work(job: job.id))
-            guard let plan = try? TitlePlan(contentsOf: folder.plan) else { return }
-            let tasks = try await catalog.tasks(jobID: job.id)
-            var ready = plan.timeline.plannedCount - 1
-            if plan.video != nil {
-                var video = 0
-                for chunk in plan.chunks {
-                    guard let task = tasks.first(where: { $0.kind == .chunk && $0.number == chunk.index }), task.state == .done else { break }
-                    video = task.segments
-                }
-                ready = min(ready, video)
-            }
-            if plan.hasTracks { ready = min(ready, tasks.first { $0.kind == .tracks }?.segments ?? 0) }
+            guard let plan = try await Blocking.run({ try Self.plan(in: folder) }) else { return }
+            let ready = Self.readyCount(plan, tasks: try await catalog.tasks(jobID: job.id))
             guard ready >= SegmentTimeline.segmentsToStart else { return }
-            let tracks = plan.hasTracks ? try TrackManifest(contentsOf: folder.trackManifest) : TrackManifest()
-            let playlists = TitlePlaylists(plan: plan, tracks: tracks, layout: layout(plan, job.mediaId))
-            let listed = try FolderLock(folder.root).run { try playlists.list(ready) }
+            let title = layout(plan, job.mediaId)
+            let (listed, processing) = try await Blocking.run {
+                let tracks = plan.hasTracks ? try TrackManifest(contentsOf: folder.trackManifest) : TrackManifest()
+                let playlists = TitlePlaylists(plan: plan, tracks: tracks, layout: title)
+                return (try FolderLock(folder.root).run { try playlists.list(ready) }, playlists.processingResult())
+            }
             guard listed, try await catalog.mediaStatus(id: job.mediaId) == nil,
                   let current = try await catalog.job(id: job.id), current.state == .running else { return }
-            let input = try? JobInput(folder: vault.input(job: job.id), explicit: job.sidecars)
-            try await catalog.publishProcessing(Self.title(for: job, result: playlists.processingResult(),
-                                                           digest: current.digest ?? "", titleSource: input?.titleSource ?? job.source))
-            logger.notice("job \(job.id): \(job.source) is playable at /hls/\(job.mediaId)/master.m3u8 while it is packaged")
+            try await catalog.publishProcessing(Self.title(for: job, result: processing, digest: current.digest ?? "",
+                                                           titleSource: await titleSource(of: job)))
+            logger.notice("job \(job.id): \(job.source) is playable at \(TitleLayout.servedURL(job.mediaId, TitleLayout.masterPlaylistName)) while it is packaged")
         } catch {
             logger.error("job \(job.id): cannot list its ready segments: \(error)")
+        }
+    }
+
+    /// The job's plan; nil before the plan task has written it.
+    private static func plan(in folder: PackagingFolder) throws -> TitlePlan? {
+        guard FileManager.default.fileExists(atPath: folder.plan.path) else { return nil }
+        return try TitlePlan(contentsOf: folder.plan)
+    }
+
+    /// How many segments, from the first, are complete in every rendition (never the
+    /// last, which the finish lists).
+    private static func readyCount(_ plan: TitlePlan, tasks: [JobTask]) -> Int {
+        var ready = plan.timeline.plannedCount - 1
+        if plan.video != nil {
+            var video = 0
+            for chunk in plan.chunks {
+                guard let task = tasks.first(where: { $0.kind == .chunk && $0.number == chunk.index }), task.state == .done else { break }
+                video = task.segments
+            }
+            ready = min(ready, video)
+        }
+        if plan.hasTracks { ready = min(ready, tasks.first { $0.kind == .tracks }?.segments ?? 0) }
+        return ready
+    }
+
+    /// The name a title's metadata comes from (a bundle's folder name, or the file's); the
+    /// file name as dropped when the input folder cannot be read.
+    private func titleSource(of job: Job) async -> String {
+        let (folder, sidecars) = (vault.input(job: job.id), job.sidecars)
+        do {
+            return try await Blocking.run { try JobInput(folder: folder, explicit: sidecars).titleSource }
+        } catch {
+            logger.warning("job \(job.id): its input cannot be read (\(error)); its title comes from \(job.source)")
+            return job.source
         }
     }
 
@@ -63,16 +90,15 @@ public struct Publisher: Sendable {
     /// content was published first meanwhile).
     @discardableResult
     public func publish(_ job: Job, result: TranscodeResult) async throws -> PublishOutcome {
-        let input = try? JobInput(folder: vault.input(job: job.id), explicit: job.sidecars)
         let digest = try await catalog.job(id: job.id)?.digest ?? ""
-        let title = Self.title(for: job, result: result, digest: digest, titleSource: input?.titleSource ?? job.source)
+        let title = Self.title(for: job, result: result, digest: digest, titleSource: await titleSource(of: job))
         let outcome = try await catalog.publish(title, jobID: job.id)
         switch outcome {
         case .published(let id):
-            try keepOriginals(of: job, in: vault.originals(id))
+            try await keepOriginals(of: job, in: vault.originals(id))
         case .duplicate(let existing):
-            try? FileManager.default.removeItem(at: vault.media(job.mediaId))
-            try keepOriginals(of: job, in: vault.originals(existing))
+            await remove(vault.media(job.mediaId), of: job)
+            try await keepOriginals(of: job, in: vault.originals(existing))
         }
         return outcome
     }
@@ -81,20 +107,23 @@ public struct Publisher: Sendable {
     /// playable already) is withdrawn.
     public func duplicate(_ job: Job, of existing: String) async throws {
         try await catalog.finishJob(id: job.id, state: .duplicate, error: nil, mediaId: existing)
-        try await withdraw(job.mediaId)
-        try keepOriginals(of: job, in: vault.originals(existing))
+        try await withdraw(job.mediaId, of: job)
+        try await keepOriginals(of: job, in: vault.originals(existing))
     }
 
     /// Ends a job for good as failed (or cancelled): its title is withdrawn (404), its input
     /// goes to `failed/`, each top-level name with `<name>.error.txt` beside it.
     public func fail(_ job: Job, state: Job.State = .failed, error: String) async throws {
         try await catalog.finishJob(id: job.id, state: state, error: error, mediaId: nil)
-        try await withdraw(job.mediaId)
-        try moveInput(of: job, to: vault.failed) { name in
-            let report = "\(job.source): \(error)\njob \(job.id), \(job.attempts) attempt(s), \(ISO8601DateFormatter().string(from: Date()))\n"
-            try Data(report.utf8).write(to: vault.failed.appendingPathComponent(name + ".error.txt"))
+        try await withdraw(job.mediaId, of: job)
+        let (input, failed) = (vault.input(job: job.id), vault.failed)
+        let report = "\(job.source): \(error)\njob \(job.id), \(job.attempts) attempt(s), \(ISO8601DateFormatter().string(from: Date()))\n"
+        try await Blocking.run {
+            try Self.moveEntries(of: input, to: failed) { name in
+                try Data(report.utf8).write(to: failed.appendingPathComponent(name + ".error.txt"))
+            }
         }
-        try? FileManager.default.removeItem(at: vault.work(job: job.id))
+        await remove(vault.work(job: job.id), of: job)
     }
 
     /// After a task of a job that ended meanwhile: what it may have left in the title
@@ -102,14 +131,15 @@ public struct Publisher: Sendable {
     /// goes while the catalog cannot say what is in use.
     func cleanUp(after job: Job, plannedTitle: String) async {
         do {
-            if try await catalog.mediaStatus(id: plannedTitle) == nil {
-                try? FileManager.default.removeItem(at: vault.media(plannedTitle))
-            }
+            if try await catalog.mediaStatus(id: plannedTitle) == nil { await remove(vault.media(plannedTitle), of: job) }
             // The job's input was moved when it ended; once no task of it runs, its folder goes.
             let input = vault.input(job: job.id)
-            if ((try? FileManager.default.contentsOfDirectory(atPath: input.path)) ?? []).allSatisfy({ $0 == RawName.record }),
-               try await !catalog.runningTasks().contains(where: { $0.jobId == job.id }) {
-                try? FileManager.default.removeItem(at: vault.work(job: job.id))
+            let moved = try await Blocking.run {
+                try !FileManager.default.fileExists(atPath: input.path)
+                    || FileManager.default.contentsOfDirectory(atPath: input.path).allSatisfy { $0 == RawName.record }
+            }
+            if moved, try await !catalog.runningTasks().contains(where: { $0.jobId == job.id }) {
+                await remove(vault.work(job: job.id), of: job)
             }
         } catch {
             logger.warning("job \(job.id): its leftovers stay, the catalog cannot say whether they are in use: \(error)")
@@ -117,29 +147,36 @@ public struct Publisher: Sendable {
     }
 
     /// Removes a title that is not (or no longer) ready: its record and its folder.
-    private func withdraw(_ id: String) async throws {
+    private func withdraw(_ id: String, of job: Job) async throws {
         try await catalog.withdraw(mediaId: id)
-        if try await catalog.mediaStatus(id: id) == nil {
-            try? FileManager.default.removeItem(at: vault.media(id))
+        if try await catalog.mediaStatus(id: id) == nil { await remove(vault.media(id), of: job) }
+    }
+
+    /// Removes a file or folder of `job`'s, if it is there; a failure is logged (what stays
+    /// is a leftover, not a loss: nothing a user dropped is ever removed here).
+    private func remove(_ url: URL, of job: Job) async {
+        do {
+            try await Blocking.run {
+                guard FileManager.default.fileExists(atPath: url.path) else { return }
+                try FileManager.default.removeItem(at: url)
+            }
+        } catch {
+            logger.warning("job \(job.id): cannot remove \(url.path): \(error)")
         }
     }
 
     /// Removes what a job's earlier attempts wrote in its work folder, keeping its input.
-    func discardAttempt(of job: Job) {
+    func discardAttempt(of job: Job) async {
         let work = vault.work(job: job.id)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? [] where name != "input" {
-            try? FileManager.default.removeItem(at: work.appendingPathComponent(name))
-        }
+        let names = (try? await Blocking.run { try FileManager.default.contentsOfDirectory(atPath: work.path) }) ?? []
+        for name in names where name != "input" { await remove(work.appendingPathComponent(name), of: job) }
     }
 
     /// Moves the job's input files into `folder`, then removes the job's work folder.
-    func keepOriginals(of job: Job, in folder: URL) throws {
-        try moveInput(of: job, to: folder) { _ in }
-        try? FileManager.default.removeItem(at: vault.work(job: job.id))
-    }
-
-    private func moveInput(of job: Job, to folder: URL, each: (String) throws -> Void) throws {
-        try Self.moveEntries(of: vault.input(job: job.id), to: folder, each: each)
+    func keepOriginals(of job: Job, in folder: URL) async throws {
+        let input = vault.input(job: job.id)
+        try await Blocking.run { try Self.moveEntries(of: input, to: folder) }
+        await remove(vault.work(job: job.id), of: job)
     }
 
     /// Moves everything in a job's `input` folder into `folder`, each under a free name
@@ -172,8 +209,8 @@ public struct Publisher: Sendable {
     /// or the file name, renditions and tracks from the transcode.
     static func title(for job: Job, result: TranscodeResult, digest: String, titleSource: String) -> PublishedTitle {
         let name = job.title.map { TitleName(parsing: $0) } ?? TitleName(parsing: titleSource)
-        let isEpisode = name.isEpisode && (job.type == nil || ["series", "anime", "cartoon"].contains(job.type!))
-        let type = job.type ?? (isEpisode ? "series" : "movie")
+        let isEpisode = name.isEpisode && job.type?.hasEpisodes ?? true
+        let type = job.type ?? (isEpisode ? .series : .movie)
         let media = Media(
             id: job.mediaId, type: type, title: name.title, year: name.year, durationSeconds: result.duration,
             seasonNumber: isEpisode ? name.season : nil, episodeNumber: isEpisode ? name.episode : nil,

@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
-import LibAV
 import Packager
+import VaultLayout
 
 /// One task's work inside its worker child process (`streamvault worker`): plan the
 /// title, package a chunk, the tracks (hashing the source meanwhile), or finish the title.
@@ -62,7 +62,7 @@ public struct TaskWorker: Sendable {
     private func plan(_ job: Job, workers: Int, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void) async throws {
         let preset = try presets.load(job.preset)
         let input = try input(of: job)
-        try await onThread {
+        try await Blocking.run {
             var plan = try TitlePlan(path: input.media.path, preset: preset, sidecars: input.sidecars,
                                      chunking: .progressive(workers: workers))
             plan.warnings = input.warnings + plan.warnings
@@ -74,7 +74,7 @@ public struct TaskWorker: Sendable {
     private func chunk(_ index: Int, of job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
                        isCancelled: @escaping @Sendable () -> Bool) async throws {
         let tasks = concurrentTasks
-        let result = try await onThread {
+        let result = try await Blocking.run {
             let plan = try TitlePlan(contentsOf: folder.plan)
             guard let chunk = plan.chunks.first(where: { $0.index == index }) else {
                 throw PackagingError(file: plan.source, cause: .failed("the plan has no chunk \(index)"))
@@ -88,7 +88,7 @@ public struct TaskWorker: Sendable {
                 },
                 isCancelled: isCancelled)
             try ChunkPackager.moveSegments(of: result, plan: plan, folder: folder,
-                                           title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
+                                           title: TitleLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
             return result
         }
         emit(.chunkDone(result))
@@ -104,8 +104,8 @@ public struct TaskWorker: Sendable {
                         isCancelled: @escaping @Sendable () -> Bool) async throws {
         let input = try input(of: job)
         let hash = BackgroundHash(file: input.media.path, emit: emit)
-        let master = vault.media(job.mediaId).appendingPathComponent(SegmentLayout.masterPlaylistName).path
-        let segments = try await onThread {
+        let master = vault.media(job.mediaId).appendingPathComponent(TitleLayout.masterPlaylistName).path
+        let segments = try await Blocking.run {
             let plan = try TitlePlan(contentsOf: folder.plan)
             guard plan.hasTracks else { return plan.timeline.plannedCount }
             let clock = ContinuousClock.now
@@ -114,7 +114,7 @@ public struct TaskWorker: Sendable {
             // otherwise be as many catalog writes while its first chunk encodes.
             var lastReport = clock, announced = false, isPlayable = false, done = 0.0
             let manifest = try TrackPackager(plan: plan, sidecars: input.sidecars, folder: folder,
-                                             title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
+                                             title: TitleLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
                 .run(segmentsReady: { count in
                          let now = ContinuousClock.now
                          guard count >= SegmentTimeline.segmentsToStart else { return }
@@ -172,10 +172,10 @@ public struct TaskWorker: Sendable {
 
     private func finish(_ job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void) async throws {
         let elapsed = Date().timeIntervalSince(job.startedAt ?? job.createdAt)
-        var result = try await onThread {
+        var result = try await Blocking.run {
             let plan = try TitlePlan(contentsOf: folder.plan)
             return try TitleFinisher(plan: plan, folder: folder,
-                                     title: SegmentLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat),
+                                     title: TitleLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat),
                                      type: .event).run(elapsed: elapsed)
         }
         result.output = vault.media(job.mediaId).path
@@ -224,13 +224,5 @@ final class BackgroundHash: @unchecked Sendable {
             }
             if let done { continuation.resume(with: done) }
         }
-    }
-}
-
-/// Runs blocking work (hashing, libav) on a thread of its own, never on Swift's
-/// cooperative pool.
-func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }

@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Logging
 import Packager
+import VaultLayout
 
 /// Puts a vault back in order when a daemon starts, whatever happened before (`kill -9`,
 /// power loss): jobs of dead daemons go back to the queue, half-finished work is cleaned,
@@ -23,10 +24,11 @@ public struct VaultRecovery: Sendable {
         let publisher = Publisher(vault: vault, catalog: catalog, logger: logger)
         try await takeOverAbandonedTasks()
         // A daemon of this host that died (kill -9) need not wait for its leases to expire.
-        for task in try await catalog.runningTasks() where Self.isDeadDaemonOfThisHost(task.leaseOwner) {
-            try await catalog.releaseTask(task.id, owner: task.leaseOwner ?? "")
-            removeLeftovers(of: task)
-            logger.notice("task \(task.id): its daemon (\(task.leaseOwner ?? "")) is gone; queued again")
+        for task in try await catalog.runningTasks() {
+            guard let owner = task.leaseOwner, owner.isDeadProcessOfThisHost else { continue }
+            try await catalog.releaseTask(task.id, owner: owner)
+            await removeLeftovers(of: task)
+            logger.notice("task \(task.id): its daemon (\(owner)) is gone; queued again")
         }
         for name in (try? files.contentsOfDirectory(atPath: vault.work.path)) ?? [] {
             let folder = vault.work(job: name)
@@ -41,9 +43,9 @@ public struct VaultRecovery: Sendable {
             case .running:
                 continue  // its finished chunks are kept: the work resumes from them
             case .queued:
-                publisher.discardAttempt(of: job)
+                await publisher.discardAttempt(of: job)
             case .succeeded, .duplicate:
-                try publisher.keepOriginals(of: job, in: vault.originals(job.mediaId))  // removes work/<job>/ too
+                try await publisher.keepOriginals(of: job, in: vault.originals(job.mediaId))  // removes work/<job>/ too
             case .failed, .cancelled:
                 try await publisher.fail(job, state: job.state, error: job.error ?? job.state.rawValue)
             }
@@ -63,29 +65,28 @@ public struct VaultRecovery: Sendable {
     /// power cut, `kill -9`, a network cut) and removes what their attempts left in `work/`.
     func takeOverAbandonedTasks() async throws {
         for task in try await catalog.requeueAbandonedTasks() {
-            removeLeftovers(of: task)
+            await removeLeftovers(of: task)
             logger.notice("task \(task.id): its daemon stopped (lease expired); queued again")
         }
     }
 
     /// What an interrupted attempt of `task` left in its job's folder: a chunk's or the
     /// tracks' staging (segments not yet placed in the title).
-    private func removeLeftovers(of task: JobTask) {
+    private func removeLeftovers(of task: JobTask) async {
         let folder = PackagingFolder(root: vault.work(job: task.jobId))
-        switch task.kind {
-        case .chunk: try? FileManager.default.removeItem(at: folder.chunkStaging(task.number))
-        case .tracks: try? FileManager.default.removeItem(at: folder.trackStaging)
-        case .plan, .finish: break
+        let leftovers: URL? = switch task.kind {
+        case .chunk: folder.chunkStaging(task.number)
+        case .tracks: folder.trackStaging
+        case .plan, .finish: nil
         }
-    }
-
-    /// Whether a lease owner (`host:pid:nonce`, see `WorkerPool`) names a process of this
-    /// host that no longer exists.
-    static func isDeadDaemonOfThisHost(_ owner: String?) -> Bool {
-        let parts = owner?.split(separator: ":") ?? []
-        guard parts.count == 3, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]), pid != getpid() else {
-            return false
+        guard let leftovers else { return }
+        do {
+            try await Blocking.run {
+                guard FileManager.default.fileExists(atPath: leftovers.path) else { return }
+                try FileManager.default.removeItem(at: leftovers)
+            }
+        } catch {
+            logger.warning("task \(task.id): cannot remove what its attempt left: \(error)")
         }
-        return kill(pid, 0) != 0 && errno == ESRCH
     }
 }

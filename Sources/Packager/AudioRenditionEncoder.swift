@@ -1,5 +1,6 @@
 import Foundation
 import LibAV
+import VaultLayout
 
 /// The shared clock of a title's tracks: where the title starts on the source's timeline,
 /// so every track lines up with the first video frame.
@@ -52,7 +53,7 @@ final class AudioRenditionEncoder {
     ///   - layout: where its segments are written (`audio/<folder>/` under it).
     ///   - segments/segmentation: where each segment begins (the title's plan).
     init(track: TrackPlan.AudioTrack, demuxer: Demuxer, streamIndex: Int, settings: Preset.AudioSettings,
-         layout: SegmentLayout, timeline: Timeline, segments: SegmentTimeline, segmentation: AudioSegmentation) throws {
+         layout: TitleLayout, timeline: Timeline, segments: SegmentTimeline, segmentation: AudioSegmentation) throws {
         self.track = track
         self.demuxer = demuxer
         self.streamIndex = streamIndex

@@ -1,5 +1,6 @@
 import Foundation
 import LibAV
+import VaultLayout
 
 /// Packages one chunk of a title's video: every rung for the chunk's frames, as segments
 /// numbered and timed as in the whole title. It seeks to the keyframe before the chunk,
@@ -91,7 +92,7 @@ public final class ChunkPackager {
         let normalizer = VideoNormalizer(stream: stream)
         let graph = try FilterGraph(description: normalizer.filterDescription, decoder: decoder, frameRate: stream.frameRate)
         let grid = KeyframeGrid(interval: plan.preset.keyframeInterval, frameRate: video.frameRate)
-        let layout = SegmentLayout(root: staging, format: plan.preset.segmentFormat)
+        let layout = TitleLayout(root: staging, format: plan.preset.segmentFormat)
         var rungs: [RungEncoder] = []
         var inputSize = (width: graph.outputWidth, height: graph.outputHeight)
         for (rung, threads) in zip(video.rungs, threads) {
@@ -195,7 +196,7 @@ public final class ChunkPackager {
             throw PackagingError(file: plan.source, cause: .truncated(decoded: decodedSeconds, expected: plan.expectedDuration))
         }
         if next <= start { throw PackagingError(file: plan.source, cause: .noUsableStream) }
-        let posterScore = try poster.write(to: staging.appendingPathComponent(SegmentLayout.posterName))
+        let posterScore = try poster.write(to: staging.appendingPathComponent(TitleLayout.posterName))
         try storyboard.writeTiles(to: folder.tiles)
         progress(Double(next - start) * frameSeconds)
         let result = ChunkResult(index: chunk.index, startFrame: start, endFrame: next,
@@ -209,8 +210,8 @@ public final class ChunkPackager {
     /// Moves a finished chunk's segments from its staging folder into the title's folder
     /// (`title`): each rung's segments by rename, its init segment only if the title has
     /// none yet (every chunk writes the same one). Safe to repeat after a crash.
-    public static func moveSegments(of result: ChunkResult, plan: TitlePlan, folder: PackagingFolder, title: SegmentLayout) throws {
-        let staging = SegmentLayout(root: folder.chunkStaging(result.index), format: title.format)
+    public static func moveSegments(of result: ChunkResult, plan: TitlePlan, folder: PackagingFolder, title: TitleLayout) throws {
+        let staging = TitleLayout(root: folder.chunkStaging(result.index), format: title.format)
         for rung in plan.video?.rungs ?? [] {
             let target = title.rungFolder(rung.name)
             try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
@@ -224,8 +225,8 @@ public final class ChunkPackager {
                 }
             }
             if title.format == .fmp4 {
-                try FileTransfer.placeOnce(staging.rungFolder(rung.name).appendingPathComponent(SegmentLayout.initSegmentName),
-                                           at: target.appendingPathComponent(SegmentLayout.initSegmentName))
+                try FileTransfer.placeOnce(staging.rungFolder(rung.name).appendingPathComponent(TitleLayout.initSegmentName),
+                                           at: target.appendingPathComponent(TitleLayout.initSegmentName))
             }
         }
     }

@@ -1,12 +1,11 @@
 import Foundation
+import VaultLayout
 
 /// Trick play for one rung: an `EXT-X-I-FRAMES-ONLY` playlist whose entries are byte ranges
 /// of the keyframe that opens each segment, as Apple's HLS authoring rules ask for scrubbing
 /// and fast-forward: in fMP4 its `moof` box through the end of the keyframe's data, in
 /// MPEG-TS the segment's PAT and PMT through the end of the keyframe's PES packet.
 struct IFramePlaylist {
-    static let fileName = "iframes.m3u8"
-
     let playlist: MediaPlaylist
     /// Peak and average bit rate of the keyframes alone, bits per second.
     let peak: Int
@@ -15,7 +14,7 @@ struct IFramePlaylist {
     /// Reads the rung's media playlist and segments in `folder`; nil when a segment's
     /// keyframe cannot be found.
     init?(rungFolder folder: URL) throws {
-        let text = try String(contentsOf: folder.appendingPathComponent(SegmentLayout.mediaPlaylistName), encoding: .utf8)
+        let text = try String(contentsOf: folder.appendingPathComponent(TitleLayout.mediaPlaylistName), encoding: .utf8)
         guard let media = MediaPlaylist(text: text) else { return nil }
         var entries: [MediaPlaylist.Segment] = []
         for segment in media.segments {
@@ -31,7 +30,7 @@ struct IFramePlaylist {
     }
 
     func write(to folder: URL) throws {
-        try playlist.render().write(to: folder.appendingPathComponent(Self.fileName), atomically: false, encoding: .utf8)
+        try playlist.render().write(to: folder.appendingPathComponent(TitleLayout.iFramePlaylistName), atomically: false, encoding: .utf8)
     }
 
     /// Finds a segment's keyframe reading as little of it as it takes: 256 KiB, then four

@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 
 /// A rendition ladder and its packaging rules, read from `presets/NAME.json` (SPEC §5).
 /// Bit rates are bits per second; durations are seconds.
@@ -14,13 +15,6 @@ public struct Preset: Codable, Sendable, Equatable {
     public var video: VideoSettings
     public var audio: AudioSettings
     public var rungs: [Rung]
-
-    public enum SegmentFormat: String, Codable, Sendable {
-        /// CMAF fragmented MP4: `init.mp4` + `seg_NNNNN.m4s`.
-        case fmp4
-        /// MPEG transport stream: `seg_NNNNN.ts`.
-        case mpegts
-    }
 
     public struct VideoSettings: Codable, Sendable, Equatable {
         /// Codec family: "h264" (libx264) or "hevc" (libx265).

@@ -1,5 +1,6 @@
 import Foundation
 import LibAV
+import VaultLayout
 
 /// One video rung: scales pictures to the rung's size (from the next larger rung's
 /// pictures when it can), encodes them with capped VBR and, once given a writer, cuts
@@ -67,7 +68,7 @@ final class RungEncoder {
     }
 
     /// Sends the encoded packets into the title's segments, written under `layout`.
-    func write(into layout: SegmentLayout, timeline: SegmentTimeline) throws {
+    func write(into layout: TitleLayout, timeline: SegmentTimeline) throws {
         writer = try SegmentWriter(folder: layout.rungFolder(rung.name), layout: layout, encoder: encoder,
                                    codecTag: rung.codec == "hevc" ? "hvc1" : nil)
         self.timeline = timeline

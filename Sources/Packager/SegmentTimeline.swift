@@ -1,11 +1,12 @@
 import LibAV
+import VaultLayout
 
 /// Where each segment of a title begins, the same in every rendition. It is fixed at
 /// planning, before anything is encoded, so pieces of the title packaged apart (chunks on
 /// several workers, the audio on another) join into one timeline (SPEC §5, §10).
 ///
 /// Times are on the title's clock: 0 is the first frame (or, without video, the first
-/// audio sample). Segments are numbered from 0 here; their files from 1 (`SegmentLayout`).
+/// audio sample). Segments are numbered from 0 here; their files from 1 (`TitleLayout`).
 public struct SegmentTimeline: Codable, Sendable, Equatable {
     /// Target segment length, seconds.
     public var segmentDuration: Double

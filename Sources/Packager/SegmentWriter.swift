@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LibAV
+import VaultLayout
 
 /// Writes one encoded stream as HLS segment files, each cut where the caller says: every
 /// segment is written by a fresh libavformat `hls` muxer numbered for it, so a segment's
@@ -10,7 +11,7 @@ import LibAV
 /// Not thread-safe: owned by whoever feeds it.
 final class SegmentWriter {
     let folder: URL
-    private let layout: SegmentLayout
+    private let layout: TitleLayout
     private let encoder: Encoder
     private let codecTag: String?
     private var muxer: Muxer?
@@ -20,7 +21,7 @@ final class SegmentWriter {
     var segmentCompleted: (Int) throws -> Void = { _ in }
 
     /// Prepares `folder`; `encoder` is the stream's encoder (its parameters go in every segment).
-    init(folder: URL, layout: SegmentLayout, encoder: Encoder, codecTag: String? = nil) throws {
+    init(folder: URL, layout: TitleLayout, encoder: Encoder, codecTag: String? = nil) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         self.folder = folder
         self.layout = layout
@@ -60,7 +61,7 @@ final class SegmentWriter {
     private func open(_ segment: Int) throws {
         let muxer = try Muxer(format: "hls", path: folder.appendingPathComponent(".segment.m3u8").path)
         try muxer.addStream(for: encoder, codecTag: codecTag)
-        let number = SegmentLayout.fileNumber(segment)
+        let number = TitleLayout.fileNumber(segment)
         var options: [(String, String)] = [
             ("hls_time", "1000000"),  // never cut by time: one muxer, one segment
             ("hls_list_size", "0"),
@@ -74,7 +75,7 @@ final class SegmentWriter {
             // undone by an edit list): players that ignore edit lists (hls.js, Video.js)
             // keep audio and video as in sync as those that apply them. `fragment_index`
             // numbers the `moof` as in a title written in one piece.
-            options += [("hls_segment_type", "fmp4"), ("hls_fmp4_init_filename", SegmentLayout.initSegmentName),
+            options += [("hls_segment_type", "fmp4"), ("hls_fmp4_init_filename", TitleLayout.initSegmentName),
                         ("hls_segment_options",
                          "avoid_negative_ts=disabled:movflags=+frag_discont:use_editlist=0:fragment_index=\(number)")]
         case .mpegts:

@@ -1,12 +1,11 @@
 import Foundation
 import LibAV
+import VaultLayout
 
 /// Scrubbing previews: small pictures taken at a fixed interval, tiled into one sprite
 /// JPEG, with a WebVTT file whose cues point at each tile (`storyboard.jpg#xywh=x,y,w,h`),
 /// the form Video.js thumbnails and Mux storyboards use.
 final class Storyboard {
-    static let imageName = "storyboard.jpg"
-    static let cuesName = "storyboard.vtt"
     static let columns = 10
     /// The tiles' long side, in pixels.
     static let tileSize = 160
@@ -85,10 +84,10 @@ final class Storyboard {
             let start = Double(number) * interval
             let end = min(duration, start + interval)
             guard end > start else { break }
-            cues += "\n\(WebVTT.timestamp(start)) --> \(WebVTT.timestamp(end))\n\(Self.imageName)#xywh=\(x),\(y),\(width),\(height)\n"
+            cues += "\n\(WebVTT.timestamp(start)) --> \(WebVTT.timestamp(end))\n\(TitleLayout.storyboardImageName)#xywh=\(x),\(y),\(width),\(height)\n"
         }
-        try JPEGWriter.write(sprite, width: sprite.width, height: sprite.height, to: output.appendingPathComponent(Self.imageName))
-        try cues.write(to: output.appendingPathComponent(Self.cuesName), atomically: true, encoding: .utf8)
+        try JPEGWriter.write(sprite, width: sprite.width, height: sprite.height, to: output.appendingPathComponent(TitleLayout.storyboardImageName))
+        try cues.write(to: output.appendingPathComponent(TitleLayout.storyboardCuesName), atomically: true, encoding: .utf8)
         return Written(tileWidth: width, tileHeight: height, tiles: count)
     }
 }

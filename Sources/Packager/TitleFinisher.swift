@@ -1,5 +1,6 @@
 import Foundation
 import LibAV
+import VaultLayout
 
 /// The finishing step of a title, once every chunk and the tracks are packaged: the
 /// complete media playlists, I-frame playlists and measured master (`TitlePlaylists`), the
@@ -7,12 +8,12 @@ import LibAV
 public struct TitleFinisher: Sendable {
     public let plan: TitlePlan
     public let folder: PackagingFolder
-    public let title: SegmentLayout
+    public let title: TitleLayout
     /// EVENT for a title whose playlists were listed while it was packaged (a playlist's
     /// type never changes, RFC 8216 §6.2.1), VOD for one written in one go.
     public let type: TitlePlaylists.PlaylistType
 
-    public init(plan: TitlePlan, folder: PackagingFolder, title: SegmentLayout, type: TitlePlaylists.PlaylistType) {
+    public init(plan: TitlePlan, folder: PackagingFolder, title: TitleLayout, type: TitlePlaylists.PlaylistType) {
         self.plan = plan
         self.folder = folder
         self.title = title
@@ -33,13 +34,13 @@ public struct TitleFinisher: Sendable {
         }
         var poster: String?
         if let best = chunks.filter({ $0.posterScore != nil }).max(by: { $0.posterScore! < $1.posterScore! }) {
-            try FileTransfer.rename(folder.chunkStaging(best.index).appendingPathComponent(SegmentLayout.posterName), to: title.poster)
-            poster = SegmentLayout.posterName
+            try FileTransfer.rename(folder.chunkStaging(best.index).appendingPathComponent(TitleLayout.posterName), to: title.poster)
+            poster = TitleLayout.posterName
         }
         let storyboard = try plan.video.flatMap { video -> TranscodeResult.Storyboard? in
             let board = Storyboard(frameRate: video.frameRate, expectedDuration: plan.expectedDuration)
             return try board.compose(tiles: folder.tiles, into: title.root, duration: duration).map {
-                TranscodeResult.Storyboard(image: Storyboard.imageName, cues: Storyboard.cuesName, tileWidth: $0.tileWidth,
+                TranscodeResult.Storyboard(image: TitleLayout.storyboardImageName, cues: TitleLayout.storyboardCuesName, tileWidth: $0.tileWidth,
                                            tileHeight: $0.tileHeight, tiles: $0.tiles, interval: board.interval)
             }
         }

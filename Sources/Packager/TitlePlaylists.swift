@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 
 /// A title's playlists, made from its plan and its tracks' manifest (SPEC §5, §10). While
 /// the title is packaged: EVENT media playlists of the segments complete in every
@@ -8,12 +9,12 @@ import Foundation
 public struct TitlePlaylists: Sendable {
     public let plan: TitlePlan
     public let tracks: TrackManifest
-    public let layout: SegmentLayout
+    public let layout: TitleLayout
 
     static let audioGroup = "audio"
     static let subtitlesGroup = "subs"
 
-    public init(plan: TitlePlan, tracks: TrackManifest, layout: SegmentLayout) {
+    public init(plan: TitlePlan, tracks: TrackManifest, layout: TitleLayout) {
         self.plan = plan
         self.tracks = tracks
         self.layout = layout
@@ -21,8 +22,8 @@ public struct TitlePlaylists: Sendable {
 
     /// The media playlists of every rendition, relative to the title folder.
     var mediaPlaylists: [String] {
-        (plan.video?.rungs.map { SegmentLayout.relativePlaylist($0.name) } ?? [])
-            + tracks.audio.map { "audio/\($0.folder)/\(SegmentLayout.mediaPlaylistName)" }
+        (plan.video?.rungs.map { TitleLayout.rungPlaylist($0.name) } ?? [])
+            + tracks.audio.map { TitleLayout.audioPlaylist($0.folder) }
             + tracks.subtitles.map(\.playlistURI)
     }
 
@@ -98,7 +99,7 @@ public struct TitlePlaylists: Sendable {
             audio: tracks.audio.map {
                 TranscodeResult.AudioRendition(language: $0.language.tag, name: $0.name, isDefault: $0.isDefault,
                                                channels: $0.channels, size: 0, bandwidth: audioBound, codecs: $0.codecs,
-                                               playlist: "audio/\($0.folder)/\(SegmentLayout.mediaPlaylistName)", sidecar: $0.sidecar)
+                                               playlist: TitleLayout.audioPlaylist($0.folder), sidecar: $0.sidecar)
             },
             subtitles: tracks.subtitles.map {
                 TranscodeResult.SubtitleRendition(language: $0.language.tag, name: $0.name, isForced: $0.isForced,
@@ -157,7 +158,7 @@ public struct TitlePlaylists: Sendable {
         var measured = Measured()
         var audioPeak = 0, audioAverage = 0
         for audio in tracks.audio {
-            let uri = "audio/\(audio.folder)/\(SegmentLayout.mediaPlaylistName)"
+            let uri = TitleLayout.audioPlaylist(audio.folder)
             let bitrate = try BitrateMeasurement(playlistAt: layout.root.appendingPathComponent(uri))
             audioPeak = max(audioPeak, bitrate.peak)
             audioAverage = max(audioAverage, bitrate.average)
@@ -174,14 +175,14 @@ public struct TitlePlaylists: Sendable {
         if let video = plan.video {
             for (rung, codec) in zip(video.rungs, video.codecs) {
                 let folder = layout.rungFolder(rung.name)
-                let bitrate = try BitrateMeasurement(playlistAt: folder.appendingPathComponent(SegmentLayout.mediaPlaylistName))
+                let bitrate = try BitrateMeasurement(playlistAt: folder.appendingPathComponent(TitleLayout.mediaPlaylistName))
                 let variant = variant(rung: rung, codec: codec, bandwidth: bitrate.peak + audioPeak,
                                       average: bitrate.average + audioAverage)
                 variants.append(variant)
                 var iFrameURI: String?
                 if let playlist = try IFramePlaylist(rungFolder: folder) {
                     try playlist.write(to: folder)
-                    iFrameURI = "\(rung.name)/\(IFramePlaylist.fileName)"
+                    iFrameURI = TitleLayout.iFramePlaylist(rung.name)
                     iFrames.append(MasterPlaylist.IFrameVariant(
                         bandwidth: playlist.peak, averageBandwidth: playlist.average, codecs: codec,
                         width: rung.width, height: rung.height, uri: iFrameURI!))
@@ -211,16 +212,16 @@ public struct TitlePlaylists: Sendable {
     private func write(segments durations: [Double], type: PlaylistType, ended: Bool, to folder: URL, initSegment: Bool,
                        subtitles: Bool = false) throws {
         let segments = durations.enumerated().map { segment, duration in
-            MediaPlaylist.Segment(duration: duration, uri: subtitles ? SegmentLayout.subtitleSegmentName(segment) : layout.segmentName(segment))
+            MediaPlaylist.Segment(duration: duration, uri: subtitles ? TitleLayout.subtitleSegmentName(segment) : layout.segmentName(segment))
         }
         // fMP4 media playlists need version 6 or later (EXT-X-MAP without I-frames only); we say 7 as the master does.
         var playlist = MediaPlaylist(version: subtitles || !initSegment ? 3 : 7,
-                                     initSegment: initSegment ? SegmentLayout.initSegmentName : nil, segments: segments)
+                                     initSegment: initSegment ? TitleLayout.initSegmentName : nil, segments: segments)
         playlist.playlistType = type.rawValue
         playlist.hasEndList = ended
         playlist.targetDuration = max(plan.timeline.targetDuration, Int((durations.max() ?? 0).rounded()))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try playlist.render().write(to: folder.appendingPathComponent(SegmentLayout.mediaPlaylistName), atomically: true, encoding: .utf8)
+        try playlist.render().write(to: folder.appendingPathComponent(TitleLayout.mediaPlaylistName), atomically: true, encoding: .utf8)
     }
 
     private func variant(rung: PlannedRung, codec: String, bandwidth: Int, average: Int) -> MasterPlaylist.Variant {
@@ -228,14 +229,14 @@ public struct TitlePlaylists: Sendable {
             bandwidth: bandwidth, averageBandwidth: average, codecs: [codec] + (tracks.audio.first.map { [$0.codecs] } ?? []),
             resolution: (rung.width, rung.height), frameRate: plan.video?.frameRate.doubleValue,
             audioGroup: tracks.audio.isEmpty ? nil : Self.audioGroup,
-            subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup, uri: SegmentLayout.relativePlaylist(rung.name))
+            subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup, uri: TitleLayout.rungPlaylist(rung.name))
     }
 
     /// Audio-only title: each audio rendition is a variant of its own.
     private func audioVariant(_ audio: TrackManifest.Audio, bandwidth: Int, average: Int) -> MasterPlaylist.Variant {
         MasterPlaylist.Variant(bandwidth: bandwidth, averageBandwidth: average, codecs: [audio.codecs], resolution: nil,
                                frameRate: nil, audioGroup: nil, subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup,
-                               uri: "audio/\(audio.folder)/\(SegmentLayout.mediaPlaylistName)")
+                               uri: TitleLayout.audioPlaylist(audio.folder))
     }
 
     private func writeMaster(variants: [MasterPlaylist.Variant], iFrames: [MasterPlaylist.IFrameVariant]) throws {
@@ -244,7 +245,7 @@ public struct TitlePlaylists: Sendable {
             renditions += tracks.audio.map { audio in
                 MasterPlaylist.Rendition(kind: .audio, groupID: Self.audioGroup, language: audio.language, name: audio.name,
                                          isDefault: audio.isDefault, autoselect: true, forced: false, channels: audio.channels,
-                                         uri: "audio/\(audio.folder)/\(SegmentLayout.mediaPlaylistName)")
+                                         uri: TitleLayout.audioPlaylist(audio.folder))
             }
         }
         renditions += tracks.subtitles.map { track in

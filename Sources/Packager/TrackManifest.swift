@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 
 /// The audio and subtitle renditions a title got, as the tracks task made them: written
 /// when it starts (which renditions exist, before any of their segments is listed) and
@@ -26,9 +27,9 @@ public struct TrackManifest: Codable, Sendable, Equatable {
         public var cues: [SubtitleCue]?
 
         /// Playlist URI relative to the master playlist (`subs/en/index.m3u8`).
-        public var playlistURI: String { "subs/\(folder)/\(SegmentLayout.mediaPlaylistName)" }
+        public var playlistURI: String { TitleLayout.subtitlePlaylist(folder) }
         /// The whole-track file relative to the title (`subs/en.vtt`).
-        public var fileURI: String { "subs/\(folder).vtt" }
+        public var fileURI: String { TitleLayout.subtitleFilePath(folder) }
     }
 
     public var audio: [Audio] = []

@@ -1,5 +1,6 @@
 import Foundation
 import LibAV
+import VaultLayout
 
 /// The tracks task: every audio rendition (each audio stream of the source, each dubbing
 /// file) and every subtitle rendition of a title, across the whole title in one pass —
@@ -10,13 +11,13 @@ public final class TrackPackager {
     public let plan: TitlePlan
     private let sidecars: [Sidecar]
     private let folder: PackagingFolder
-    private let title: SegmentLayout
+    private let title: TitleLayout
 
     /// Seconds the source must be read past a subtitle segment's end before it is written:
     /// containers interleave subtitle packets near, not exactly at, their time.
     static let subtitleMargin = 10.0
 
-    public init(plan: TitlePlan, sidecars: [Sidecar], folder: PackagingFolder, title: SegmentLayout) {
+    public init(plan: TitlePlan, sidecars: [Sidecar], folder: PackagingFolder, title: TitleLayout) {
         self.plan = plan
         self.sidecars = sidecars
         self.folder = folder
@@ -85,8 +86,8 @@ public final class TrackPackager {
                         let target = title.audioFolder(track.folder)
                         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
                         if title.format == .fmp4 {
-                            try FileTransfer.placeOnce(rendition.folder.appendingPathComponent(SegmentLayout.initSegmentName),
-                                                       at: target.appendingPathComponent(SegmentLayout.initSegmentName))
+                            try FileTransfer.placeOnce(rendition.folder.appendingPathComponent(TitleLayout.initSegmentName),
+                                                       at: target.appendingPathComponent(TitleLayout.initSegmentName))
                         }
                         let name = title.segmentName(segment)
                         try FileTransfer.placeOnce(rendition.folder.appendingPathComponent(name), at: target.appendingPathComponent(name))
@@ -231,10 +232,10 @@ public final class TrackPackager {
     /// Writes WebVTT segment `segment` of a subtitle rendition into the title, unless it
     /// is there already (a listed segment never changes).
     static func writeSubtitleSegment(_ segment: Int, cues: [SubtitleCue], end: Double? = nil, folder: String,
-                                     plan: TitlePlan, title: SegmentLayout) throws {
+                                     plan: TitlePlan, title: TitleLayout) throws {
         let target = title.subtitleFolder(folder)
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-        let file = target.appendingPathComponent(SegmentLayout.subtitleSegmentName(segment))
+        let file = target.appendingPathComponent(TitleLayout.subtitleSegmentName(segment))
         guard !FileManager.default.fileExists(atPath: file.path) else { return }
         let text = WebVTT(cues: cues).segment(from: plan.timeline.startSeconds(segment),
                                               to: end ?? plan.timeline.startSeconds(segment + 1),
@@ -244,7 +245,7 @@ public final class TrackPackager {
 
     /// The encoder of one planned audio track: a stream of the source, or the best audio
     /// stream of a dubbing file.
-    private func audioEncoder(for track: TrackPlan.AudioTrack, source: MediaSource, layout: SegmentLayout,
+    private func audioEncoder(for track: TrackPlan.AudioTrack, source: MediaSource, layout: TitleLayout,
                               timeline: Timeline, segmentation: AudioSegmentation) throws -> AudioRenditionEncoder {
         let demuxer: Demuxer, index: Int
         switch track.origin {

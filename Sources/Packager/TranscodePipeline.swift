@@ -1,5 +1,6 @@
 import Foundation
 import LibAV
+import VaultLayout
 
 /// Packages one source into an HLS title in a folder, in one process and in one piece:
 /// the plan, the whole video as one chunk, the tracks, the finish — the same steps the
@@ -53,7 +54,7 @@ public final class TranscodePipeline {
         do {
             try? FileManager.default.removeItem(at: scratch.root)
             try FileManager.default.createDirectory(at: scratch.root, withIntermediateDirectories: true)
-            return try transcode(into: SegmentLayout(root: folder, format: preset.segmentFormat), scratch: scratch,
+            return try transcode(into: TitleLayout(root: folder, format: preset.segmentFormat), scratch: scratch,
                                  progress: progress, isCancelled: isCancelled)
         } catch let error as LibAVError {
             throw PackagingError(file: source.path, cause: .failed(error.description))
@@ -62,7 +63,7 @@ public final class TranscodePipeline {
         }
     }
 
-    private func transcode(into title: SegmentLayout, scratch: PackagingFolder, progress: (TranscodeProgress) -> Void,
+    private func transcode(into title: TitleLayout, scratch: PackagingFolder, progress: (TranscodeProgress) -> Void,
                            isCancelled: () -> Bool) throws -> TranscodeResult {
         let clock = ContinuousClock.now
         func elapsed() -> Double {

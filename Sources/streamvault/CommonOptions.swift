@@ -4,6 +4,7 @@ import Foundation
 import LibAV
 import Logging
 import Packager
+import VaultLayout
 
 /// Flags every command takes.
 struct CommonOptions: ParsableArguments {

@@ -21,7 +21,7 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     static func describe(_ job: Job) -> String {
-        var lines = ["job \(job.id): \(job.state.rawValue) (\(job.stage))",
+        var lines = ["job \(job.id): \(job.state.rawValue) (\(job.stage.rawValue))",
                      "  source    \(job.source)", "  title     \(job.mediaId)", "  preset    \(job.preset)",
                      String(format: "  progress  %.1f%%, %.2f× realtime", job.progress * 100, job.speed),
                      "  attempts  \(job.attempts) of \(job.maxAttempts)"]
@@ -33,6 +33,7 @@ struct JobsCommand: AsyncParsableCommand {
 }
 
 extension Job.State: ExpressibleByArgument {}
+extension MediaType: ExpressibleByArgument {}
 
 /// `streamvault job ID`.
 struct JobCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import VaultLayout
 
 /// `streamvault media list|show|delete`: the catalog of published titles.
 struct MediaCommand: AsyncParsableCommand {
@@ -10,7 +11,7 @@ struct MediaCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Movies and series, newest first.")
-        @Option(help: "Only this type (movie, series, anime, cartoon, game).") var type: String?
+        @Option(help: "Only this type (\(MediaType.list)).") var type: MediaType?
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
@@ -22,7 +23,7 @@ struct MediaCommand: AsyncParsableCommand {
                 let detail = item.seasons.isEmpty
                     ? String(format: "%.1f min, %@", item.duration, item.sources.map(\.quality).joined(separator: "/"))
                     : "\(item.seasons.reduce(0) { $0 + $1.episodes.count }) episode(s)"
-                print("\(item.id)  \(item.type.padding(toLength: 7, withPad: " ", startingAt: 0)) \(item.title)"
+                print("\(item.id)  \(item.type.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(item.title)"
                       + (item.year.map { " (\($0))" } ?? "") + "  — \(detail)")
             }
         }
@@ -39,7 +40,7 @@ struct MediaCommand: AsyncParsableCommand {
                 throw OperationFailed(NotFound(what: "title \(id)"))
             }
             if options.json { return try options.printJSON(document) }
-            var lines = ["\(document.title)\(document.year.map { " (\($0))" } ?? "")  [\(document.type)]  id \(document.id)"]
+            var lines = ["\(document.title)\(document.year.map { " (\($0))" } ?? "")  [\(document.type.rawValue)]  id \(document.id)"]
             if let hls = document.hls { lines.append("  stream    \(hls)") }
             for source in document.sources {
                 lines.append("  \(source.quality.padding(toLength: 9, withPad: " ", startingAt: 0)) \(source.width)x\(source.height) \(source.bandwidth / 1000) kb/s  \(source.codecs)")

@@ -8,6 +8,7 @@ import Metrics
 import Packager
 import Prometheus
 import ServiceLifecycle
+import VaultLayout
 
 /// `streamvault serve`: the daemon. Watcher, job workers and HTTP server in one
 /// ServiceGroup; SIGINT/SIGTERM stop it gracefully (no new claims, running jobs requeued).
@@ -69,9 +70,12 @@ struct Serve: AsyncParsableCommand {
                               limits: WorkerLimits(stallTimeout: .milliseconds(Int(stallTimeout * 1000)),
                                                    memory: Int(workerMemory * Double(1 << 30))),
                               logger: logger)
-        let server = DeliveryServer(vault: vault, catalog: catalog, preset: self.preset,
-                                    maxAttempts: preset.maxAttempts, token: token,
-                                    host: address.host, port: address.port, registry: registry, logger: logger)
+        let submission = (preset: self.preset, maxAttempts: preset.maxAttempts)
+        let server = DeliveryServer(vault: vault, catalog: catalog, token: token, submit: { path, title, type in
+            // The API links files only: a request never copies gigabytes while its client waits.
+            try await JobSubmission(file: path, title: title, type: type, preset: submission.preset,
+                                    maxAttempts: submission.maxAttempts, origin: .api, mayCopy: false).enqueue(in: vault, catalog: catalog)
+        }, host: address.host, port: address.port, registry: registry, logger: logger)
         FileHandle.standardOutput.write(Data("""
             StreamVault: drop files into \(vault.ingest.path)
             open http://\(address.host):\(address.port)/

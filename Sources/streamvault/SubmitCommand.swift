@@ -1,7 +1,9 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import Ingest
 import Packager
+import VaultLayout
 
 /// `streamvault submit FILE`: queue a job for the daemon (which need not be running yet).
 struct Submit: AsyncParsableCommand {
@@ -10,19 +12,11 @@ struct Submit: AsyncParsableCommand {
 
     @Argument(help: "The media file.") var file: String
     @Option(help: "The title (default: from the file name).") var title: String?
-    @Option(help: "movie, series, anime, cartoon or game (default: from the file name).") var type: String?
+    @Option(help: "\(MediaType.list) (default: from the file name).") var type: MediaType?
     @Option(help: "Preset name or path to a .json file.") var preset = "default"
     @OptionGroup var tracks: TrackOptions
     @Flag(help: "Follow the job to its end; exit 1 if it fails.") var wait = false
     @OptionGroup var options: CommonOptions
-
-    static let types = ["movie", "series", "anime", "cartoon", "game"]
-
-    func validate() throws {
-        if let type, !Self.types.contains(type) {
-            throw ValidationError("--type must be one of \(Self.types.joined(separator: ", "))")
-        }
-    }
 
     func run() async throws {
         options.bootstrapLogging()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Packager
 import Synchronization
+import VaultLayout
 
 /// Set by SIGINT/SIGTERM; the pipeline polls it between packets.
 let interruptRequested = Atomic<Bool>(false)
@@ -51,7 +52,7 @@ struct Transcode: ParsableCommand {
 
     static func describe(_ result: TranscodeResult) -> String {
         var lines = [String(format: "%@ → %@/%@  (%.2f s of media in %.2f s, %.2f× realtime)",
-                            result.input, result.output, SegmentLayout.masterPlaylistName,
+                            result.input, result.output, TitleLayout.masterPlaylistName,
                             result.duration, result.elapsed, result.speed)]
         for rung in result.video {
             lines.append(String(format: "  %-6@ %5dx%-5d %8.1f kb/s peak %8.1f kb/s avg  %@  %@",

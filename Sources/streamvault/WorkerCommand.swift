@@ -3,6 +3,7 @@ import Catalog
 import Foundation
 import Ingest
 import Packager
+import VaultLayout
 
 /// `streamvault worker --assignment JSON`: one task of a job (plan, chunk, tracks, finish)
 /// in a child process of the daemon. Not for people: the daemon starts it, reads its JSON
@@ -21,12 +22,11 @@ struct Worker: AsyncParsableCommand {
         stopWhenStandardInputCloses()
         let vault = Vault(root: options.rootURL)
         let worker = TaskWorker(vault: vault, presets: options.presets, concurrentTasks: concurrentTasks)
-        let encoder = JSONEncoder()
         let status = await worker.run(
             try JSONDecoder().decode(WorkerAssignment.self, from: Data(assignment.utf8)),
             emit: { message in
-                guard let line = try? encoder.encode(message) else { return }
-                FileHandle.standardOutput.write(line + Data("\n".utf8))
+                guard let line = try? WorkerChannel.line(message) else { return }
+                FileHandle.standardOutput.write(line)
             },
             isCancelled: { interruptRequested.load(ordering: .relaxed) })
         Foundation.exit(status)

@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Testing
 import TestSupport
+import VaultLayout
 
 /// `--catalog` URLs, and what a store does with a catalog it cannot use.
 @Suite struct CatalogLocationTests {

@@ -9,8 +9,8 @@ import TestSupport
         Job(source: source, origin: .submit, preset: "default", maxAttempts: 3, createdAt: createdAt)
     }
 
-    func claim(_ catalog: any CatalogStore, _ owner: String = "me", lease: Duration = .seconds(30)) async throws -> JobTask? {
-        try await catalog.claimNextTask(owner: owner, node: "node-\(owner)", lease: lease)
+    func claim(_ catalog: any CatalogStore, _ owner: LeaseOwner = "me", lease: Duration = .seconds(30)) async throws -> JobTask? {
+        try await catalog.claimNextTask(owner: owner, node: "node-\(owner.nonce)", lease: lease)
     }
 
     /// A job planned into `chunks` chunks, a tracks task and a finish.
@@ -30,12 +30,13 @@ import TestSupport
         let store = try TestCatalog(engine)
         let first = try await store.open(), second = try await store.open()
         for index in 0..<30 { try await first.enqueue(job("file\(index).mp4", createdAt: Date(timeIntervalSinceNow: Double(index)))) }
-        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+        let claimed = try await withThrowingTaskGroup(of: [TaskID].self) { group in
             for worker in 0..<8 {
                 let catalog = worker.isMultiple(of: 2) ? first : second
                 group.addTask {
-                    var mine: [String] = []
-                    while let task = try await catalog.claimNextTask(owner: "worker\(worker)", node: "n", lease: .seconds(30)) {
+                    var mine: [TaskID] = []
+                    let owner = LeaseOwner(host: "test", pid: 1, nonce: "worker\(worker)")
+                    while let task = try await catalog.claimNextTask(owner: owner, node: "n", lease: .seconds(30)) {
                         mine.append(task.id)
                     }
                     return mine
@@ -79,7 +80,7 @@ import TestSupport
         try await catalog.completeTask(running.last!.id, owner: "me", segments: 2)
         #expect(try await claim(catalog)?.kind == .finish)
         let job = try #require(try await catalog.job(id: planned.id))
-        #expect(job.progress >= 0.95 && job.progress < 1 && job.stage == "finishing")
+        #expect(job.progress >= 0.95 && job.progress < 1 && job.stage == .finishing)
     }
 
     @Test(arguments: Engine.allCases) func anExpiredLeaseSendsTheTaskBackToTheQueue(_ engine: Engine) async throws {
@@ -122,7 +123,7 @@ import TestSupport
         try await catalog.retryTask(claimed.id, owner: "me", error: "a.mp4: disk full", notBefore: Date(timeIntervalSinceNow: 3600))
         #expect(try await claim(catalog) == nil)
         let waiting = try #require(try await catalog.job(id: claimed.jobId))
-        #expect(waiting.state == .running && waiting.error == "a.mp4: disk full" && waiting.stage == "waiting to retry")
+        #expect(waiting.state == .running && waiting.error == "a.mp4: disk full" && waiting.stage == .waitingToRetry)
     }
 
     @Test(arguments: Engine.allCases) func cancelEndsAnIdleJobAndFlagsOneWithRunningTasks(_ engine: Engine) async throws {
@@ -172,7 +173,7 @@ import TestSupport
     /// Queues and claims a job, then publishes a title for it.
     @discardableResult
     func publish(_ catalog: any CatalogStore, _ title: String, digest: String, series: String? = nil, season: Int? = nil, episode: Int? = nil,
-                 type: String = "movie", genre: [String] = [], description: String = "") async throws -> (Job, PublishOutcome) {
+                 type: MediaType = .movie, genre: [String] = [], description: String = "") async throws -> (Job, PublishOutcome) {
         let job = Job(source: "\(title).mp4", origin: .ingest, preset: "default", maxAttempts: 3)
         try await catalog.enqueue(job)
         _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
@@ -223,7 +224,7 @@ import TestSupport
         let job = Job(source: "Film.mp4", origin: .ingest, preset: "default", maxAttempts: 3)
         try await catalog.enqueue(job)
         _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
-        let media = Media(id: job.mediaId, type: "movie", title: "Film", durationSeconds: 60, digest: "",
+        let media = Media(id: job.mediaId, type: .movie, title: "Film", durationSeconds: 60, digest: "",
                           source: job.source, hasPoster: false, hasStoryboard: false)
         let title = PublishedTitle(media: media, series: nil, renditions: [], audio: [], subtitles: [])
         try await catalog.publishProcessing(title)
@@ -247,11 +248,11 @@ import TestSupport
 
     @Test(arguments: Engine.allCases) func episodesGatherInTheirSeriesBySeason(_ engine: Engine) async throws {
         let catalog = try await TestCatalog(engine).open()
-        let (e2, _) = try await publish(catalog, "Second", digest: "2", series: "Show", season: 1, episode: 2, type: "series")
-        let (e1, _) = try await publish(catalog, "First", digest: "1", series: "show", season: 1, episode: 1, type: "series")
-        let (s2, _) = try await publish(catalog, "Next season", digest: "3", series: "Show", season: 2, episode: 1, type: "series")
+        let (e2, _) = try await publish(catalog, "Second", digest: "2", series: "Show", season: 1, episode: 2, type: .series)
+        let (e1, _) = try await publish(catalog, "First", digest: "1", series: "show", season: 1, episode: 1, type: .series)
+        let (s2, _) = try await publish(catalog, "Next season", digest: "3", series: "Show", season: 2, episode: 1, type: .series)
         try await publish(catalog, "A movie", digest: "4")
-        let (items, total) = try await catalog.list(type: "series", genre: nil, page: 1, limit: 10)
+        let (items, total) = try await catalog.list(type: .series, genre: nil, page: 1, limit: 10)
         #expect(total == 1)
         let series = try #require(items.first)
         #expect(series.title == "Show" && series.hls == nil)
@@ -269,7 +270,7 @@ import TestSupport
         let catalog = try await TestCatalog(engine).open()
         try await publish(catalog, "Amélie", digest: "a", description: "A shy waitress in Montmartre")
         try await publish(catalog, "Metropolis", digest: "m", description: "A city of the future")
-        try await publish(catalog, "Pilot", digest: "p", series: "Futurama", season: 1, episode: 1, type: "series")
+        try await publish(catalog, "Pilot", digest: "p", series: "Futurama", season: 1, episode: 1, type: .series)
         #expect(try await catalog.searchDocuments("amelie", limit: 10).map(\.title) == ["Amélie"])
         #expect(try await catalog.searchDocuments("montm", limit: 10).map(\.title) == ["Amélie"])
         #expect(Set(try await catalog.searchDocuments("futur", limit: 10).map(\.title)) == ["Metropolis", "Futurama"])
@@ -283,6 +284,6 @@ import TestSupport
         let page = try await catalog.list(type: nil, genre: nil, page: 2, limit: 2)
         #expect(page.total == 5 && page.items.map(\.title) == ["Movie 3", "Movie 2"])
         #expect(try await catalog.list(type: nil, genre: "drama", page: 1, limit: 10).items.map(\.title) == ["Movie 3"])
-        #expect(try await catalog.list(type: "anime", genre: nil, page: 1, limit: 10).total == 0)
+        #expect(try await catalog.list(type: .anime, genre: nil, page: 1, limit: 10).total == 0)
     }
 }

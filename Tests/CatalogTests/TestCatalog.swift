@@ -42,3 +42,13 @@ struct TestCatalog {
         try await CatalogLocation(location).open(patience: .seconds(20))
     }
 }
+
+/// Tests name lease owners with a word ("me"): the daemon `test:1:<word>`.
+extension LeaseOwner: ExpressibleByStringLiteral {
+    public init(stringLiteral word: String) { self.init(host: "test", pid: 1, nonce: word) }
+}
+
+/// Task ids written out (`"x:plan:0"`).
+extension TaskID: ExpressibleByStringLiteral {
+    public init(stringLiteral text: String) { self = TaskID(rawValue: text)! }
+}

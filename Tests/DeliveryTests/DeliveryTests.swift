@@ -5,11 +5,13 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Ingest
 import Logging
 import Metrics
 import Prometheus
 import Testing
 import TestSupport
+import VaultLayout
 
 /// The HTTP rules, in process (Hummingbird's router test client) on a real vault and catalog.
 @Suite struct DeliveryTests {
@@ -33,7 +35,7 @@ import TestSupport
         let job = Job(source: "<Film> & Co (2020).mp4", origin: .ingest, preset: "default", maxAttempts: 3)
         id = job.mediaId
         try await catalog.enqueue(job)
-        _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
+        _ = try await catalog.claimNextTask(owner: LeaseOwner(host: "test", pid: 1, nonce: "me"), node: "n", lease: .seconds(30))
         let folder = vault.media(id)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("720p"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("subs"), withIntermediateDirectories: true)
@@ -52,7 +54,7 @@ import TestSupport
         // A folder in media/ that the catalog does not know: never served.
         try FileManager.default.createDirectory(at: vault.media("unpublished"), withIntermediateDirectories: true)
         try Data(master.utf8).write(to: vault.media("unpublished").appendingPathComponent("master.m3u8"))
-        let media = Media(id: id, type: "movie", title: "<Film> & Co", year: 2020, durationSeconds: 90, digest: "d",
+        let media = Media(id: id, type: .movie, title: "<Film> & Co", year: 2020, durationSeconds: 90, digest: "d",
                           source: job.source, hasPoster: true, hasStoryboard: false)
         _ = try await catalog.publish(PublishedTitle(
             media: media, series: nil, renditions: [], audio: [],
@@ -61,16 +63,43 @@ import TestSupport
         _ = Self.registry
     }
 
+    /// The daemon's HTTP side on this vault, submitting files as `serve` does (linked, never copied).
+    func server() -> DeliveryServer {
+        let (vault, catalog) = (vault, catalog)
+        return DeliveryServer(vault: vault, catalog: catalog, token: "sesame", submit: { path, title, type in
+            try await JobSubmission(file: path, title: title, type: type, preset: "default", maxAttempts: 3, origin: .api,
+                                    mayCopy: false).enqueue(in: vault, catalog: catalog)
+        }, host: "127.0.0.1", port: 0, registry: Self.registry, logger: Logger(label: "test"))
+    }
+
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let server = DeliveryServer(vault: vault, catalog: catalog, preset: "default", maxAttempts: 3, token: "sesame",
-                                    host: "127.0.0.1", port: 0, registry: Self.registry, logger: Logger(label: "test"))
-        try await Application(router: server.router()).test(.router, body)
+        try await Application(router: server().router()).test(.router, body)
+    }
+
+    @Test func theOpenAPIDocumentsListsAreTheDomainsValues() throws {
+        let document = try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any]
+        let schemas = (document?["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        func values(_ name: String) -> [String]? { (schemas?[name] as? [String: Any])?["enum"] as? [String] }
+        #expect(values("MediaType") == MediaType.allCases.map(\.rawValue))
+        #expect(values("JobState") == Job.State.allCases.map(\.rawValue))
+        #expect(values("JobStage") == Job.Stage.allCases.map(\.rawValue))
+    }
+
+    @Test func anUnknownTypeIsRefusedNamingTheTypes() async throws {
+        try await test { client in
+            try await client.execute(uri: "/api/media?type=opera", method: .get) { response in
+                #expect(response.status == .badRequest && String(buffer: response.body).contains("movie, series, anime, cartoon, game"))
+            }
+            try await client.execute(uri: "/api/jobs", method: .post, headers: [.authorization: "Bearer sesame"],
+                                     body: ByteBuffer(string: #"{"path": "/x.mp4", "type": "opera"}"#)) { response in
+                #expect(response.status == .badRequest && String(buffer: response.body).contains("type must be one of"))
+            }
+        }
+        #expect(try await catalog.jobs(state: nil).count == 1)  // the one made at setup: nothing queued
     }
 
     @Test func theOpenAPIDocumentDescribesExactlyTheAPIRoutes() async throws {
-        let server = DeliveryServer(vault: vault, catalog: catalog, preset: "default", maxAttempts: 3, token: "sesame",
-                                    host: "127.0.0.1", port: 0, registry: Self.registry, logger: Logger(label: "test"))
-        let routes = Set(server.router().routes.map { route in
+        let routes = Set(server().router().routes.map { route in
             "\(route.method) " + "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
                 .reduce("") { $0 + "/" + $1 }
         }.filter { $0.contains(" /api/") || $0.hasSuffix(" /healthz") })
@@ -292,7 +321,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try await catalog.enqueue(job)
         try await catalog.publishProcessing(PublishedTitle(
-            media: Media(id: job.mediaId, type: "movie", title: "Growing", year: 2021, durationSeconds: 60, digest: "g",
+            media: Media(id: job.mediaId, type: .movie, title: "Growing", year: 2021, durationSeconds: 60, digest: "g",
                          source: job.source, hasPoster: false, hasStoryboard: false, status: .processing),
             series: nil, renditions: [], audio: [], subtitles: []))
         try await test { client in

@@ -10,20 +10,13 @@ import TestSupport
     /// one worker, in 4 chunks (3, 2, then what remains in chunks of at most 10: 10, 9).
     static let source = Result { () throws -> URL in
         let file = try Fixtures.temporaryFolder("long").appendingPathComponent("Long Take (2020).mp4")
-        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
-            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi",
-            "-i", "sine=frequency=440:sample_rate=48000", "-t", "90", "-c:v", "libx264", "-preset", "ultrafast",
-            "-g", "60", "-c:a", "aac", "-shortest", file.path,
-        ])
-        guard made.status == 0 else { throw TimedOut(seconds: 0) }
+        try TestPattern.make(file, seconds: 90, size: "1280x720", gop: 60)
         return file
     }
 
     /// Copies the source into the vault, then renames it into ingest/ (taken at once).
     func drop(into daemon: Daemon, as name: String = "Long Take (2020).mp4") throws {
-        let staged = daemon.root.appendingPathComponent(".\(name).copy")
-        try FileManager.default.copyItem(at: try Self.source.get(), to: staged)
-        try FileManager.default.moveItem(at: staged, to: daemon.ingest.appendingPathComponent(name))
+        try dropIntoIngest(try Self.source.get(), ingest: daemon.ingest, as: name)
     }
 
     /// The first title listed, once there is one in `status`.
@@ -95,9 +88,8 @@ import TestSupport
         // Every segment listed while packaging, as served then; a listing only grows.
         var early: [String: Data] = [:]
         var counts: [Int] = []
-        var ready = false
-        while !ready {
-            ready = try daemon.json("/api/media/\(id)")["status"] as? String == "ready"
+        try waitUntil(timeout: 300, seen: { "720p listings \(counts)" }) {
+            let ready = try daemon.json("/api/media/\(id)")["status"] as? String == "ready"
             for playlist in ["720p", "360p", "audio/und"] {
                 let uris = try listed(daemon, "\(base)/\(playlist)/index.m3u8")
                 if playlist == "720p" { counts.append(uris.count) }
@@ -105,7 +97,7 @@ import TestSupport
                     early["\(playlist)/\(uri)"] = try daemon.get("\(base)/\(playlist)/\(uri)").body
                 }
             }
-            usleep(300_000)
+            return ready
         }
         #expect(counts == counts.sorted() && counts.first! >= 1 && counts.last == 24, "\(counts)")
         #expect(early.count > 3)

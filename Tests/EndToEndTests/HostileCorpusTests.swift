@@ -16,17 +16,19 @@ import TestSupport
             guard made.status == 0 else { throw PostgresServerError(description: made.stderr) }
             return try Data(contentsOf: file)
         }
-        let clip = ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=500",
-                    "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-shortest"]
+        func made(_ name: String, _ write: (URL) throws -> Void) throws -> Data {
+            try write(folder.appendingPathComponent(name))
+            return try Data(contentsOf: folder.appendingPathComponent(name))
+        }
+        let clip = TestPattern.arguments(seconds: 2, size: "320x240", rate: 25, gop: 25, tone: 500)
         let mp4 = try make("base.mp4", clip)
         let faststart = try make("base-fast.mp4", clip + ["-movflags", "+faststart"])
         let mkv = try make("base.mkv", clip)
         let ts = try make("base.ts", clip)
         let oneFrame = try make("one.mp4", ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-frames:v", "1", "-c:v", "libx264"])
-        let wide = try make("wide.png", ["-f", "lavfi", "-i", "color=s=9000x16", "-frames:v", "1", "-c:v", "png", "-f", "image2"])
+        let wide = try made("wide.png", OverLimitSource.wideImage)
         let small = try make("small.png", ["-f", "lavfi", "-i", "color=s=64x64", "-frames:v", "1", "-c:v", "png", "-f", "image2"])
-        let dayLong = try make("day.mp4", ["-f", "lavfi", "-i", "testsrc=size=64x64:rate=1", "-frames:v", "2",
-                                           "-vf", "setpts=N*90000/TB", "-fps_mode", "passthrough", "-c:v", "libx264"])
+        let dayLong = try made("day.mp4", OverLimitSource.framesADayApart)
         var random = SeededGenerator(seed: 42)
         func noise(_ count: Int) -> Data { Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }) }
         func flipped(_ data: Data, every: Int) -> Data {

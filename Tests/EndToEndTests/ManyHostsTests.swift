@@ -40,21 +40,12 @@ import TestSupport
     /// A clip of `seconds` s of test pattern and tone, distinct for each length.
     static func clip(seconds: Int, size: String = "320x240") throws -> URL {
         let file = try Fixtures.temporaryFolder("clip").appendingPathComponent("Clip \(seconds) (2021).mp4")
-        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
-            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=30", "-f", "lavfi",
-            "-i", "sine=frequency=\(200 + seconds * 10):sample_rate=48000", "-t", String(seconds), "-c:v", "libx264",
-            "-preset", "ultrafast", "-g", "60", "-c:a", "aac", "-shortest", file.path,
-        ])
-        guard made.status == 0 else { throw PostgresServerError(description: made.stderr) }
+        try TestPattern.make(file, seconds: Double(seconds), size: size, gop: 60, tone: 200 + seconds * 10)
         return file
     }
 
     /// Renames a clip into the shared ingest/ (taken at once, by one daemon).
-    func drop(_ clip: URL) throws {
-        let staged = root.appendingPathComponent(".\(clip.lastPathComponent)")
-        try FileManager.default.copyItem(at: clip, to: staged)
-        try FileManager.default.moveItem(at: staged, to: root.appendingPathComponent("ingest").appendingPathComponent(clip.lastPathComponent))
-    }
+    func drop(_ clip: URL) throws { try dropIntoIngest(clip, ingest: root.appendingPathComponent("ingest")) }
 
     func nodes(of job: [String: Any]) -> Set<String> {
         Set((job["chunks"] as? [[String: Any]] ?? []).compactMap { $0["node"] as? String })

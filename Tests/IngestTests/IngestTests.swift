@@ -5,6 +5,7 @@ import Glibc
 @testable import Packager
 import Testing
 import TestSupport
+import VaultLayout
 
 @Suite struct TitleNameTests {
     @Test(arguments: [
@@ -215,6 +216,27 @@ import TestSupport
     }
 }
 
+/// The worker's line protocol, as both ends use it.
+@Suite struct WorkerChannelTests {
+    @Test func messagesCrossWholeWhateverHowTheBytesArriveAndBadLinesAreDropped() throws {
+        let sent: [WorkerMessage] = [.progress(fraction: 0.5, speed: 2.5), .segmentsReady(3), .digest("ab12"), .planned,
+                                     .tracksDone(segments: 7), .failed("a.mp4: not a media file")]
+        var bytes = Data()
+        for message in sent { bytes += try WorkerChannel.line(message) }
+        bytes = Data("{not json}\n".utf8) + bytes + Data("{\"planned\": {}".utf8)  // a bad line first, a partial one last
+        var reader = WorkerChannel.Reader()
+        var received: [WorkerMessage] = []
+        var index = bytes.startIndex
+        while index < bytes.endIndex {  // 5 bytes at a time, as a pipe may deliver them
+            let next = min(index + 5, bytes.endIndex)
+            received += reader.read(bytes[index..<next])
+            index = next
+        }
+        #expect(received == sent)
+        #expect(reader.read(Data("}\n".utf8)) == [.planned])  // the partial line, once whole
+    }
+}
+
 /// A chunk result as a worker would send it.
 struct ChunkResultStub: Decodable {
     static let json = #"{"result": {"index": 1, "startFrame": 180, "endFrame": 540, "firstSegment": 1, "segments": 2}}"#
@@ -241,10 +263,10 @@ struct ChunkResultStub: Decodable {
         try FileManager.default.createDirectory(at: vault.input(job: job.id), withIntermediateDirectories: true)
         try Data(name.utf8).write(to: vault.input(job: job.id).appendingPathComponent(name))
         try await catalog.enqueue(job)
-        _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
+        _ = try await catalog.claimNextTask(owner: LeaseOwner(host: "test", pid: 1, nonce: "me"), node: "n", lease: .seconds(30))
         try FileManager.default.createDirectory(at: vault.media(job.mediaId).appendingPathComponent("720p"), withIntermediateDirectories: true)
         try Data("segment".utf8).write(to: vault.media(job.mediaId).appendingPathComponent("720p/seg_00001.m4s"))
-        let media = Media(id: job.mediaId, type: "movie", title: name, durationSeconds: 60, digest: "", source: name,
+        let media = Media(id: job.mediaId, type: .movie, title: name, durationSeconds: 60, digest: "", source: name,
                           hasPoster: false, hasStoryboard: false)
         try await catalog.publishProcessing(PublishedTitle(media: media, series: nil, renditions: [], audio: [], subtitles: []))
         try await catalog.setDigest(jobID: job.id, digest: digest)

@@ -3,6 +3,7 @@ import LibAV
 import Packager
 import Testing
 import TestSupport
+import VaultLayout
 
 /// A title packaged as the daemon does — plan, chunks one by one in any order, tracks,
 /// finish — is indistinguishable from one made in one piece (SPEC §10).
@@ -23,12 +24,7 @@ import TestSupport
             LibAVLog.silence()
             let scratch = try Fixtures.temporaryFolder("chunked")
             let source = scratch.appendingPathComponent("tone.mp4")
-            let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
-                "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi",
-                "-i", "sine=frequency=440:sample_rate=48000", "-t", "15", "-c:v", "libx264", "-preset", "ultrafast",
-                "-g", "45", "-c:a", "aac", "-shortest", source.path,
-            ])
-            guard made.status == 0 else { throw Missing(what: "the generated source (\(made.stderr))") }
+            try TestPattern.make(source, seconds: 15, size: "1280x720", gop: 45)
             let presetFile = scratch.appendingPathComponent("preset.json")
             try Data(#"{"name": "test", "segmentDuration": 2, "keyframeInterval": 1}"#.utf8).write(to: presetFile)
             let preset = try PresetLibrary(folders: [Fixtures.presetsFolder]).load(presetFile.path)
@@ -36,7 +32,7 @@ import TestSupport
             let work = PackagingFolder(root: scratch.appendingPathComponent("work"))
             try FileManager.default.createDirectory(at: work.root, withIntermediateDirectories: true)
             let folder = scratch.appendingPathComponent("title")
-            let layout = SegmentLayout(root: folder, format: preset.segmentFormat)
+            let layout = TitleLayout(root: folder, format: preset.segmentFormat)
             // The last chunk first, as a second worker could finish it.
             for chunk in plan.chunks.reversed() {
                 let result = try ChunkPackager(plan: plan, chunk: chunk, folder: work).run()
@@ -147,7 +143,7 @@ import TestSupport
     @Test func theBoundCoversTheMeasuredPeakAndTheMeasuredMasterReplacesIt() throws {
         let title = try Self.title.get()
         let tracks = try TrackManifest(contentsOf: URL(fileURLWithPath: title.folder.deletingLastPathComponent().path + "/work/tracks.json"))
-        let playlists = TitlePlaylists(plan: title.plan, tracks: tracks, layout: SegmentLayout(root: title.folder, format: .fmp4))
+        let playlists = TitlePlaylists(plan: title.plan, tracks: tracks, layout: TitleLayout(root: title.folder, format: .fmp4))
         for (rung, measured) in zip(title.plan.video!.rungs, title.result.video.sorted { $0.height > $1.height }) {
             #expect(playlists.boundBandwidth(rung) >= measured.bandwidth, "\(rung.name)")
         }

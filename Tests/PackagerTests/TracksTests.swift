@@ -141,18 +141,7 @@ import TestSupport
         return parts[0] * 3600 + parts[1] * 60 + parts[2]
     }
 
-    private func flashTime(_ playlist: String) throws -> Double {
-        let video = try FFprobe.filteredFrames("movie=\(title.url(playlist).path),signalstats",
-                                               entries: "frame=pts_time:frame_tags=lavfi.signalstats.YAVG")
-        return try video.first { (($0["tags"] as? [String: Any])?.number("lavfi.signalstats.YAVG") ?? 0) > 200 }
-            .flatMap { $0.number("pts_time") }.unwrap("flash")
-    }
+    private func flashTime(_ playlist: String) throws -> Double { try SyncMarks.flash(in: title.url(playlist)) }
 
-    private func beepTime(_ playlist: String) throws -> Double {
-        let audio = try FFprobe.filteredFrames(
-            "amovie=\(title.url(playlist).path),asetnsamples=n=48,astats=metadata=1:reset=1",
-            entries: "frame=pts_time:frame_tags=lavfi.astats.Overall.Peak_level")
-        return try audio.first { (($0["tags"] as? [String: Any])?.number("lavfi.astats.Overall.Peak_level") ?? -100) > -20 }
-            .flatMap { $0.number("pts_time") }.unwrap("beep")
-    }
+    private func beepTime(_ playlist: String) throws -> Double { try SyncMarks.beep(in: title.url(playlist)) }
 }

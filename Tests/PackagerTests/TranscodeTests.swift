@@ -111,15 +111,8 @@ import TestSupport
 
     @Test func audioIsInSyncWithTheVideo() throws {
         // The source flashes white and beeps at exactly 3.0 s.
-        let video = try FFprobe.filteredFrames("movie=\(title.url("720p/index.m3u8").path),signalstats",
-                                               entries: "frame=pts_time:frame_tags=lavfi.signalstats.YAVG")
-        let flash = try video.first { (($0["tags"] as? [String: Any])?.number("lavfi.signalstats.YAVG") ?? 0) > 200 }
-            .flatMap { $0.number("pts_time") }.unwrap("flash")
-        let audio = try FFprobe.filteredFrames(
-            "amovie=\(title.url(title.result.audio[0].playlist).path),asetnsamples=n=48,astats=metadata=1:reset=1",
-            entries: "frame=pts_time:frame_tags=lavfi.astats.Overall.Peak_level")
-        let beep = try audio.first { (($0["tags"] as? [String: Any])?.number("lavfi.astats.Overall.Peak_level") ?? -100) > -20 }
-            .flatMap { $0.number("pts_time") }.unwrap("beep")
+        let flash = try SyncMarks.flash(in: title.url("720p/index.m3u8"))
+        let beep = try SyncMarks.beep(in: title.url(title.result.audio[0].playlist))
         #expect(abs(flash - beep) <= frame, "flash at \(flash) s, beep at \(beep) s")
     }
 

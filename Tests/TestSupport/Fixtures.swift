@@ -45,21 +45,32 @@ public func runProcess(_ executable: URL, _ arguments: [String], currentDirector
     try process.run()
     // Read both pipes before waiting so a chatty child never blocks on a full pipe.
     let errData = LockedData()
-    let errReader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-    errReader.start()
+    let errRead = DispatchSemaphore(value: 0)
+    Thread {
+        errData.set(err.fileHandleForReading.readDataToEndOfFile())
+        errRead.signal()
+    }.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    while !errData.isSet { usleep(1000) }
+    // A grandchild that inherited the pipe could hold it open for ever.
+    guard errRead.wait(timeout: .now() + 60) == .success else {
+        throw ProcessStillWriting(command: "\(executable.lastPathComponent) \(arguments.joined(separator: " "))")
+    }
     return ProcessOutput(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData.value, as: UTF8.self))
+}
+
+/// A process that exited while its standard error stayed open (something it started holds it).
+public struct ProcessStillWriting: Error, CustomStringConvertible {
+    public let command: String
+    public var description: String { "\(command): exited, but its standard error was still open 60 s later" }
 }
 
 final class LockedData: @unchecked Sendable {
     private let lock = NSLock()
     private var data: Data?
     func set(_ value: Data) { lock.withLock { data = value } }
-    var isSet: Bool { lock.withLock { data != nil } }
     var value: Data { lock.withLock { data ?? Data() } }
 }
 

@@ -2,42 +2,36 @@ import Foundation
 import PostgresNIO
 
 extension PostgresCatalog {
-    func enqueue(_ job: Job) async throws {
+    /// Locks job `id` and reads its tasks in one transaction, applies `transition` (the
+    /// queue's rules, `JobSnapshot`) and saves what it changed. Every change to a job's
+    /// tasks takes the job's lock first, so two hosts finishing its last two chunks at once
+    /// see each other's work (and exactly one queues the finish).
+    private func change<T: Sendable>(job id: String, _ transition: @escaping @Sendable (inout JobSnapshot) -> T) async throws -> T {
         try await transaction { db in
-            try await db.insert(job, into: "job")
-            try await db.insert(JobTask(jobId: job.id, kind: .plan), into: "jobTask")
-            try await db.notifyWork()
+            var snapshot = try await Self.snapshot(of: id, db)
+            let result = transition(&snapshot)
+            try await Self.save(snapshot, db)
+            return result
         }
     }
 
-    /// A task whose job row another transaction holds is skipped like a locked task, so a
-    /// claim never waits behind (or deadlocks with) a change to that job.
-    func claimNextTask(owner: String, node: String, lease: Duration, kinds: Set<JobTask.Kind>? = nil) async throws -> JobTask? {
-        let allowed = (kinds ?? Set(JobTask.Kind.allCases)).map(\.rawValue)
-        guard !allowed.isEmpty else { return nil }
-        return try await transaction { db in
-            let now = Date()
-            guard var task = try await db.fetchOne(JobTask.self, """
-                SELECT to_jsonb(t)::text FROM "jobTask" t JOIN job j ON j.id = t."jobId"
-                WHERE t.state = 'queued' AND (t."notBefore" IS NULL OR t."notBefore" <= \(now))
-                  AND t.kind = ANY(\(allowed)) AND j.state IN ('queued', 'running') AND NOT j."cancelRequested"
-                ORDER BY t.priority, j."createdAt", t.number LIMIT 1
-                FOR UPDATE OF t, j SKIP LOCKED
-                """) else { return nil }
-            task.claim(owner: owner, node: node, lease: lease, at: now)
-            try await db.update(task, in: "jobTask")
-            if var job = try await Self.lockJob(task.jobId, db) {
-                job.start(at: now)
-                job.attempts = max(job.attempts, task.attempts)
-                try await db.update(job, in: "job")
-            }
-            return task
-        }
+    static func snapshot(of jobID: String, _ db: PostgresConnection) async throws -> JobSnapshot {
+        guard let job = try await lockJob(jobID, db) else { return JobSnapshot(job: nil, tasks: []) }
+        return JobSnapshot(job: job, tasks: try await tasks(of: jobID, db))
     }
 
-    /// The job, its row locked until the transaction ends: every change to a job's tasks
-    /// takes this lock first, so two hosts finishing its last two chunks at once see each
-    /// other's work (and exactly one queues the finish).
+    /// Writes the rows a transition made or changed; wakes the workers of every daemon
+    /// once the transaction commits, if it queued work.
+    static func save(_ snapshot: JobSnapshot, _ db: PostgresConnection) async throws {
+        if let job = snapshot.job {
+            if snapshot.jobIsNew { try await db.insert(job, into: "job") } else if snapshot.jobChanged { try await db.update(job, in: "job") }
+        }
+        for id in snapshot.newTasks { if let task = snapshot.task(id) { try await db.insert(task, into: "jobTask") } }
+        for id in snapshot.changedTasks { if let task = snapshot.task(id) { try await db.update(task, in: "jobTask") } }
+        if snapshot.wakesWorkers { try await db.notifyWork() }
+    }
+
+    /// The job, its row locked until the transaction ends.
     static func lockJob(_ id: String, _ db: PostgresConnection) async throws -> Job? {
         try await db.fetchOne(Job.self, "SELECT to_jsonb(j)::text FROM job j WHERE id = \(id) FOR UPDATE")
     }
@@ -48,96 +42,58 @@ extension PostgresCatalog {
             """)
     }
 
-    /// A running task of `owner`, with its job locked; nil when `owner` no longer holds it.
-    private static func held(_ id: String, by owner: String, _ db: PostgresConnection) async throws -> (JobTask, Job?)? {
-        guard let jobID = id.split(separator: ":").first.map(String.init) else { return nil }
-        let job = try await lockJob(jobID, db)
-        guard let task = try await db.fetchOne(JobTask.self, "SELECT to_jsonb(t)::text FROM \"jobTask\" t WHERE id = \(id)"),
-              task.isHeld(by: owner) else { return nil }
-        return (task, job)
+    func enqueue(_ job: Job) async throws {
+        try await transaction { db in try await Self.save(JobSnapshot(enqueuing: job), db) }
     }
 
-    func renewLeases(_ ids: Set<String>, owner: String, lease: Duration) async throws -> Set<String> {
+    /// A task whose job row another transaction holds is skipped like a locked task, so a
+    /// claim never waits behind (or deadlocks with) a change to that job.
+    func claimNextTask(owner: LeaseOwner, node: String, lease: Duration, kinds: Set<JobTask.Kind>? = nil) async throws -> JobTask? {
+        let allowed = (kinds ?? Set(JobTask.Kind.allCases)).map(\.rawValue)
+        guard !allowed.isEmpty else { return nil }
+        return try await transaction { db in
+            let now = Date()
+            guard let found = try await db.fetchOne(JobTask.self, """
+                SELECT to_jsonb(t)::text FROM "jobTask" t JOIN job j ON j.id = t."jobId"
+                WHERE t.state = 'queued' AND (t."notBefore" IS NULL OR t."notBefore" <= \(now))
+                  AND t.kind = ANY(\(allowed)) AND j.state IN ('queued', 'running') AND NOT j."cancelRequested"
+                ORDER BY t.priority, j."createdAt", t.number LIMIT 1
+                FOR UPDATE OF t, j SKIP LOCKED
+                """) else { return nil }
+            var snapshot = try await Self.snapshot(of: found.jobId, db)
+            snapshot.claim(found.id, owner: owner, node: node, lease: lease, at: now)
+            try await Self.save(snapshot, db)
+            return snapshot.task(found.id)
+        }
+    }
+
+    func renewLeases(_ ids: Set<TaskID>, owner: LeaseOwner, lease: Duration) async throws -> Set<TaskID> {
         try await transaction { db in
             Set(try await db.column(String.self, """
                 UPDATE "jobTask" SET "leaseExpiresAt" = \(Date().addingTimeInterval(lease.seconds))
-                WHERE id = ANY(\(Array(ids))) AND "leaseOwner" = \(owner) AND state = 'running' RETURNING id
-                """))
+                WHERE id = ANY(\(ids.map(\.rawValue))) AND "leaseOwner" = \(owner.rawValue) AND state = 'running' RETURNING id
+                """).compactMap(TaskID.init(rawValue:)))
         }
     }
 
-    func updateTask(_ id: String, owner: String, stage: String, progress: Double, segments: Int?, speed: Double) async throws {
-        try await transaction { db in
-            guard case (var task, let job)? = try await Self.held(id, by: owner, db) else { return }
-            task.progress = min(1, max(0, progress))
-            if let segments { task.segments = max(task.segments, segments) }
-            try await db.update(task, in: "jobTask")
-            guard var job, job.state == .running else { return }
-            job.stage = stage
-            job.progress = try await Self.tasks(of: job.id, db).jobProgress
-            if speed > 0 { job.speed = speed }
-            try await db.update(job, in: "job")
-        }
+    func recordProgress(of id: TaskID, owner: LeaseOwner, progress: Double, segments: Int?, speed: Double) async throws {
+        try await change(job: id.jobID) { $0.record(progress: progress, segments: segments, speed: speed, of: id, owner: owner) }
     }
 
     func planned(jobID: String, tasks: [JobTask]) async throws {
-        try await transaction { db in
-            guard var job = try await Self.lockJob(jobID, db) else { return }
-            let existing = Set(try await Self.tasks(of: jobID, db).map(\.id))
-            for task in tasks where !existing.contains(task.id) { try await db.insert(task, into: "jobTask") }
-            if job.state == .running {
-                job.stage = "packaging"
-                try await db.update(job, in: "job")
-            }
-            try await db.notifyWork()
-        }
+        try await change(job: jobID) { $0.plan(tasks) }
     }
 
-    func completeTask(_ id: String, owner: String, segments: Int) async throws -> Bool {
-        try await transaction { db in
-            guard case (var task, let job)? = try await Self.held(id, by: owner, db) else { return false }
-            task.complete(segments: segments)
-            try await db.update(task, in: "jobTask")
-            let siblings = try await Self.tasks(of: task.jobId, db)
-            if siblings.readyToFinish, var finish = siblings.first(where: { $0.kind == .finish && $0.state == .waiting }) {
-                finish.state = .queued
-                try await db.update(finish, in: "jobTask")
-                try await db.notifyWork()
-            }
-            if var job, job.state == .running {
-                job.progress = siblings.jobProgress
-                if siblings.readyToFinish, task.kind != .finish { job.stage = "finishing" }
-                try await db.update(job, in: "job")
-            }
-            return true
-        }
+    func completeTask(_ id: TaskID, owner: LeaseOwner, segments: Int) async throws -> Bool {
+        try await change(job: id.jobID) { $0.complete(id, segments: segments, owner: owner) }
     }
 
-    func retryTask(_ id: String, owner: String, error: String, notBefore: Date) async throws {
-        try await transaction { db in
-            guard case (var task, let job)? = try await Self.held(id, by: owner, db) else { return }
-            task.retry(after: error, notBefore: notBefore)
-            try await db.update(task, in: "jobTask")
-            if var job, job.state == .running {
-                job.error = error
-                job.stage = "waiting to retry"
-                try await db.update(job, in: "job")
-            }
-        }
+    func retryTask(_ id: TaskID, owner: LeaseOwner, error: String, notBefore: Date) async throws {
+        try await change(job: id.jobID) { $0.retry(id, error: error, notBefore: notBefore, owner: owner) }
     }
 
-    func releaseTask(_ id: String, owner: String) async throws {
-        try await transaction { db in
-            guard case (var task, let job)? = try await Self.held(id, by: owner, db) else { return }
-            if job?.state.isFinal ?? true { task.cancel() } else { task.release() }
-            try await db.update(task, in: "jobTask")
-            if task.kind == .plan, var job, job.state == .running {
-                job.state = .queued
-                job.stage = "requeued: its daemon stopped"
-                try await db.update(job, in: "job")
-            }
-            try await db.notifyWork()
-        }
+    func releaseTask(_ id: TaskID, owner: LeaseOwner) async throws {
+        try await change(job: id.jobID) { $0.release(id, owner: owner) }
     }
 
     func requeueAbandonedTasks() async throws -> [JobTask] {
@@ -148,8 +104,7 @@ extension PostgresCatalog {
                 """)
             var requeued: [JobTask] = []
             for found in abandoned {
-                var task = found
-                task.abandon()
+                let task = found.abandoned()
                 try await db.update(task, in: "jobTask")
                 requeued.append(task)
             }
@@ -158,13 +113,13 @@ extension PostgresCatalog {
         }
     }
 
-    func tasksToStop(owner: String) async throws -> [String] {
+    func tasksToStop(owner: LeaseOwner) async throws -> [TaskID] {
         try await reading { db in
             try await db.column(String.self, """
                 SELECT t.id FROM "jobTask" t JOIN job j ON j.id = t."jobId"
-                WHERE t."leaseOwner" = \(owner) AND t.state = 'running'
+                WHERE t."leaseOwner" = \(owner.rawValue) AND t.state = 'running'
                   AND (j."cancelRequested" OR j.state NOT IN ('queued', 'running'))
-                """)
+                """).compactMap(TaskID.init(rawValue:))
         }
     }
 
@@ -188,32 +143,20 @@ extension PostgresCatalog {
     }
 
     func finishJob(id: String, state: Job.State, error: String?, mediaId: String?) async throws {
-        try await transaction { db in try await Self.finish(id, as: state, error: error, mediaId: mediaId, db) }
+        try await change(job: id) { $0.end(as: state, error: error, mediaId: mediaId, at: Date()) }
     }
 
-    /// Ends a job inside a transaction (`Job.end`); its unfinished tasks are cancelled.
-    static func finish(_ id: String, as state: Job.State, error: String?, mediaId: String?, _ db: PostgresConnection) async throws {
-        guard var job = try await lockJob(id, db) else { return }
-        job.end(as: state, error: error, mediaId: mediaId, at: Date())
-        try await db.update(job, in: "job")
-        try await db.run("""
-            UPDATE "jobTask" SET state = 'cancelled', "leaseOwner" = NULL, "leaseExpiresAt" = NULL
-            WHERE "jobId" = \(id) AND state IN ('waiting', 'queued')
-            """)
+    /// Ends the job that made a title, inside the publishing transaction.
+    static func end(_ jobID: String, as state: Job.State, mediaId: String, _ db: PostgresConnection) async throws {
+        var snapshot = try await snapshot(of: jobID, db)
+        snapshot.end(as: state, error: nil, mediaId: mediaId, at: Date())
+        try await save(snapshot, db)
     }
 
     func cancelJob(id: String) async throws -> Job? {
-        try await transaction { db in
-            guard var job = try await Self.lockJob(id, db) else { return nil }
-            guard !job.state.isFinal else { return job }
-            let running = try await Self.tasks(of: id, db).filter { $0.state == .running }
-            if running.isEmpty {
-                try await Self.finish(id, as: .cancelled, error: "cancelled", mediaId: nil, db)
-                return try await Self.lockJob(id, db)
-            }
-            job.cancelRequested = true
-            try await db.update(job, in: "job")
-            return job
+        try await change(job: id) { snapshot in
+            snapshot.cancel(at: Date())
+            return snapshot.job
         }
     }
 

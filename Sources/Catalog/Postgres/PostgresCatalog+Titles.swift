@@ -17,7 +17,7 @@ extension PostgresCatalog {
             try await db.run("SELECT pg_advisory_xact_lock(\(PostgresMigrations.publishLock))")
             if let existing = try await Self.earlier(digest: title.media.digest, than: title.media.id, db) {
                 try await Self.withdraw(title.media.id, db)
-                try await Self.finish(jobID, as: .duplicate, error: nil, mediaId: existing, db)
+                try await Self.end(jobID, as: .duplicate, mediaId: existing, db)
                 return .duplicate(of: existing)
             }
             let createdAt = try await Self.media(title.media.id, db)?.createdAt
@@ -25,7 +25,7 @@ extension PostgresCatalog {
             var ready = title
             ready.media.status = .ready
             try await Self.insert(ready, createdAt: createdAt, db)
-            try await Self.finish(jobID, as: .succeeded, error: nil, mediaId: ready.media.id, db)
+            try await Self.end(jobID, as: .succeeded, mediaId: ready.media.id, db)
             return .published(mediaId: ready.media.id)
         }
     }
@@ -59,7 +59,7 @@ extension PostgresCatalog {
         let now = Date()
         if let name = title.series {
             if var series = try await db.fetchOne(Series.self, """
-                SELECT to_jsonb(s)::text FROM series s WHERE lower(title) = lower(\(name.title)) AND type = \(name.type)
+                SELECT to_jsonb(s)::text FROM series s WHERE lower(title) = lower(\(name.title)) AND type = \(name.type.rawValue)
                 ORDER BY "createdAt" LIMIT 1 FOR UPDATE
                 """) {
                 series.updatedAt = now
@@ -121,7 +121,8 @@ extension PostgresCatalog {
         try await reading { db in try await Self.entry(id, db) }
     }
 
-    func entries(type: String?, genre: String?, page: Int, limit: Int) async throws -> (items: [CatalogEntry], total: Int) {
+    func entries(type: MediaType?, genre: String?, page: Int, limit: Int) async throws -> (items: [CatalogEntry], total: Int) {
+        let type = type?.rawValue
         /// Movies and series, filtered; a filter left out is NULL.
         @Sendable func shown(_ select: String, _ rest: String = "") -> PostgresQuery {
             """

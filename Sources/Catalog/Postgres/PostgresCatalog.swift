@@ -37,7 +37,8 @@ final class PostgresCatalog: CatalogStore {
         running = Task { await client.run() }
         let doorbell = doorbell
         listening = Task {
-            // One connection listens for the whole daemon; after a loss it listens again.
+            // One connection listens for the whole daemon; after a loss it listens again
+            // (meanwhile idle workers poll, so work is still found within their poll).
             while !Task.isCancelled {
                 do {
                     try await client.withConnection { connection in
@@ -46,6 +47,8 @@ final class PostgresCatalog: CatalogStore {
                             for try await _ in notifications { doorbell.ring() }
                         }
                     }
+                } catch where !Task.isCancelled {
+                    logger.warning("catalog notifications lost (\(address)): \(String(reflecting: error)); listening again in 1 s")
                 } catch {}
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -139,7 +142,7 @@ final class PostgresCatalog: CatalogStore {
 
     func heartbeat(_ daemon: DaemonStatus) async throws {
         try await transaction { db in
-            try await db.run("DELETE FROM daemon WHERE owner = \(daemon.owner) OR \"lastSeen\" < \(Date(timeIntervalSinceNow: -86400))")
+            try await db.run("DELETE FROM daemon WHERE owner = \(daemon.owner.rawValue) OR \"lastSeen\" < \(Date(timeIntervalSinceNow: -86400))")
             try await db.insert(daemon, into: "daemon")
         }
     }
@@ -190,12 +193,12 @@ extension PostgresConnection {
     }
 
     /// Writes every property of a value over the row of `table` whose id is `id`.
-    func update<T: Encodable & Identifiable>(_ value: T, in table: String) async throws where T.ID == String {
+    func update<T: Encodable & Identifiable>(_ value: T, in table: String) async throws where T.ID: CustomStringConvertible {
         let columns = PostgresJSON.columns(of: value)
         try await run("""
             UPDATE "\(unescaped: table)" SET (\(unescaped: columns)) =
             (SELECT \(unescaped: columns) FROM jsonb_populate_record(NULL::"\(unescaped: table)", \(try PostgresJSON.text(value))::jsonb))
-            WHERE id = \(value.id)
+            WHERE id = \(value.id.description)
             """)
     }
 

@@ -15,7 +15,7 @@ extension SQLiteCatalog {
         try await pool.write { db in
             if let existing = try Self.earlier(digest: title.media.digest, than: title.media.id, in: db) {
                 try Self.withdraw(title.media.id, in: db)
-                try Self.finish(jobID, as: .duplicate, error: nil, mediaId: existing, in: db)
+                try Self.end(jobID, as: .duplicate, mediaId: existing, in: db)
                 return .duplicate(of: existing)
             }
             let createdAt = try Self.createdAt(of: title.media.id, in: db)
@@ -23,9 +23,16 @@ extension SQLiteCatalog {
             var ready = title
             ready.media.status = .ready
             try Self.insert(ready, createdAt: createdAt, in: db)
-            try Self.finish(jobID, as: .succeeded, error: nil, mediaId: ready.media.id, in: db)
+            try Self.end(jobID, as: .succeeded, mediaId: ready.media.id, in: db)
             return .published(mediaId: ready.media.id)
         }
+    }
+
+    /// Ends the job that made a title, inside the publishing transaction.
+    private static func end(_ jobID: String, as state: Job.State, mediaId: String, in db: Database) throws {
+        var snapshot = try snapshot(of: jobID, in: db)
+        snapshot.end(as: state, error: nil, mediaId: mediaId, at: Date())
+        try save(snapshot, in: db)
     }
 
     func withdraw(mediaId: String) async throws {
@@ -104,12 +111,12 @@ extension SQLiteCatalog {
         try await pool.read { db in try Self.entry(id, in: db) }
     }
 
-    func entries(type: String?, genre: String?, page: Int, limit: Int) async throws -> (items: [CatalogEntry], total: Int) {
+    func entries(type: MediaType?, genre: String?, page: Int, limit: Int) async throws -> (items: [CatalogEntry], total: Int) {
         try await pool.read { db in
             var filters = "", arguments: StatementArguments = []
             if let type {
                 filters += " AND type = ?"
-                arguments += [type]
+                arguments += [type.rawValue]
             }
             if let genre {
                 filters += " AND EXISTS (SELECT 1 FROM json_each(genre) WHERE value = ? COLLATE NOCASE)"

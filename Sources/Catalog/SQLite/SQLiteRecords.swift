@@ -40,3 +40,7 @@ extension Job.Origin: DatabaseValueConvertible {}
 extension JobTask.Kind: DatabaseValueConvertible {}
 extension JobTask.State: DatabaseValueConvertible {}
 extension Media.Status: DatabaseValueConvertible {}
+extension Job.Stage: DatabaseValueConvertible {}
+extension MediaType: DatabaseValueConvertible {}
+extension TaskID: DatabaseValueConvertible {}
+extension LeaseOwner: DatabaseValueConvertible {}

@@ -10,6 +10,15 @@ public struct JobTask: Codable, Sendable, Equatable, Identifiable {
         /// Light work (probing, audio, playlists) beside the chunks' video encoding: a
         /// daemon runs as many of these as it has workers, on top of its chunks.
         public static let light: Set<Kind> = [.plan, .tracks, .finish]
+
+        /// What its job is doing while it runs.
+        public var stage: Job.Stage {
+            switch self {
+            case .plan: .planning
+            case .chunk, .tracks: .packaging
+            case .finish: .finishing
+            }
+        }
     }
 
     public enum State: String, Codable, Sendable {
@@ -20,8 +29,7 @@ public struct JobTask: Codable, Sendable, Equatable, Identifiable {
         case cancelled
     }
 
-    /// `<job>:<kind>:<number>`.
-    public var id: String
+    public var id: TaskID
     public var jobId: String
     public var kind: Kind
     /// The chunk's index; 0 for the other kinds.
@@ -45,12 +53,12 @@ public struct JobTask: Codable, Sendable, Equatable, Identifiable {
     /// A retry waits until then.
     public var notBefore: Date?
     /// The daemon process holding it, and until when its claim holds without a heartbeat.
-    public var leaseOwner: String?
+    public var leaseOwner: LeaseOwner?
     public var leaseExpiresAt: Date?
 
     public init(jobId: String, kind: Kind, number: Int = 0, start: Double? = nil, end: Double? = nil,
                 state: State = .queued) {
-        id = "\(jobId):\(kind.rawValue):\(number)"
+        id = TaskID(jobID: jobId, kind: kind, number: number)
         self.jobId = jobId
         self.kind = kind
         self.number = number
@@ -70,10 +78,10 @@ public struct JobTask: Codable, Sendable, Equatable, Identifiable {
 
 extension JobTask {
     /// Whether `owner` holds it now (fences a daemon whose lease was taken over).
-    public func isHeld(by owner: String) -> Bool { state == .running && leaseOwner == owner }
+    public func isHeld(by owner: LeaseOwner) -> Bool { state == .running && leaseOwner == owner }
 
     /// Taken by `owner` on `node`, until `now + lease` unless renewed.
-    mutating func claim(owner: String, node: String, lease: Duration, at now: Date) {
+    mutating func claim(owner: LeaseOwner, node: String, lease: Duration, at now: Date) {
         state = .running
         attempts += 1
         self.node = node

@@ -1,4 +1,6 @@
+import Catalog
 import Foundation
+import VaultLayout
 
 /// A file submitted by a person or a script (`streamvault submit`, `POST /api/jobs`):
 /// hard-linked (or, where allowed, copied across file systems) into the job's own input
@@ -20,7 +22,7 @@ public struct JobSubmission: Sendable {
     public var file: String
     public var sidecars: [Sidecar] = []
     public var title: String?
-    public var type: String?
+    public var type: MediaType?
     public var preset: String
     public var maxAttempts: Int
     public var origin: Job.Origin
@@ -28,7 +30,7 @@ public struct JobSubmission: Sendable {
     /// request never copies gigabytes while the client waits.
     public var mayCopy: Bool
 
-    public init(file: String, sidecars: [Sidecar] = [], title: String? = nil, type: String? = nil,
+    public init(file: String, sidecars: [Sidecar] = [], title: String? = nil, type: MediaType? = nil,
                 preset: String, maxAttempts: Int, origin: Job.Origin, mayCopy: Bool = true) {
         self.file = file
         self.sidecars = sidecars
@@ -83,11 +85,4 @@ public struct JobSubmission: Sendable {
         }
         try FileManager.default.copyItem(atPath: path, toPath: destination.path)
     }
-}
-
-/// A submission refused: the file and the reason.
-public struct SubmissionError: Error, CustomStringConvertible, Sendable {
-    public let file: String
-    public let reason: String
-    public var description: String { "\(file): \(reason)" }
 }

@@ -9,6 +9,17 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         public var isFinal: Bool { ![.queued, .running].contains(self) }
     }
 
+    /// What a job is doing now, as `GET /api/jobs` shows it.
+    public enum Stage: String, Codable, Sendable, CaseIterable {
+        case queued, planning, packaging, finishing
+        /// A task's attempt failed; it runs again after its backoff.
+        case waitingToRetry = "waiting to retry"
+        /// Its plan's daemon stopped before the plan was made: back in the queue.
+        case requeued = "requeued: its daemon stopped"
+        /// Ended: succeeded (`done`), or as its state says.
+        case done, failed, cancelled, duplicate
+    }
+
     /// Where the job came from.
     public enum Origin: String, Codable, Sendable {
         case ingest, submit, api
@@ -41,11 +52,10 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var origin: Origin
     /// Metadata chosen by whoever submitted it; nil where the file name decides.
     public var title: String?
-    public var type: String?
+    public var type: MediaType?
     public var preset: String
     public var state: State
-    /// What the job is doing now: queued, planning, packaging, finishing, done.
-    public var stage: String
+    public var stage: Stage
     /// 0…1.
     public var progress: Double
     /// Media seconds per wall-clock second, all its workers together.
@@ -65,7 +75,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var digest: String?
 
     public init(id: String = CatalogID.make(), mediaId: String = CatalogID.make(), source: String,
-                sidecars: [Track] = [], origin: Origin, title: String? = nil, type: String? = nil,
+                sidecars: [Track] = [], origin: Origin, title: String? = nil, type: MediaType? = nil,
                 preset: String, maxAttempts: Int, createdAt: Date = Date()) {
         self.id = id
         self.mediaId = mediaId
@@ -76,7 +86,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         self.type = type
         self.preset = preset
         state = .queued
-        stage = "queued"
+        stage = .queued
         progress = 0
         speed = 0
         attempts = 0
@@ -92,14 +102,20 @@ extension Job {
         guard state == .queued else { return }
         state = .running
         startedAt = now
-        stage = "planning"
+        stage = .planning
     }
 
     /// Ended for good: succeeded, failed, cancelled or duplicate (with the existing title's
     /// id). Complete work (succeeded, duplicate) is at 100 %.
     mutating func end(as final: State, error: String?, mediaId: String?, at now: Date) {
         state = final
-        stage = final == .succeeded ? "done" : final.rawValue
+        stage = switch final {
+        case .succeeded: .done
+        case .failed: .failed
+        case .cancelled: .cancelled
+        case .duplicate: .duplicate
+        case .queued, .running: stage
+        }
         if final == .succeeded || final == .duplicate { progress = 1 }
         self.error = error
         if let mediaId { self.mediaId = mediaId }

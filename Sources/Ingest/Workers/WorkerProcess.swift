@@ -25,17 +25,11 @@ final class WorkerProcess: @unchecked Sendable {
         let reading = stdout.fileHandleForReading
         try process.run()
         Thread {
-            var buffer = Data()
-            let decoder = JSONDecoder()
+            var reader = WorkerChannel.Reader()
             while true {
                 let chunk = reading.availableData
                 if chunk.isEmpty { break }
-                buffer.append(chunk)
-                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = buffer[buffer.startIndex..<newline]
-                    buffer.removeSubrange(buffer.startIndex...newline)
-                    if let message = try? decoder.decode(WorkerMessage.self, from: line) { continuation.yield(message) }
-                }
+                for message in reader.read(chunk) { continuation.yield(message) }
             }
             continuation.finish()
         }.start()
