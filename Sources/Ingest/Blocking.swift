@@ -1,3 +1,4 @@
+import Foundation
 import NIOPosix
 
 /// Where the daemon's blocking work runs — file system calls, `flock`, starting a process,
@@ -14,5 +15,13 @@ public enum Blocking {
     /// Runs `work` on a pool thread and returns (or throws) what it did.
     public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await pool.runIfActive(work)
+    }
+
+    /// Removes a file or folder, if it is there.
+    public static func removeIfPresent(_ url: URL) async throws {
+        try await run {
+            guard FileManager.default.fileExists(atPath: url.path) else { return }
+            try FileManager.default.removeItem(at: url)
+        }
     }
 }

@@ -156,10 +156,7 @@ public struct Publisher: Sendable {
     /// is a leftover, not a loss: nothing a user dropped is ever removed here).
     private func remove(_ url: URL, of job: Job) async {
         do {
-            try await Blocking.run {
-                guard FileManager.default.fileExists(atPath: url.path) else { return }
-                try FileManager.default.removeItem(at: url)
-            }
+            try await Blocking.removeIfPresent(url)
         } catch {
             logger.warning("job \(job.id): cannot remove \(url.path): \(error)")
         }

@@ -81,10 +81,7 @@ public struct VaultRecovery: Sendable {
         }
         guard let leftovers else { return }
         do {
-            try await Blocking.run {
-                guard FileManager.default.fileExists(atPath: leftovers.path) else { return }
-                try FileManager.default.removeItem(at: leftovers)
-            }
+            try await Blocking.removeIfPresent(leftovers)
         } catch {
             logger.warning("task \(task.id): cannot remove what its attempt left: \(error)")
         }

@@ -1,12 +1,12 @@
 import Foundation
 import PostgresNIO
 
-extension PostgresCatalog {
+extension PostgresCatalog: SnapshotStore {
     /// Locks job `id` and reads its tasks in one transaction, applies `transition` (the
     /// queue's rules, `JobSnapshot`) and saves what it changed. Every change to a job's
     /// tasks takes the job's lock first, so two hosts finishing its last two chunks at once
     /// see each other's work (and exactly one queues the finish).
-    private func change<T: Sendable>(job id: String, _ transition: @escaping @Sendable (inout JobSnapshot) -> T) async throws -> T {
+    func change<T: Sendable>(job id: String, _ transition: @escaping @Sendable (inout JobSnapshot) -> T) async throws -> T {
         try await transaction { db in
             var snapshot = try await Self.snapshot(of: id, db)
             let result = transition(&snapshot)
@@ -76,25 +76,10 @@ extension PostgresCatalog {
         }
     }
 
-    func recordProgress(of id: TaskID, owner: LeaseOwner, progress: Double, segments: Int?, speed: Double) async throws {
-        try await change(job: id.jobID) { $0.record(progress: progress, segments: segments, speed: speed, of: id, owner: owner) }
-    }
 
-    func planned(jobID: String, tasks: [JobTask]) async throws {
-        try await change(job: jobID) { $0.plan(tasks) }
-    }
 
-    func completeTask(_ id: TaskID, owner: LeaseOwner, segments: Int) async throws -> Bool {
-        try await change(job: id.jobID) { $0.complete(id, segments: segments, owner: owner) }
-    }
 
-    func retryTask(_ id: TaskID, owner: LeaseOwner, error: String, notBefore: Date) async throws {
-        try await change(job: id.jobID) { $0.retry(id, error: error, notBefore: notBefore, owner: owner) }
-    }
 
-    func releaseTask(_ id: TaskID, owner: LeaseOwner) async throws {
-        try await change(job: id.jobID) { $0.release(id, owner: owner) }
-    }
 
     func requeueAbandonedTasks() async throws -> [JobTask] {
         try await transaction { db in
@@ -142,9 +127,6 @@ extension PostgresCatalog {
         }
     }
 
-    func finishJob(id: String, state: Job.State, error: String?, mediaId: String?) async throws {
-        try await change(job: id) { $0.end(as: state, error: error, mediaId: mediaId, at: Date()) }
-    }
 
     /// Ends the job that made a title, inside the publishing transaction.
     static func end(_ jobID: String, as state: Job.State, mediaId: String, _ db: PostgresConnection) async throws {
@@ -153,12 +135,6 @@ extension PostgresCatalog {
         try await save(snapshot, db)
     }
 
-    func cancelJob(id: String) async throws -> Job? {
-        try await change(job: id) { snapshot in
-            snapshot.cancel(at: Date())
-            return snapshot.job
-        }
-    }
 
     func job(id: String) async throws -> Job? {
         try await reading { db in try await db.fetchOne(Job.self, "SELECT to_jsonb(j)::text FROM job j WHERE id = \(id)") }

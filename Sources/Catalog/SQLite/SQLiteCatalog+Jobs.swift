@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
 
-extension SQLiteCatalog {
+extension SQLiteCatalog: SnapshotStore {
     /// Reads job `id` and its tasks in one write transaction, applies `transition` (the
     /// queue's rules, `JobSnapshot`) and saves what it changed.
-    private func change<T: Sendable>(job id: String, _ transition: @escaping @Sendable (inout JobSnapshot) -> T) async throws -> T {
+    func change<T: Sendable>(job id: String, _ transition: @escaping @Sendable (inout JobSnapshot) -> T) async throws -> T {
         let (result, wake) = try await pool.write { db in
             var snapshot = try Self.snapshot(of: id, in: db)
             let result = transition(&snapshot)
@@ -65,25 +65,10 @@ extension SQLiteCatalog {
         }
     }
 
-    func recordProgress(of id: TaskID, owner: LeaseOwner, progress: Double, segments: Int?, speed: Double) async throws {
-        try await change(job: id.jobID) { $0.record(progress: progress, segments: segments, speed: speed, of: id, owner: owner) }
-    }
 
-    func planned(jobID: String, tasks: [JobTask]) async throws {
-        try await change(job: jobID) { $0.plan(tasks) }
-    }
 
-    func completeTask(_ id: TaskID, owner: LeaseOwner, segments: Int) async throws -> Bool {
-        try await change(job: id.jobID) { $0.complete(id, segments: segments, owner: owner) }
-    }
 
-    func retryTask(_ id: TaskID, owner: LeaseOwner, error: String, notBefore: Date) async throws {
-        try await change(job: id.jobID) { $0.retry(id, error: error, notBefore: notBefore, owner: owner) }
-    }
 
-    func releaseTask(_ id: TaskID, owner: LeaseOwner) async throws {
-        try await change(job: id.jobID) { $0.release(id, owner: owner) }
-    }
 
     func requeueAbandonedTasks() async throws -> [JobTask] {
         let requeued = try await pool.write { db in
@@ -125,16 +110,7 @@ extension SQLiteCatalog {
         }
     }
 
-    func finishJob(id: String, state: Job.State, error: String?, mediaId: String?) async throws {
-        try await change(job: id) { $0.end(as: state, error: error, mediaId: mediaId, at: Date()) }
-    }
 
-    func cancelJob(id: String) async throws -> Job? {
-        try await change(job: id) { snapshot in
-            snapshot.cancel(at: Date())
-            return snapshot.job
-        }
-    }
 
     func job(id: String) async throws -> Job? {
         try await pool.read { db in try Job.fetchOne(db, key: id) }
