@@ -108,36 +108,21 @@ extension StreamInfo {
 func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? max(a, 1) : gcd(b, a % b) }
 
 extension StreamInfo {
+    /// Copies what libav knows of `stream`, one of `context`'s streams; neither is kept.
     init(stream: UnsafeMutablePointer<AVStream>, context: UnsafeMutablePointer<AVFormatContext>) {
         let parameters = stream.pointee.codecpar!.pointee
         let descriptor = avcodec_descriptor_get(parameters.codec_id)
         let timeBase = Rational(stream.pointee.time_base)
-        let tags = stream.pointee.metadata
-        func tag(_ key: String) -> String? {
-            guard let entry = av_dict_get(tags, key, nil, 0), let value = entry.pointee.value else { return nil }
-            return String(cString: value)
-        }
-        func name(_ cString: UnsafePointer<CChar>?) -> String? { cString.map { String(cString: $0) } }
-
-        let kind: StreamKind
-        switch parameters.codec_type {
-        case AVMEDIA_TYPE_VIDEO: kind = .video
-        case AVMEDIA_TYPE_AUDIO: kind = .audio
-        case AVMEDIA_TYPE_SUBTITLE: kind = .subtitle
-        case AVMEDIA_TYPE_DATA: kind = .data
-        case AVMEDIA_TYPE_ATTACHMENT: kind = .attachment
-        default: kind = .unknown
-        }
         let disposition = stream.pointee.disposition
         index = Int(stream.pointee.index)
-        self.kind = kind
-        codec = name(avcodec_get_name(parameters.codec_id)) ?? "unknown"
-        codecLongName = name(descriptor?.pointee.long_name) ?? codec
-        profile = name(avcodec_profile_name(parameters.codec_id, parameters.profile))
+        kind = StreamKind(parameters.codec_type)
+        codec = Self.name(avcodec_get_name(parameters.codec_id)) ?? "unknown"
+        codecLongName = Self.name(descriptor?.pointee.long_name) ?? codec
+        profile = Self.name(avcodec_profile_name(parameters.codec_id, parameters.profile))
         level = parameters.level > 0 ? Int(parameters.level) : nil
         bitRate = parameters.bit_rate > 0 ? Int(parameters.bit_rate) : nil
-        language = tag("language").flatMap { $0.isEmpty ? nil : $0 }
-        title = tag("title")
+        language = Self.tag("language", of: stream).flatMap { $0.isEmpty ? nil : $0 }
+        title = Self.tag("title", of: stream)
         isDefault = disposition & SV_AV_DISPOSITION_DEFAULT != 0
         isForced = disposition & SV_AV_DISPOSITION_FORCED != 0
         isHearingImpaired = disposition & SV_AV_DISPOSITION_HEARING_IMPAIRED != 0
@@ -146,45 +131,80 @@ extension StreamInfo {
         self.startTime = startTime
         // Matroska keeps where a stream ends in a `DURATION` tag ("00:00:07.500000000").
         duration = stream.pointee.duration > 0 ? timeBase.seconds(stream.pointee.duration)
-            : tag("DURATION").flatMap(Self.seconds(clock:)).map { $0 - max(0, startTime ?? 0) }
+            : Self.tag("DURATION", of: stream).flatMap(Self.seconds(clock:)).map { $0 - max(0, startTime ?? 0) }
         self.timeBase = timeBase
+        switch kind {
+        case .video: readPicture(parameters, of: stream, in: context)
+        case .audio: readSound(parameters)
+        case .subtitle: isBitmapSubtitle = descriptor.map { $0.pointee.props & AV_CODEC_PROP_BITMAP_SUB != 0 }
+        default: break
+        }
+    }
 
-        if kind == .video {
-            width = Int(parameters.width)
-            height = Int(parameters.height)
-            let sar = av_guess_sample_aspect_ratio(context, stream, nil)
-            sampleAspectRatio = sar.num > 0 && sar.den > 0 ? Rational(sar) : Rational(1, 1)
-            let format = PixelFormat(rawValue: parameters.format)
-            pixelFormat = format.description
-            bitDepth = format.bitDepth
-            chromaSubsampling = format.chromaSubsampling
-            let guessed = av_guess_frame_rate(context, stream, nil)
-            frameRate = guessed.num > 0 && guessed.den > 0 ? Rational(guessed) : nil
-            let average = stream.pointee.avg_frame_rate
-            averageFrameRate = average.num > 0 && average.den > 0 ? Rational(average) : nil
-            switch parameters.field_order {
-            case AV_FIELD_PROGRESSIVE: fieldOrder = .progressive
-            case AV_FIELD_TT, AV_FIELD_BB, AV_FIELD_TB, AV_FIELD_BT: fieldOrder = .interlaced
-            default: fieldOrder = .unknown
-            }
-            // The display matrix is counter-clockwise; players rotate clockwise by its negation.
-            let degrees = Int((-sv_stream_rotation(stream)).rounded())
-            rotation = ((degrees % 360) + 360) % 360
-            colorTransfer = name(av_color_transfer_name(parameters.color_trc))
-            colorPrimaries = name(av_color_primaries_name(parameters.color_primaries))
-            colorSpace = name(av_color_space_name(parameters.color_space))
+    /// A video stream's size, pixel format, frame rates, field order, rotation and colour.
+    private mutating func readPicture(_ parameters: AVCodecParameters, of stream: UnsafeMutablePointer<AVStream>,
+                                      in context: UnsafeMutablePointer<AVFormatContext>) {
+        width = Int(parameters.width)
+        height = Int(parameters.height)
+        let sar = av_guess_sample_aspect_ratio(context, stream, nil)
+        sampleAspectRatio = sar.num > 0 && sar.den > 0 ? Rational(sar) : Rational(1, 1)
+        let format = PixelFormat(rawValue: parameters.format)
+        pixelFormat = format.description
+        bitDepth = format.bitDepth
+        chromaSubsampling = format.chromaSubsampling
+        let guessed = av_guess_frame_rate(context, stream, nil)
+        frameRate = guessed.num > 0 && guessed.den > 0 ? Rational(guessed) : nil
+        let average = stream.pointee.avg_frame_rate
+        averageFrameRate = average.num > 0 && average.den > 0 ? Rational(average) : nil
+        fieldOrder = FieldOrder(parameters.field_order)
+        // The display matrix is counter-clockwise; players rotate clockwise by its negation.
+        let degrees = Int((-sv_stream_rotation(stream)).rounded())
+        rotation = ((degrees % 360) + 360) % 360
+        colorTransfer = Self.name(av_color_transfer_name(parameters.color_trc))
+        colorPrimaries = Self.name(av_color_primaries_name(parameters.color_primaries))
+        colorSpace = Self.name(av_color_space_name(parameters.color_space))
+    }
+
+    /// An audio stream's channel count, channel layout name and sample rate.
+    private mutating func readSound(_ parameters: AVCodecParameters) {
+        var layout = parameters.ch_layout
+        channels = Int(layout.nb_channels)
+        var buffer = [CChar](repeating: 0, count: 64)
+        if av_channel_layout_describe(&layout, &buffer, buffer.count) > 0 {
+            channelLayout = String(cBuffer: buffer)
         }
-        if kind == .audio {
-            var layout = parameters.ch_layout
-            channels = Int(layout.nb_channels)
-            var buffer = [CChar](repeating: 0, count: 64)
-            if av_channel_layout_describe(&layout, &buffer, buffer.count) > 0 {
-                channelLayout = String(cBuffer: buffer)
-            }
-            sampleRate = Int(parameters.sample_rate)
+        sampleRate = Int(parameters.sample_rate)
+    }
+
+    /// The stream's metadata tag `key` (matched regardless of case, as `av_dict_get` does).
+    private static func tag(_ key: String, of stream: UnsafeMutablePointer<AVStream>) -> String? {
+        guard let entry = av_dict_get(stream.pointee.metadata, key, nil, 0), let value = entry.pointee.value else { return nil }
+        return String(cString: value)
+    }
+
+    /// A name libav gives as a C string, or nil when it has none.
+    private static func name(_ cString: UnsafePointer<CChar>?) -> String? { cString.map { String(cString: $0) } }
+}
+
+extension StreamKind {
+    init(_ type: AVMediaType) {
+        switch type {
+        case AVMEDIA_TYPE_VIDEO: self = .video
+        case AVMEDIA_TYPE_AUDIO: self = .audio
+        case AVMEDIA_TYPE_SUBTITLE: self = .subtitle
+        case AVMEDIA_TYPE_DATA: self = .data
+        case AVMEDIA_TYPE_ATTACHMENT: self = .attachment
+        default: self = .unknown
         }
-        if kind == .subtitle, let descriptor {
-            isBitmapSubtitle = descriptor.pointee.props & AV_CODEC_PROP_BITMAP_SUB != 0
+    }
+}
+
+extension FieldOrder {
+    init(_ order: AVFieldOrder) {
+        switch order {
+        case AV_FIELD_PROGRESSIVE: self = .progressive
+        case AV_FIELD_TT, AV_FIELD_BB, AV_FIELD_TB, AV_FIELD_BT: self = .interlaced
+        default: self = .unknown
         }
     }
 }

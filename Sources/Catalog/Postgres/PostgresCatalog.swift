@@ -91,16 +91,25 @@ final class PostgresCatalog: CatalogStore {
     }
 
     /// `body`'s result, or `CatalogError.unreachable` once `limit` has passed: while the
-    /// server is away the pool's requests would wait for it.
+    /// server is away the pool's requests would wait for it. The caller goes on at the
+    /// deadline even when `body` does not end on cancellation (a request stuck on a dead
+    /// connection): `body` is cancelled and left to end by itself.
     static func answer<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw CatalogError.unreachable(reason: "no answer within \(Int(limit.seconds)) s")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        let outcome = FirstOutcome<T>()
+        let work = Task {
+            do { outcome.settle(.success(try await body())) } catch { outcome.settle(.failure(error)) }
+        }
+        let deadline = Task {
+            try await Task.sleep(for: limit)
+            outcome.settle(.failure(CatalogError.unreachable(reason: "no answer within \(Int(limit.seconds)) s")))
+            work.cancel()
+        }
+        defer { deadline.cancel() }
+        return try await withTaskCancellationHandler {
+            try await outcome.value
+        } onCancel: {
+            work.cancel()
+            outcome.settle(.failure(CancellationError()))
         }
     }
 

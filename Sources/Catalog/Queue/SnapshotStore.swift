@@ -4,6 +4,7 @@ import Foundation
 /// job and its tasks in one transaction, under the engine's locks; apply; save what
 /// changed; wake the workers if it queued work) and gets the queue's operations from here.
 protocol SnapshotStore: CatalogStore {
+    @discardableResult
     func change<T: Sendable>(job id: String, _ transition: @escaping @Sendable (inout JobSnapshot) -> T) async throws -> T
 }
 

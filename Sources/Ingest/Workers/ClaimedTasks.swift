@@ -2,7 +2,7 @@ import Catalog
 import Foundation
 
 /// The tasks a daemon has claimed and not yet recorded, each with its slot, its worker
-/// process once started, when that worker last spoke, and why the watchdog killed it: the
+/// process once started, and why the watchdog killed it, if it did: the
 /// one record the claim loop, the lease keeper, the watchdog and the recorder share. Its
 /// leases are the ones the daemon renews: a task whose outcome could not be recorded
 /// leaves it, so its lease expires and another daemon takes it over.
@@ -12,7 +12,6 @@ actor ClaimedTasks {
         /// Whether it took a light slot (plan, tracks, finish beside the chunks).
         let light: Bool
         var process: WorkerProcess?
-        var lastHeard = ContinuousClock.now
         /// Why the watchdog killed its worker, if it did.
         var killedBecause: String?
     }
@@ -33,12 +32,7 @@ actor ClaimedTasks {
     func add(_ task: JobTask, light: Bool) { entries[task.id] = Entry(task: task, light: light) }
     func remove(_ id: TaskID) { entries[id] = nil }
 
-    func started(_ id: TaskID, _ process: WorkerProcess) {
-        entries[id]?.process = process
-        entries[id]?.lastHeard = .now
-    }
-
-    func heard(_ id: TaskID) { entries[id]?.lastHeard = .now }
+    func started(_ id: TaskID, _ process: WorkerProcess) { entries[id]?.process = process }
 
     /// Its worker ended; returns why the watchdog killed it, if it did.
     func exited(_ id: TaskID) -> String? {
@@ -46,9 +40,9 @@ actor ClaimedTasks {
         return entries[id]?.killedBecause
     }
 
-    /// Workers running now, with when each last spoke.
-    func workers() -> [(id: TaskID, process: WorkerProcess, lastHeard: ContinuousClock.Instant)] {
-        entries.compactMap { id, entry in entry.process.map { (id, $0, entry.lastHeard) } }
+    /// Workers running now that the watchdog has not killed yet.
+    func watched() -> [(id: TaskID, process: WorkerProcess)] {
+        entries.compactMap { id, entry in entry.killedBecause == nil ? entry.process.map { (id, $0) } : nil }
     }
 
     /// Kills a worker (SIGKILL) and notes why, for the attempt's record.

@@ -77,7 +77,6 @@ struct TaskSupervisor: Sendable {
         var last: WorkerMessage?
         var lastWrite = ContinuousClock.now - .seconds(1)
         for await message in messages {
-            await claimed.heard(task.id)
             switch message {
             case let .progress(fraction, speed):
                 guard ContinuousClock.now - lastWrite >= .milliseconds(500) else { continue }

@@ -14,12 +14,12 @@ struct Watchdog: Sendable {
     func run() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            for worker in await claimed.workers() { await check(worker.id, worker.process, lastHeard: worker.lastHeard) }
+            for worker in await claimed.watched() { await check(worker.id, worker.process) }
         }
     }
 
-    private func check(_ id: TaskID, _ process: WorkerProcess, lastHeard: ContinuousClock.Instant) async {
-        if ContinuousClock.now - lastHeard > limits.stallTimeout {
+    private func check(_ id: TaskID, _ process: WorkerProcess) async {
+        if ContinuousClock.now - process.lastHeard > limits.stallTimeout {
             logger.error("task \(id): no progress for \(Int(limits.stallTimeout.seconds)) s; worker killed")
             await claimed.kill(id, because: "stalled: no progress for \(Int(limits.stallTimeout.seconds)) s (--stall-timeout)")
             return

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NIOConcurrencyHelpers
 
 /// A worker child process of the same binary (`streamvault worker --assignment JSON`), started by
 /// the daemon. Its stdout carries `WorkerMessage` lines; its stderr goes to a log in the
@@ -10,6 +11,12 @@ final class WorkerProcess: @unchecked Sendable {
     private let stdin = Pipe()
     private let stdout = Pipe()
     let messages: AsyncStream<WorkerMessage>
+    private let heard = NIOLockedValueBox(ContinuousClock.now)
+    private let killed = NIOLockedValueBox(false)
+
+    /// When the child last wrote a whole message line, whether or not the daemon has dealt
+    /// with it yet (a daemon waiting for its catalog must not take its worker for stalled).
+    var lastHeard: ContinuousClock.Instant { heard.withLockedValue { $0 } }
 
     /// Starts `executable worker --root ROOT --assignment JSON --concurrent-tasks N`.
     init(executable: URL, root: URL, assignment: WorkerAssignment, concurrentTasks: Int, log: URL) throws {
@@ -24,12 +31,15 @@ final class WorkerProcess: @unchecked Sendable {
         messages = stream
         let reading = stdout.fileHandleForReading
         try process.run()
+        let heard = heard
         Thread {
             var reader = WorkerChannel.Reader()
             while true {
                 let chunk = reading.availableData
                 if chunk.isEmpty { break }
-                for message in reader.read(chunk) { continuation.yield(message) }
+                let messages = reader.read(chunk)
+                if !messages.isEmpty { heard.withLockedValue { $0 = .now } }
+                for message in messages { continuation.yield(message) }
             }
             continuation.finish()
         }.start()
@@ -38,10 +48,14 @@ final class WorkerProcess: @unchecked Sendable {
     var pid: Int32 { process.processIdentifier }
 
     /// Asks the child to stop (SIGTERM): it removes its partial output and exits.
-    func terminate() { process.terminate() }
+    func terminate() { if process.isRunning { process.terminate() } }
 
-    /// Stops the child at once (SIGKILL): for one that does not answer any more.
-    func kill() { Glibc.kill(process.processIdentifier, SIGKILL) }
+    /// Stops the child at once (SIGKILL): for one that does not answer any more. Only the
+    /// first call signals (a pid may be reused once the child is reaped).
+    func kill() {
+        guard killed.withLockedValue({ wasKilled in defer { wasKilled = true }; return !wasKilled }), process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+    }
 
     /// The child's resident memory in bytes (`VmRSS` of `/proc/<pid>/status`), nil once it is gone.
     var residentBytes: Int? {

@@ -1,0 +1,328 @@
+import Foundation
+import LibAV
+import VaultLayout
+
+/// One run of `TrackPackager`: the source and the dubbing files opened, an encoder for each
+/// audio rendition and the events of each subtitle rendition, how many segments of each are
+/// in the title, and the manifest as it grows. Times are seconds on the title's clock (0 at
+/// its start, which is `timeline.start` on the source's), not time-base ticks. Runs once.
+/// Not thread-safe: runs on the calling thread, and so do the callbacks.
+final class TrackRun {
+    /// A subtitle rendition's events, known at once for a sidecar and as the source is read
+    /// for a stream. `offset` nil for a source stream (its clock's zero is the first frame's
+    /// source time), 0 for a sidecar (its zero is the first frame).
+    private struct Subtitle {
+        let track: TrackPlan.SubtitleTrack
+        var events: [SubtitleEvent]
+        let offset: Double?
+    }
+
+    /// Seconds the source must be read past a subtitle segment's end before it is written:
+    /// containers interleave subtitle packets near, not exactly at, their time.
+    static let subtitleMargin = 10.0
+
+    private let plan: TitlePlan
+    private let folder: PackagingFolder
+    private let title: TitleLayout
+    private let segmentsReady: (Int) -> Void
+    private let source: MediaSource
+    private var tracks: TrackPlan
+    private var manifest = TrackManifest()
+    /// Tracks that could not be opened, left out of `tracks` before the manifest is first written.
+    private var dropped = Set<TrackPlan.Origin>()
+    /// Where the audio renditions write their segments before they move into the title.
+    private let staging: TitleLayout
+    private let timeline: Timeline
+    /// Segments in the title, as planned.
+    private let segmentsPlanned: Int
+    private let packet: Packet, dubPacket: Packet
+
+    /// Every audio rendition, in `tracks.audio` order.
+    private var audio: [AudioRenditionEncoder] = []
+    /// The renditions of the source's own streams, decoded as the source is read.
+    private var sourceAudio: [AudioRenditionEncoder] = []
+    /// The renditions of dubbing files, each read from its own file at the source audio's pace.
+    private var dubs: [AudioRenditionEncoder] = []
+    /// Dubs whose file has ended.
+    private var dubsEnded = Set<ObjectIdentifier>()
+    /// Segments, from the first, of each audio rendition (in `audio` order) in the title.
+    private var completed: [Int] = []
+    private var subtitles: [Subtitle] = []
+    /// Decoders of the source's subtitle streams, by stream index.
+    private var subtitleDecoders: [Int: SubtitleDecoder] = [:]
+    /// Segments, from the first, of every subtitle rendition in the title.
+    private var subtitleSegments = 0
+    /// The last count given to `segmentsReady`.
+    private var reported = 0
+
+    /// Opens the source and plans its tracks; the staging folder is emptied.
+    init(of packager: TrackPackager, segmentsReady: @escaping (Int) -> Void) throws {
+        let plan = packager.plan
+        self.plan = plan
+        folder = packager.folder
+        title = packager.title
+        self.segmentsReady = segmentsReady
+        source = try MediaSource(path: plan.source)
+        tracks = TrackPlan(source: source, sidecars: packager.sidecars)
+        try? FileManager.default.removeItem(at: folder.trackStaging)
+        staging = title.rooted(at: folder.trackStaging)
+        timeline = Timeline(start: plan.video?.sourceStart, videoSeconds: plan.video.map { _ in plan.expectedDuration })
+        segmentsPlanned = plan.timeline.plannedCount
+        packet = try Packet()
+        dubPacket = try Packet()
+    }
+
+    /// Packages the tracks and returns the finished manifest (also written to the folder).
+    /// - Parameters:
+    ///   - progress: seconds of the title done, a few times a second.
+    ///   - isCancelled: polled between packets; true throws `.cancelled`.
+    func run(progress: (Double) -> Void, isCancelled: () -> Bool) throws -> TrackManifest {
+        openAudio()
+        openSubtitles()
+        if audio.isEmpty, plan.video == nil, subtitles.isEmpty {
+            throw PackagingError(file: plan.source, cause: .noUsableStream)
+        }
+        try writeRenditions()
+        try readSource(progress: progress, isCancelled: isCancelled)
+        let duration = try finishAudio()
+        try finishSubtitles(duration: duration)
+        manifest.subtitleSegments = subtitleSegments
+        manifest.audioSegments = completed.min()
+        manifest.audioSamples = audio.first?.samplesEncoded
+        try manifest.write(to: folder.trackManifest)
+        try? FileManager.default.removeItem(at: folder.trackStaging)
+        progress(duration)
+        return manifest
+    }
+
+    /// An encoder for each planned audio track; its segments move into the title as each is whole.
+    private func openAudio() {
+        guard let segmentation = plan.audio else { return }
+        for track in tracks.audio {
+            do {
+                let rendition = try audioEncoder(for: track, segmentation: segmentation)
+                rendition.leadIn = plan.leadInSamples
+                let position = audio.count, staged = rendition.folder
+                completed.append(0)
+                // Unowned: the renditions belong to this run and call back only while it runs.
+                rendition.segmentCompleted = { [unowned self] segment in
+                    try self.place(segment, from: staged, into: track.folder)
+                    self.completed[position] = segment + 1
+                    self.report()
+                }
+                audio.append(rendition)
+                if rendition.demuxer === source.demuxer { sourceAudio.append(rendition) } else { dubs.append(rendition) }
+            } catch {
+                leaveOut(track.origin, error)
+            }
+        }
+    }
+
+    /// The encoder of one planned audio track: a stream of the source, or the best audio
+    /// stream of a dubbing file.
+    private func audioEncoder(for track: TrackPlan.AudioTrack, segmentation: AudioSegmentation) throws -> AudioRenditionEncoder {
+        let demuxer: Demuxer, index: Int
+        switch track.origin {
+        case let .stream(stream):
+            (demuxer, index) = (source.demuxer, stream)
+        case let .sidecar(path):
+            let file = try MediaSource(path: path)
+            guard let stream = file.audio.first else { throw PackagingError(file: path, cause: .noUsableStream) }
+            (demuxer, index) = (file.demuxer, stream.index)
+            demuxer.discardAll(except: [index])
+        }
+        return try AudioRenditionEncoder(
+            track: track, demuxer: demuxer, streamIndex: index, settings: plan.preset.audio, layout: staging,
+            timeline: timeline, segments: plan.timeline, segmentation: segmentation)
+    }
+
+    /// Moves audio segment `segment` from a rendition's staging folder `staged` into the
+    /// title's `audio/<folder>/`, with the init segment (fMP4) if the title has none yet.
+    private func place(_ segment: Int, from staged: URL, into folder: String) throws {
+        let target = title.audioFolder(folder)
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        if title.format == .fmp4 {
+            try FileTransfer.placeOnce(staged.appendingPathComponent(TitleLayout.initSegmentName),
+                                       at: target.appendingPathComponent(TitleLayout.initSegmentName))
+        }
+        let name = title.segmentName(segment)
+        try FileTransfer.placeOnce(staged.appendingPathComponent(name), at: target.appendingPathComponent(name))
+    }
+
+    /// A decoder for each subtitle stream of the source (decoded as the source is read), the
+    /// events of each subtitle sidecar (read at once).
+    private func openSubtitles() {
+        for track in tracks.subtitles {
+            do {
+                switch track.origin {
+                case let .stream(index):
+                    subtitleDecoders[index] = try SubtitleDecoder(demuxer: source.demuxer, streamIndex: index)
+                    subtitles.append(Subtitle(track: track, events: [], offset: nil))
+                case let .sidecar(path):
+                    let events = try SubtitleFile.events(at: path)
+                    guard !SubtitleCue.cues(from: events, offset: 0, duration: .infinity).isEmpty else { throw TrackProblem.noCues }
+                    subtitles.append(Subtitle(track: track, events: events, offset: 0))
+                }
+            } catch {
+                leaveOut(track.origin, error)
+            }
+        }
+    }
+
+    /// Writes the manifest's first version: the renditions that will exist, before any of
+    /// their segments is listed.
+    private func writeRenditions() throws {
+        tracks.remove(dropped)
+        manifest.audio = zip(tracks.audio, audio).map { track, rendition in
+            TrackManifest.Audio(folder: track.folder, language: track.language, name: track.name, isDefault: track.isDefault,
+                                channels: rendition.channels, codecs: rendition.codecString, sidecar: track.origin.sidecarPath)
+        }
+        manifest.subtitles = subtitles.map { entry in
+            let track = entry.track
+            return TrackManifest.Subtitle(folder: track.folder, language: track.language, name: track.name,
+                                          isForced: track.isForced, isHearingImpaired: track.isHearingImpaired,
+                                          sidecar: track.origin.sidecarPath)
+        }
+        try manifest.write(to: folder.trackManifest)
+    }
+
+    /// Reads the source to its end, the dubs at the pace of its audio, and writes the
+    /// subtitle segments the source has passed.
+    private func readSource(progress: (Double) -> Void, isCancelled: () -> Bool) throws {
+        source.demuxer.discardAll(except: Set(sourceAudio.map(\.streamIndex) + subtitleDecoders.keys))
+        var lastReport = ContinuousClock.now
+        var position = 0.0  // how far the source has been read
+        while try source.readPacket(into: packet) {
+            if isCancelled() { throw PackagingError(file: plan.source, cause: .cancelled) }
+            try decode(packet)
+            if let time = source.demuxer.seconds(of: packet), let start = timeline.start { position = max(position, time - start) }
+            let pace = sourceAudio.map(\.seconds).min() ?? position
+            try advanceDubs(to: pace)
+            try writeSubtitleSegments(through: min(pace, position) - Self.subtitleMargin)
+            if ContinuousClock.now - lastReport > .milliseconds(250) {
+                lastReport = .now
+                progress(pace)
+            }
+        }
+    }
+
+    /// Decodes a packet of the source into its audio rendition or its subtitle track's events.
+    private func decode(_ packet: Packet) throws {
+        if let rendition = sourceAudio.first(where: { $0.streamIndex == packet.streamIndex }) {
+            try rendition.decode(packet)
+        } else if let decoder = subtitleDecoders[packet.streamIndex], let event = decoder.decode(packet),
+                  let position = subtitles.firstIndex(where: { $0.track.origin == .stream(packet.streamIndex) }) {
+            subtitles[position].events.append(event)
+        }
+    }
+
+    /// Brings every dub to `seconds`; a dub whose file ends or is damaged stops there (its
+    /// finish pads it with silence).
+    private func advanceDubs(to seconds: Double) throws {
+        for dub in dubs where dub.seconds < seconds && !dubsEnded.contains(ObjectIdentifier(dub)) {
+            while dub.seconds < seconds {
+                let more: Bool
+                do {
+                    more = try dub.demuxer.read(into: dubPacket)
+                } catch {
+                    more = false
+                    manifest.warnings.append("\(dub.track.origin.sidecarPath ?? plan.source): \(error.reason); the dub is silent from \(Int(dub.seconds)) s")
+                }
+                guard more else {
+                    dubsEnded.insert(ObjectIdentifier(dub))
+                    break
+                }
+                if dubPacket.streamIndex == dub.streamIndex { try dub.decode(dubPacket) }
+            }
+        }
+    }
+
+    /// Flushes every audio rendition and returns the title's length in seconds: the first
+    /// rendition's, else the planned one. Without video, audio that falls far short of the
+    /// source's length is a truncated file.
+    private func finishAudio() throws -> Double {
+        for rendition in sourceAudio { try rendition.finish() }
+        try advanceDubs(to: .infinity)
+        for dub in dubs { try dub.finish() }
+        let duration = audio.first.map { Double($0.samplesEncoded) / Double($0.sampleRate) } ?? plan.expectedDuration
+        if plan.video == nil {
+            if let expected = source.expectedDuration, duration < expected - max(1, expected * 0.05) {
+                throw PackagingError(file: plan.source, cause: .truncated(decoded: duration, expected: expected))
+            }
+            if duration <= 0 { throw PackagingError(file: plan.source, cause: .noUsableStream) }
+        }
+        return duration
+    }
+
+    /// Writes the remaining subtitle segments and puts every track's cues in the manifest,
+    /// cut at the title's end (`duration` seconds without video); a track without a cue is
+    /// left out (its empty segments stay unlisted).
+    private func finishSubtitles(duration: Double) throws {
+        try writeSubtitleSegments(through: .infinity)
+        for index in subtitles.indices {
+            manifest.subtitles[index].cues = cues(index, duration: plan.video == nil ? duration : plan.expectedDuration)
+        }
+        for (index, subtitle) in manifest.subtitles.enumerated().reversed() where subtitle.cues?.isEmpty ?? true {
+            leaveOut(subtitles[index].track.origin, TrackProblem.noCues)
+            manifest.subtitles.remove(at: index)
+        }
+    }
+
+    /// Writes the subtitle segments that end before `position` seconds (never the title's
+    /// last: the finish writes it, knowing where the title ends).
+    private func writeSubtitleSegments(through position: Double) throws {
+        while !subtitles.isEmpty, subtitleSegments < segmentsPlanned - 1,
+              plan.timeline.startSeconds(subtitleSegments + 1) <= position {
+            for index in subtitles.indices {
+                try TrackPackager.writeSubtitleSegment(subtitleSegments, cues: cues(index, duration: plan.expectedDuration),
+                                                       folder: subtitles[index].track.folder, plan: plan, title: title)
+            }
+            subtitleSegments += 1
+            report()
+        }
+    }
+
+    /// Cues of subtitle track `position` on the title's clock, cut at `duration` seconds.
+    private func cues(_ position: Int, duration: Double) -> [SubtitleCue] {
+        let entry = subtitles[position]
+        let offset = entry.offset ?? timeline.start ?? 0
+        return SubtitleCue.cues(from: entry.events, offset: offset, duration: duration)
+    }
+
+    /// Tells `segmentsReady` how many segments now exist in every rendition, when that grew.
+    private func report() {
+        let ready = min(completed.min() ?? .max, subtitles.isEmpty ? .max : subtitleSegments)
+        if ready != .max, ready > reported {
+            reported = ready
+            segmentsReady(ready)
+        }
+    }
+
+    /// Leaves a track out of the title, with a warning naming its file.
+    private func leaveOut(_ origin: TrackPlan.Origin, _ error: Error) {
+        dropped.insert(origin)
+        if let error = error as? PackagingError {
+            manifest.warnings.append("\(error); the title is published without it")
+        } else {
+            manifest.warnings.append("\(origin.sidecarPath ?? plan.source): \(error); the title is published without it")
+        }
+    }
+}
+
+private extension TrackPlan.Origin {
+    /// The sidecar file's path; nil for a stream of the source.
+    var sidecarPath: String? {
+        if case let .sidecar(path) = self { path } else { nil }
+    }
+}
+
+/// Why a track was left out, when no libav or file error says it.
+enum TrackProblem: Error, CustomStringConvertible {
+    case noCues
+
+    var description: String {
+        switch self {
+        case .noCues: "no subtitle cue falls within the title"
+        }
+    }
+}
