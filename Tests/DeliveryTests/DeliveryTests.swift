@@ -293,6 +293,11 @@ import VaultLayout
         }
     }
 
+    @Test func countsAreSaidInGoodEnglish() {
+        #expect(WebPages.count(1, "episode") == "1 episode" && WebPages.count(2, "episode") == "2 episodes")
+        #expect(WebPages.count(0, "episode") == "0 episodes")
+    }
+
     @Test func pagesListTheCatalogAndPlayATitleNatively() async throws {
         try await test { client in
             try await client.execute(uri: "/", method: .get) { response in
