@@ -5,7 +5,8 @@ APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev li
 # headless Chromium (driven by selenium) plays the watch page; the catalog tests start a throwaway
 # PostgreSQL cluster (Debian's postgresql; openssl makes its certificate for the TLS test) and
 # simulate hosts with network namespaces (iproute2); the daemon tests find workers with pgrep (procps);
-# schemathesis (PyPI) fuzzes the HTTP API from its OpenAPI document; wrk and nginx for the serving benchmark.
+# schemathesis (PyPI) fuzzes the HTTP API from its OpenAPI document; Video.js (PyPI's js.videojs) plays
+# titles over Media Source Extensions from another origin; wrk and nginx for the serving benchmark.
 TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium postgresql iproute2 openssl procps
 BENCH_PACKAGES := ffmpeg time wrk nginx
 ROOT ?= vault
@@ -35,8 +36,8 @@ run: build
 
 test: deps
 	$(call apt_install,$(TEST_PACKAGES))
-	@python3 -m pip show schemathesis >/dev/null 2>&1 || python3 -m pip install --quiet schemathesis \
-		|| python3 -m pip install --quiet --break-system-packages schemathesis
+	@for p in schemathesis js.videojs; do python3 -m pip show $$p >/dev/null 2>&1 || python3 -m pip install --quiet $$p \
+		|| python3 -m pip install --quiet --break-system-packages $$p; done
 	$(SWIFT) build --build-tests
 	# The catalog tests (each on SQLite and on PostgreSQL) run in a process of their own: the
 	# synchronous end-to-end tests would hold Swift's cooperative threads (two on two cores)

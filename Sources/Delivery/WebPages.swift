@@ -89,8 +89,33 @@ struct WebPages: Sendable {
               });
             }
             video.addEventListener('error', () => { note.textContent = 'Playback error: ' + (video.error && video.error.message); });
+            \(document.status == "processing" ? Self.followPackaging(id: document.id) : "")
             </script>
             """)
+    }
+
+    /// A title being packaged plays in a native player as the finished title does, only
+    /// shorter: what was listed when it loaded (its media playlists have no
+    /// `EXT-X-MEDIA-SEQUENCE`, so Chromium's native HLS takes them for a presentation with
+    /// an end, not a live stream). When it reaches that end while the title is still
+    /// packaged, the page loads the title again and goes on from the same point once more
+    /// is listed (asking every 3 s; it stops once the title is ready and nothing more comes).
+    static func followPackaging(id: String) -> String {
+        """
+        let resumeAt = null;
+        const reload = () => video.load();
+        video.addEventListener('ended', () => { resumeAt = video.currentTime; note.textContent = 'Packaging… more in a moment'; reload(); });
+        video.addEventListener('loadedmetadata', () => {
+          if (resumeAt === null) return;
+          if (video.duration > resumeAt + 0.25) {
+            video.currentTime = resumeAt; resumeAt = null; note.textContent = ''; video.play().catch(() => {});
+            return;
+          }
+          fetch('/api/media/\(escape(id))').then(r => r.json()).then(title => {
+            if (title.status === 'processing') setTimeout(reload, 3000); else { resumeAt = null; note.textContent = ''; }
+          }).catch(() => setTimeout(reload, 3000));
+        });
+        """
     }
 
     static func page(title: String, body: String) -> String {

@@ -43,12 +43,24 @@ public struct MediaPlaylist: Sendable, Equatable {
     public var totalDuration: Double { segments.reduce(0) { $0 + $1.duration } }
 
     /// The playlist text (VOD: independent segments, every segment listed, ENDLIST).
+    ///
+    /// No `EXT-X-MEDIA-SEQUENCE`: our playlists never slide, so the first segment's number
+    /// is the default 0 (RFC 8216 §4.3.3.2) in every version of every playlist. The tag is
+    /// what Chromium's native HLS takes for a live stream when `EXT-X-ENDLIST` is not there
+    /// yet (media/filters/hls_rendition.cc, `GetPlaylistDuration`): it then starts at the
+    /// last three segments, and a player that loaded paused (`preload`) and is played later
+    /// discards what it buffered, reloads the playlist and stops with
+    /// `DEMUXER_ERROR_COULD_NOT_PARSE` ("Segment queue never had any data") unless a segment
+    /// was listed meanwhile (issue 23). Without it a title being packaged is, to that
+    /// player as to others, the finished title, shorter: it starts at 0 and seeks.
+    /// `EXT-X-START:TIME-OFFSET=0` tells the players that do follow a growing EVENT
+    /// playlist (AVPlayer, hls.js, ExoPlayer) to start where the finished title starts, not
+    /// three target durations from the end of what is listed.
     public func render() -> String {
-        var lines = ["#EXTM3U", "#EXT-X-VERSION:\(version ?? 3)", "#EXT-X-TARGETDURATION:\(targetDuration)",
-                     "#EXT-X-MEDIA-SEQUENCE:1"]
+        var lines = ["#EXTM3U", "#EXT-X-VERSION:\(version ?? 3)", "#EXT-X-TARGETDURATION:\(targetDuration)"]
         if let playlistType { lines.append("#EXT-X-PLAYLIST-TYPE:\(playlistType)") }
         if hasIndependentSegments { lines.append("#EXT-X-INDEPENDENT-SEGMENTS") }
-        if isIFramesOnly { lines.append("#EXT-X-I-FRAMES-ONLY") }
+        if isIFramesOnly { lines.append("#EXT-X-I-FRAMES-ONLY") } else { lines.append("#EXT-X-START:TIME-OFFSET=0") }
         if let initSegment { lines.append("#EXT-X-MAP:URI=\"\(initSegment)\"") }
         for segment in segments {
             lines.append("#EXTINF:\(String(format: "%.6f", segment.duration)),")

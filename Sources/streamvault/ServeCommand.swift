@@ -17,7 +17,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the daemon: watch ingest/, package jobs in worker processes, serve HTTP.")
 
     @Option(help: "Address to serve HTTP on.") var http = "127.0.0.1:8080"
-    @Option(help: "Video chunks packaged at once, each in its own process (x264's threads are shared between them); as many light tasks (plans, audio, finishing) run beside them. Default: one per 4 cores, at least 1.")
+    @Option(help: "Video chunks packaged at once, each in its own process (x264's threads are shared between them); as many light tasks (plans, audio, finishing) run beside them; 0 makes a daemon that ingests and serves but packages nothing. Default: one per 4 cores, at least 1.")
     var workers = max(1, ProcessInfo.processInfo.activeProcessorCount / 4)
     @Option(help: "This daemon's name on the tasks it runs (default: the host name).")
     var node = ProcessInfo.processInfo.hostName
@@ -34,7 +34,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
         guard stallTimeout >= 1, workerMemory > 0 else { throw ValidationError("--stall-timeout must be at least 1 s and --worker-memory above 0") }
         guard lease >= 2, lease <= 60 else { throw ValidationError("--lease must be 2 to 60 seconds") }
         guard settle >= 0, retryDelay >= 0 else { throw ValidationError("--settle and --retry-delay must not be negative") }

@@ -61,37 +61,14 @@ import TestSupport
         #expect(document["status"] as? String == "processing" && document["progress"] is Double, "\(document)")
         #expect(String(decoding: try daemon.get("/").body, as: UTF8.self).contains("processing"))
 
-        // Headless Chromium plays the watch page while the title is packaged. Chromium 156's
-        // native HLS now and then fails to start a live playlist of a few segments with
-        // DEMUXER_ERROR_COULD_NOT_PARSE when the machine is loaded (seen with the same files
-        // from a static server too; with six segments and more, or on a later start, it
-        // plays): so it starts once six are listed, and again after such a failure. The
-        // workers stand still meanwhile: on a fast machine the title was ready before
-        // Chromium had started.
-        try waitUntil(timeout: 60) { try listed(daemon, "\(base)/720p/index.m3u8").count >= 6 }
-        let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_watch_page.py")
-        let (report, stillProcessing) = try daemon.whileWorkersPaused { () throws -> ([String: Any], Bool) in
-            var report: [String: Any] = [:]
-            for _ in 0..<3 {
-                let played = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, "http://127.0.0.1:\(daemon.port)/watch/\(id)", "2"])
-                try #require(played.status == 0, "\(played.stderr)")
-                report = try #require(try JSONSerialization.jsonObject(with: Data(played.stdout.utf8)) as? [String: Any])
-                guard (report["error"] as? String)?.contains("DEMUXER_ERROR_COULD_NOT_PARSE") == true else { break }
-            }
-            return (report, try daemon.json("/api/media/\(id)")["status"] as? String == "processing")
-        }
-        #expect(report["error"] is NSNull && report["playError"] is NSNull, "\(report)")
-        // Either rung: which one the player starts with is its choice (a loaded machine: 360p).
-        #expect((report["time"] as? Double ?? 0) >= 2 && [640, 1280].contains(report["width"] as? Int ?? 0), "\(report)")
-        #expect(stillProcessing, "the title was ready before Chromium had played it")
-
-        // Every segment listed while packaging, as served then; a listing only grows.
+        // Every segment and init section listed while packaging, as served then, is the
+        // finished file of that name; a listing only grows.
         var early: [String: Data] = [:]
         var counts: [Int] = []
         try waitUntil(timeout: 300, seen: { "720p listings \(counts)" }) {
             let ready = try daemon.json("/api/media/\(id)")["status"] as? String == "ready"
             for playlist in ["720p", "360p", "audio/und"] {
-                let uris = try listed(daemon, "\(base)/\(playlist)/index.m3u8")
+                let uris = try listed(daemon, "\(base)/\(playlist)/index.m3u8") + ["init.mp4"]
                 if playlist == "720p" { counts.append(uris.count) }
                 for uri in uris where early["\(playlist)/\(uri)"] == nil && !ready {
                     early["\(playlist)/\(uri)"] = try daemon.get("\(base)/\(playlist)/\(uri)").body
@@ -100,7 +77,7 @@ import TestSupport
             return ready
         }
         #expect(counts == counts.sorted() && counts.first! >= 1 && counts.last == 24, "\(counts)")
-        #expect(early.count > 3)
+        #expect(early.count > 6 && early.keys.contains("720p/init.mp4") && early.keys.contains("audio/und/init.mp4"))
         for (path, bytes) in early {
             #expect(try Data(contentsOf: daemon.root.appendingPathComponent("media/\(id)/\(path)")) == bytes, "\(path) changed")
         }
@@ -123,6 +100,77 @@ import TestSupport
         #expect(starts.count == 6, "\(starts)")
         for line in starts {
             #expect(line.hasSuffix(line.contains(":chunk:") ? "in a worker slot" : "in a light slot"), "\(line)")
+        }
+    }
+
+    /// The players a title being packaged must play as it will play once finished.
+    enum Player: String, CaseIterable, CustomTestStringConvertible {
+        /// Chromium's own HLS on the watch page.
+        case chromiumNative
+        /// Video.js 7 (VHS over Media Source Extensions) on a page of another origin.
+        case videoJS
+
+        var testDescription: String { rawValue }
+    }
+
+    /// Plays title `id` served by `daemon` in `player` until 10 s (past the first chunk's
+    /// 8 s) or an error, play asked `after` seconds once the page is loaded (the native
+    /// player preloads meanwhile); returns the player's report.
+    func play(_ player: Player, _ id: String, on daemon: Daemon, after: Int = 0) throws -> [String: Any] {
+        let browser = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser")
+        let arguments: [String] = switch player {
+        case .chromiumNative: [browser.appendingPathComponent("play_watch_page.py").path, "http://127.0.0.1:\(daemon.port)/watch/\(id)", "10",
+                               String(after)]
+        case .videoJS: [browser.appendingPathComponent("play_videojs.py").path, "http://127.0.0.1:\(daemon.port)/hls/\(id)/master.m3u8",
+                        try Self.videoJS.get().path, "10"]
+        }
+        let played = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), arguments)
+        try #require(played.status == 0, "\(played.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(played.stdout.utf8)) as? [String: Any])
+    }
+
+    /// Video.js as PyPI's js.videojs ships it (`make test` installs it).
+    static let videoJS = Result { () throws -> URL in
+        let found = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", "-c", "import js.videojs, os; print(os.path.join(os.path.dirname(js.videojs.__file__), 'resources'))"])
+        guard found.status == 0 else { throw TestPatternError(description: "js.videojs is not installed: \(found.stderr)") }
+        return URL(fileURLWithPath: found.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Issue 23: a player opened while the playlists grow (nothing paused) plays across the
+    /// first chunk boundary while the title is still packaged, run after run, whether play
+    /// comes at once or seconds after the page loaded. (Chromium's native HLS took the
+    /// growing playlists for a live stream: played after its preload had drained what was
+    /// listed, it reloaded and stopped with DEMUXER_ERROR_COULD_NOT_PARSE.)
+    @Test(arguments: Player.allCases) func aPlayerOpenedWhileThePlaylistsGrowPlaysAcrossAChunkBoundary(_ player: Player) throws {
+        for (run, after) in [3, 0, 8, 3, 0].enumerated() {
+            let daemon = try Daemon(extra: ["--workers", "1"])
+            defer { daemon.kill9() }
+            try drop(into: daemon)
+            let id = try waitForTitle(daemon, status: "processing")
+            let report = try play(player, id, on: daemon, after: after)
+            let status = try daemon.json("/api/media/\(id)")["status"] as? String
+            #expect(report["error"] is NSNull && report["playError"] is NSNull, "run \(run): \(report)")
+            #expect((report["time"] as? Double ?? 0) >= 10 && [640, 1280].contains(report["width"] as? Int ?? 0), "run \(run): \(report)")
+            #expect(status == "processing", "run \(run): the title was \(status ?? "?") before \(player) had played 10 s")
+        }
+    }
+
+    /// The same for a title packaged elsewhere: the page comes from a daemon of the vault
+    /// that runs no chunk (`--workers 0`), so it learns of every segment from the catalog.
+    @Test func aTitlePackagedByAnotherDaemonPlaysWhilePackaged() throws {
+        for run in 1...3 {
+            let packager = try Daemon(extra: ["--workers", "1", "--node", "packager"])
+            defer { packager.kill9() }
+            let server = try Daemon(root: packager.root, extra: ["--workers", "0", "--node", "server"])
+            defer { server.kill9() }
+            try drop(into: server)
+            let id = try waitForTitle(server, status: "processing")
+            let report = try play(.chromiumNative, id, on: server, after: run == 2 ? 3 : 0)
+            #expect(try server.json("/api/media/\(id)")["status"] as? String == "processing", "run \(run)")
+            #expect(report["error"] is NSNull && (report["time"] as? Double ?? 0) >= 10, "run \(run): \(report)")
+            let nodes = Set(try chunks(server).compactMap { $0["node"] as? String })
+            #expect(nodes == ["packager"], "run \(run): chunks ran on \(nodes)")
         }
     }
 

@@ -72,40 +72,6 @@ final class Daemon: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Runs `body` with the daemon's worker processes stopped (SIGSTOP, renewed every 20 ms
-    /// so a worker started meanwhile stops too), then lets them go on (SIGCONT): the server
-    /// answers while packaging stands still, so a test can act on a title mid-packaging
-    /// whatever the machine's speed.
-    func whileWorkersPaused<T>(_ body: () throws -> T) rethrows -> T {
-        let daemon = process!.processIdentifier
-        let release = DispatchSemaphore(value: 0), released = DispatchSemaphore(value: 0)
-        Thread {
-            repeat {
-                for worker in Self.children(of: daemon) { kill(worker, SIGSTOP) }
-            } while release.wait(timeout: .now() + .milliseconds(20)) == .timedOut
-            for worker in Self.children(of: daemon) { kill(worker, SIGCONT) }
-            released.signal()
-        }.start()
-        defer {
-            release.signal()
-            released.wait()
-        }
-        return try body()
-    }
-
-    /// The processes whose parent is `parent` (from /proc).
-    private static func children(of parent: pid_t) -> [pid_t] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { entry -> pid_t? in
-            guard let pid = pid_t(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let afterName = stat.range(of: ") ", options: .backwards) else { return nil }
-            // After "pid (name) ": state, then the parent's pid.
-            let fields = stat[afterName.upperBound...].split(separator: " ")
-            return fields.count > 1 && pid_t(fields[1]) == parent ? pid : nil
-        }
-    }
-
     func get(_ path: String, headers: [String: String] = [:]) throws -> (status: Int, body: Data, headers: [String: String]) {
         try request("GET", path, headers: headers)
     }

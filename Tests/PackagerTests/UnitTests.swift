@@ -103,9 +103,9 @@ import Testing
         #EXTM3U
         #EXT-X-VERSION:7
         #EXT-X-TARGETDURATION:6
-        #EXT-X-MEDIA-SEQUENCE:1
         #EXT-X-PLAYLIST-TYPE:VOD
         #EXT-X-INDEPENDENT-SEGMENTS
+        #EXT-X-START:TIME-OFFSET=0
         #EXT-X-MAP:URI="init.mp4"
         #EXTINF:6.000000,
         seg_00001.m4s

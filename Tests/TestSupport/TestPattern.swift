@@ -23,6 +23,8 @@ public enum TestPattern {
 
 public struct TestPatternError: Error, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) { self.description = description }
 }
 
 /// Puts a file into an ingest folder the way a user's `mv` does: copied under a hidden

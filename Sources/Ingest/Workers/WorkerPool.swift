@@ -7,7 +7,8 @@ import VaultLayout
 /// Runs queued tasks — plans, chunks, tracks, finishes of any job — each in a worker child
 /// process: at most `workers` at a time, and as many light ones (plan, tracks, finish:
 /// probing, audio, playlists) in light slots beside them, so audio never waits for a video
-/// chunk and a busy daemon still plans new titles at once. This type is the claim loop and
+/// chunk and a busy daemon still plans new titles at once; with none, the daemon claims
+/// nothing (it ingests and serves only). This type is the claim loop and
 /// its slots; beside it the `LeaseKeeper` renews its leases, one `Watchdog` watches every
 /// worker, a `TaskSupervisor` runs each task and the `AttemptRecorder` records how it ended
 /// (`AttemptFate`): a crashed or killed child fails only its task's attempt, retried with
@@ -40,7 +41,7 @@ public actor WorkerPool: Service {
     public init(vault: Vault, catalog: any CatalogStore, executable: URL, workers: Int, node: String, http: String,
                 lease: Duration = .seconds(30), retryDelay: Duration = .seconds(10), limits: WorkerLimits = WorkerLimits(),
                 logger: Logger) {
-        let workers = max(1, workers), owner = LeaseOwner.thisProcess()
+        let workers = max(0, workers), owner = LeaseOwner.thisProcess()
         self.catalog = catalog
         self.workers = workers
         self.node = node

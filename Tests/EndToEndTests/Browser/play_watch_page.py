@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Plays a StreamVault /watch/<id> page in headless Chromium (native HLS) and reports, as
 one JSON object on stdout, how far it played, any media error, and the text tracks the
-page exposes. Usage: play_watch_page.py URL [SECONDS]"""
+page exposes. PLAY_AFTER seconds after the page loaded (as a person clicks play once the
+page is there; the page preloads meanwhile) it calls play().
+Usage: play_watch_page.py URL [SECONDS [PLAY_AFTER]]"""
 import json
 import sys
 import time
@@ -11,6 +13,7 @@ from selenium.webdriver.chrome.service import Service
 
 url = sys.argv[1]
 target = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
+play_after = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
 
 options = webdriver.ChromeOptions()
 for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -24,6 +27,7 @@ try:
     driver.get(url)
     report["canPlayHLS"] = driver.execute_script(
         "return document.getElementById('player').canPlayType('application/vnd.apple.mpegurl')")
+    time.sleep(play_after)
     driver.execute_script("const v = document.getElementById('player'); v.muted = true; v.play().catch(e => window.playError = String(e));")
     deadline = time.time() + 60
     while time.time() < deadline:
