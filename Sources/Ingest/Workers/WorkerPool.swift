@@ -63,8 +63,8 @@ public actor WorkerPool: Service {
                 group.addTask { await self.keeper.run() }
                 let watching = Task { await self.watchdog.run() }
                 await claimLoop(group: &group)
+                await group.waitForAll()  // the last workers, stopping (still watched)
                 watching.cancel()
-                await group.waitForAll()
             }
         } onGracefulShutdown: {
             Task { await self.claimed.stop() }
