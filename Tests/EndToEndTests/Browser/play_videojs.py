@@ -12,8 +12,7 @@ import sys
 import threading
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+import headless
 
 master, videojs = sys.argv[1], sys.argv[2]
 target = float(sys.argv[3]) if len(sys.argv) > 3 else 3.0
@@ -52,15 +51,9 @@ server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Han
 threading.Thread(target=server.serve_forever, daemon=True).start()
 page = "http://127.0.0.1:%d/" % server.server_address[1]
 
-options = webdriver.ChromeOptions()
-for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--autoplay-policy=no-user-gesture-required", "--mute-audio"):
-    options.add_argument(argument)
-options.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = headless.chromium()
 report = {"page": page, "master": master}
 try:
-    driver.set_page_load_timeout(30)
     driver.get(page)
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -8,22 +8,15 @@ import json
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+import headless
 
 url = sys.argv[1]
 target = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
 play_after = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
 
-options = webdriver.ChromeOptions()
-for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--autoplay-policy=no-user-gesture-required", "--mute-audio"):
-    options.add_argument(argument)
-options.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = headless.chromium()
 report = {"url": url}
 try:
-    driver.set_page_load_timeout(30)
     driver.get(url)
     report["canPlayHLS"] = driver.execute_script(
         "return document.getElementById('player').canPlayType('application/vnd.apple.mpegurl')")
