@@ -68,9 +68,9 @@ import TestSupport
         try waitUntil(timeout: 300, seen: { "720p listings \(counts)" }) {
             let ready = try daemon.json("/api/media/\(id)")["status"] as? String == "ready"
             for playlist in ["720p", "360p", "audio/und"] {
-                let uris = try listed(daemon, "\(base)/\(playlist)/index.m3u8") + ["init.mp4"]
-                if playlist == "720p" { counts.append(uris.count) }
-                for uri in uris where early["\(playlist)/\(uri)"] == nil && !ready {
+                let segments = try listed(daemon, "\(base)/\(playlist)/index.m3u8")
+                if playlist == "720p" { counts.append(segments.count) }
+                for uri in segments + ["init.mp4"] where early["\(playlist)/\(uri)"] == nil && !ready {
                     early["\(playlist)/\(uri)"] = try daemon.get("\(base)/\(playlist)/\(uri)").body
                 }
             }
