@@ -44,6 +44,18 @@ import Testing
         #expect(snapshot.job?.attempts == 1 && snapshot.jobChanged && snapshot.changedTasks == [plan])
     }
 
+    /// The stores claim on a snapshot of the job and the claimed task alone: the outcome
+    /// for that job and task is the one a snapshot of every task gives.
+    @Test func aClaimNeedsOnlyItsJobAndTask() {
+        var whole = planned()
+        let chunk = whole.tasks.first { $0.kind == .chunk }!
+        var alone = JobSnapshot(job: whole.job, tasks: [chunk])
+        whole.claim(chunk.id, owner: me, node: "n1", lease: .seconds(30), at: now)
+        alone.claim(chunk.id, owner: me, node: "n1", lease: .seconds(30), at: now)
+        #expect(alone.job == whole.job && alone.task(chunk.id) == whole.task(chunk.id))
+        #expect(alone.changedTasks == [chunk.id] && whole.changedTasks == [chunk.id] && alone.jobChanged == whole.jobChanged)
+    }
+
     @Test func progressIsRecordedOnlyForTheTasksOwner() {
         var snapshot = planned()
         let chunk = snapshot.tasks.first { $0.kind == .chunk }!.id

@@ -60,7 +60,7 @@ extension PostgresCatalog: SnapshotStore {
                 ORDER BY t.priority, j."createdAt", t.number LIMIT 1
                 FOR UPDATE OF t, j SKIP LOCKED
                 """) else { return nil }
-            var snapshot = try await Self.snapshot(of: found.jobId, db)
+            var snapshot = JobSnapshot(job: try await Self.lockJob(found.jobId, db), tasks: [found])
             snapshot.claim(found.id, owner: owner, node: node, lease: lease, at: now)
             try await Self.save(snapshot, db)
             return snapshot.task(found.id)
@@ -75,11 +75,6 @@ extension PostgresCatalog: SnapshotStore {
                 """).compactMap(TaskID.init(rawValue:)))
         }
     }
-
-
-
-
-
 
     func requeueAbandonedTasks() async throws -> [JobTask] {
         try await transaction { db in
@@ -127,14 +122,12 @@ extension PostgresCatalog: SnapshotStore {
         }
     }
 
-
     /// Ends the job that made a title, inside the publishing transaction.
     static func end(_ jobID: String, as state: Job.State, mediaId: String, _ db: PostgresConnection) async throws {
         var snapshot = try await snapshot(of: jobID, db)
         snapshot.end(as: state, error: nil, mediaId: mediaId, at: Date())
         try await save(snapshot, db)
     }
-
 
     func job(id: String) async throws -> Job? {
         try await reading { db in try await db.fetchOne(Job.self, "SELECT to_jsonb(j)::text FROM job j WHERE id = \(id)") }

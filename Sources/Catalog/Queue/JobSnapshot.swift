@@ -36,7 +36,8 @@ public struct JobSnapshot: Sendable, Equatable {
     // MARK: Transitions
 
     /// `owner` takes task `id` on `node` under a lease until `now + lease`; its job starts
-    /// (if it had not) and counts the attempt.
+    /// (if it had not) and counts the attempt. It reads no other task, so a store may give
+    /// it a snapshot of the job and that task alone.
     public mutating func claim(_ id: TaskID, owner: LeaseOwner, node: String, lease: Duration, at now: Date) {
         changeTask(id) { $0.claim(owner: owner, node: node, lease: lease, at: now) }
         guard let attempts = task(id)?.attempts else { return }

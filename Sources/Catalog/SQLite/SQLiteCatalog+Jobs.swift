@@ -49,7 +49,7 @@ extension SQLiteCatalog: SnapshotStore {
                   AND job.state IN ('queued', 'running') AND NOT job.cancelRequested
                 ORDER BY jobTask.priority, job.createdAt, jobTask.number LIMIT 1
                 """, arguments: [now]) else { return nil }
-            var snapshot = try Self.snapshot(of: found.jobId, in: db)
+            var snapshot = JobSnapshot(job: try Job.fetchOne(db, key: found.jobId), tasks: [found])
             snapshot.claim(found.id, owner: owner, node: node, lease: lease, at: now)
             try Self.save(snapshot, in: db)
             return snapshot.task(found.id)
@@ -64,11 +64,6 @@ extension SQLiteCatalog: SnapshotStore {
             return Set(try String.fetchAll(db, held.select(Column("id"))).compactMap(TaskID.init(rawValue:)))
         }
     }
-
-
-
-
-
 
     func requeueAbandonedTasks() async throws -> [JobTask] {
         let requeued = try await pool.write { db in
@@ -109,8 +104,6 @@ extension SQLiteCatalog: SnapshotStore {
             try db.execute(sql: "UPDATE media SET digest = ? WHERE id = ? AND status = 'processing'", arguments: [digest, job.mediaId])
         }
     }
-
-
 
     func job(id: String) async throws -> Job? {
         try await pool.read { db in try Job.fetchOne(db, key: id) }

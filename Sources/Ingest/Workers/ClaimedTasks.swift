@@ -45,9 +45,10 @@ actor ClaimedTasks {
         entries.compactMap { id, entry in entry.killedBecause == nil ? entry.process.map { (id, $0) } : nil }
     }
 
-    /// Kills a worker (SIGKILL) and notes why, for the attempt's record.
+    /// Kills a worker (SIGKILL) and notes why, for the attempt's record; only once (the
+    /// first reason is the one recorded).
     func kill(_ id: TaskID, because reason: String) {
-        guard let process = entries[id]?.process else { return }
+        guard let process = entries[id]?.process, entries[id]?.killedBecause == nil else { return }
         entries[id]?.killedBecause = reason
         process.kill()
     }

@@ -12,7 +12,6 @@ final class WorkerProcess: @unchecked Sendable {
     private let stdout = Pipe()
     let messages: AsyncStream<WorkerMessage>
     private let heard = NIOLockedValueBox(ContinuousClock.now)
-    private let killed = NIOLockedValueBox(false)
 
     /// When the child last wrote a whole message line, whether or not the daemon has dealt
     /// with it yet (a daemon waiting for its catalog must not take its worker for stalled).
@@ -50,10 +49,10 @@ final class WorkerProcess: @unchecked Sendable {
     /// Asks the child to stop (SIGTERM): it removes its partial output and exits.
     func terminate() { if process.isRunning { process.terminate() } }
 
-    /// Stops the child at once (SIGKILL): for one that does not answer any more. Only the
-    /// first call signals (a pid may be reused once the child is reaped).
+    /// Stops the child at once (SIGKILL): for one that does not answer any more. A child
+    /// already reaped is not signalled (its pid may be reused).
     func kill() {
-        guard killed.withLockedValue({ wasKilled in defer { wasKilled = true }; return !wasKilled }), process.isRunning else { return }
+        guard process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
     }
 
