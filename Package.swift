@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "DeliveryTests", dependencies: [
             "Delivery", "Catalog", "Ingest", "VaultLayout", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["streamvault", "Packager", "TestSupport"], exclude: ["Browser"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["streamvault", "Packager", "TestSupport"], exclude: ["Browser", "Readers"]),
     ],
     swiftLanguageModes: [.v6]
 )

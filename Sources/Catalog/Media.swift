@@ -22,6 +22,8 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
     public var source: String
     public var hasPoster: Bool
     public var hasStoryboard: Bool
+    /// Whether it has an MPEG-DASH manifest (fMP4 titles, SPEC §14).
+    public var hasDash: Bool
     /// Processing while it is packaged and already playable (SPEC §10), then ready.
     public var status: Status
     public var createdAt: Date
@@ -34,7 +36,7 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
     public init(id: String, type: MediaType, title: String, originalTitle: String = "", year: Int? = nil,
                 description: String = "", genre: [String] = [], durationSeconds: Double, seriesId: String? = nil,
                 seasonNumber: Int? = nil, episodeNumber: Int? = nil, digest: String, source: String,
-                hasPoster: Bool, hasStoryboard: Bool, status: Status = .ready, createdAt: Date = Date()) {
+                hasPoster: Bool, hasStoryboard: Bool, hasDash: Bool = false, status: Status = .ready, createdAt: Date = Date()) {
         self.id = id
         self.type = type
         self.title = title
@@ -50,6 +52,7 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
         self.source = source
         self.hasPoster = hasPoster
         self.hasStoryboard = hasStoryboard
+        self.hasDash = hasDash
         self.status = status
         self.createdAt = createdAt
         updatedAt = createdAt

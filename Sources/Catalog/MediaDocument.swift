@@ -38,6 +38,8 @@ public struct MediaDocument: Codable, Sendable, Equatable {
         public var durationSeconds: Double
         public var poster: String?
         public var hls: String
+        /// The MPEG-DASH manifest, when the episode has one.
+        public var dash: String?
         public var sources: [Source]
         public var subtitles: [Subtitle]
         public var dubbing: [Dub]
@@ -59,6 +61,8 @@ public struct MediaDocument: Codable, Sendable, Equatable {
     public var durationSeconds: Double
     public var poster: String?
     public var hls: String?
+    /// The MPEG-DASH manifest, when the title has one (SPEC §14).
+    public var dash: String?
     public var storyboard: String?
     public var sources: [Source]
     public var subtitles: [Subtitle]
@@ -87,7 +91,8 @@ extension MediaDocument {
             id: media.id, title: media.title, originalTitle: media.originalTitle, type: media.type, genre: media.genre,
             year: media.year, description: media.description, duration: Self.minutes(media.durationSeconds),
             durationSeconds: media.durationSeconds, poster: media.hasPoster ? Self.url(media.id, TitleLayout.posterName) : nil,
-            hls: Self.url(media.id, TitleLayout.masterPlaylistName), storyboard: media.hasStoryboard ? Self.url(media.id, TitleLayout.storyboardCuesName) : nil,
+            hls: Self.url(media.id, TitleLayout.masterPlaylistName), dash: Self.dash(media),
+            storyboard: media.hasStoryboard ? Self.url(media.id, TitleLayout.storyboardCuesName) : nil,
             sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title), seasons: [],
             status: media.status.rawValue, progress: media.status == .processing ? title.progress ?? 0 : nil,
             createdAt: media.createdAt, updatedAt: media.updatedAt)
@@ -101,7 +106,7 @@ extension MediaDocument {
                 id: episode.id, number: episode.episodeNumber ?? 0, title: episode.title,
                 duration: Self.minutes(episode.durationSeconds), durationSeconds: episode.durationSeconds,
                 poster: episode.hasPoster ? Self.url(episode.id, TitleLayout.posterName) : nil, hls: Self.url(episode.id, TitleLayout.masterPlaylistName),
-                sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title))
+                dash: Self.dash(episode), sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title))
             let number = episode.seasonNumber ?? 1
             if seasons.last?.number == number { seasons[seasons.count - 1].episodes.append(entry) }
             else { seasons.append(Season(number: number, episodes: [entry])) }
@@ -110,7 +115,8 @@ extension MediaDocument {
         self.init(
             id: series.id, title: series.title, originalTitle: series.originalTitle, type: series.type, genre: series.genre,
             year: series.year, description: series.description, duration: Self.minutes(total), durationSeconds: total,
-            poster: episodes.first { $0.media.hasPoster }.map { Self.url($0.media.id, TitleLayout.posterName) }, hls: nil, storyboard: nil,
+            poster: episodes.first { $0.media.hasPoster }.map { Self.url($0.media.id, TitleLayout.posterName) }, hls: nil, dash: nil,
+            storyboard: nil,
             sources: [], subtitles: [], dubbing: [], seasons: seasons,
             status: episodes.contains { $0.media.status == .processing } ? Media.Status.processing.rawValue : Media.Status.ready.rawValue,
             progress: nil, createdAt: series.createdAt, updatedAt: series.updatedAt)
@@ -136,6 +142,7 @@ extension MediaDocument {
     }
 
     private static func url(_ id: String, _ path: String) -> String { TitleLayout.servedURL(id, path) }
+    private static func dash(_ media: Media) -> String? { media.hasDash ? url(media.id, TitleLayout.dashManifestName) : nil }
     private static func minutes(_ seconds: Double) -> Double { (seconds / 60 * 100).rounded() / 100 }
 }
 

@@ -31,7 +31,7 @@ struct HLSGuard: RouterMiddleware {
 
     static let contentTypes = [
         "m3u8": "application/vnd.apple.mpegurl", "m4s": "video/iso.segment", "mp4": "video/mp4",
-        "ts": "video/mp2t", "vtt": "text/vtt; charset=utf-8", "jpg": "image/jpeg",
+        "ts": "video/mp2t", "vtt": "text/vtt; charset=utf-8", "jpg": "image/jpeg", "mpd": dashManifestType,
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -50,13 +50,13 @@ struct HLSGuard: RouterMiddleware {
               let type = Self.contentTypes[parts.last![parts.last!.index(after: dot)...].lowercased()] else { throw notFound }
         guard let status = try await published.status(of: String(parts[0])) else { throw notFound }
 
-        if type == Self.playlistType {
+        if type == Self.playlistType || type == Self.dashManifestType {
             let isFinal = status == .ready
             guard let snapshot = try (isFinal ? files.finalSnapshot(path) : nil)
                 ?? root.withFile(parts, { try files.snapshot(path, descriptor: $0, info: $1, isFinal: isFinal) }) ?? nil else {
                 throw notFound
             }
-            return try playlist(snapshot, isProcessing: !isFinal, request: request)
+            return try playlist(snapshot, type: type, isProcessing: !isFinal, request: request)
         }
         guard let size = root.withFile(parts, { Int($1.st_size) }) else { throw notFound }
 
@@ -78,6 +78,7 @@ struct HLSGuard: RouterMiddleware {
     }
 
     static let playlistType = "application/vnd.apple.mpegurl"
+    static let dashManifestType = "application/dash+xml"
 
     /// The fields every playlist answer starts with, made once. A processing title's
     /// playlists grow: players must ask again each time (SPEC §10).
@@ -90,12 +91,13 @@ struct HLSGuard: RouterMiddleware {
         return fields
     }
 
-    /// A playlist, answered here rather than by `FileMiddleware`: a playlist is replaced
+    /// A playlist or MPD, answered here rather than by `FileMiddleware`: it is replaced
     /// (by rename) while its title is packaged, so its length, ETag and bytes must all come
     /// from one read of one version (`HLSFileProvider.snapshot`). Ranges are ignored (the
-    /// whole playlist, 200), as RFC 9110 allows; gzip when the client takes it.
-    private func playlist(_ snapshot: HLSFileProvider.Snapshot, isProcessing: Bool, request: Request) throws -> Response {
+    /// whole file, 200), as RFC 9110 allows; gzip when the client takes it.
+    private func playlist(_ snapshot: HLSFileProvider.Snapshot, type: String, isProcessing: Bool, request: Request) throws -> Response {
         var headers = isProcessing ? Self.processingPlaylistFields : Self.readyPlaylistFields
+        if type != Self.playlistType { headers[.contentType] = type }
         headers.append(contentsOf: snapshot.versionFields)
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
             $0.trimmingCharacters(in: .whitespaces) == snapshot.eTag || $0.trimmingCharacters(in: .whitespaces) == "*"

@@ -125,7 +125,7 @@ enum OpenAPIDocument {
         "id": {"type": "string"}, "title": {"type": "string"}, "originalTitle": {"type": "string"}, "type": {"$ref": "#/components/schemas/MediaType"},
         "genre": {"type": "array", "items": {"type": "string"}}, "year": {"type": "integer"}, "description": {"type": "string"},
         "duration": {"type": "number", "description": "minutes"}, "durationSeconds": {"type": "number"},
-        "poster": {"type": "string"}, "hls": {"type": "string"}, "storyboard": {"type": "string"},
+        "poster": {"type": "string"}, "hls": {"type": "string"}, "dash": {"type": "string"}, "storyboard": {"type": "string"},
         "sources": {"type": "array", "items": {"type": "object", "required": ["quality", "url", "size", "width", "height", "bandwidth", "codecs"], "properties": {
           "quality": {"type": "string"}, "url": {"type": "string"}, "size": {"type": "integer"}, "width": {"type": "integer"}, "height": {"type": "integer"},
           "bandwidth": {"type": "integer"}, "codecs": {"type": "string"}}}},
@@ -136,7 +136,7 @@ enum OpenAPIDocument {
         "seasons": {"type": "array", "items": {"type": "object", "required": ["number", "episodes"], "properties": {
           "number": {"type": "integer"}, "episodes": {"type": "array", "items": {"type": "object", "required": ["id", "number", "title", "hls"], "properties": {
             "id": {"type": "string"}, "number": {"type": "integer"}, "title": {"type": "string"}, "duration": {"type": "number"},
-            "durationSeconds": {"type": "number"}, "poster": {"type": "string"}, "hls": {"type": "string"}}}}}}},
+            "durationSeconds": {"type": "number"}, "poster": {"type": "string"}, "hls": {"type": "string"}, "dash": {"type": "string"}}}}}}},
         "status": {"type": "string", "enum": ["processing", "ready"]}, "progress": {"type": "number"},
         "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"}}},
       "Job": {"type": "object", "required": ["id", "mediaId", "source", "preset", "state", "stage", "progress", "speed", "attempts", "createdAt"], "properties": {

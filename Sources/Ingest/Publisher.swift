@@ -37,14 +37,15 @@ public struct Publisher: Sendable {
             let ready = Self.readyCount(plan, tasks: try await catalog.tasks(jobID: job.id))
             guard ready >= SegmentTimeline.segmentsToStart else { return }
             let title = layout(plan, job.mediaId)
-            let (listed, processing) = try await Blocking.run {
+            let availableSince = job.startedAt ?? job.createdAt
+            let (listed, playlists) = try await Blocking.run {
                 let tracks = plan.hasTracks ? try TrackManifest(contentsOf: folder.trackManifest) : TrackManifest()
                 let playlists = TitlePlaylists(plan: plan, tracks: tracks, layout: title)
-                return (try FolderLock(folder.root).run { try playlists.list(ready) }, playlists.processingResult())
+                return (try FolderLock(folder.root).run { try playlists.list(ready, availableSince: availableSince) }, playlists)
             }
             guard listed, try await catalog.mediaStatus(id: job.mediaId) == nil,
                   let current = try await catalog.job(id: job.id), current.state == .running else { return }
-            try await catalog.publishProcessing(Self.title(for: job, result: processing, digest: current.digest ?? "",
+            try await catalog.publishProcessing(Self.title(for: job, result: playlists.processingResult(), digest: current.digest ?? "",
                                                            titleSource: await titleSource(of: job)))
             logger.notice("job \(job.id): \(job.source) is playable at \(TitleLayout.servedURL(job.mediaId, TitleLayout.masterPlaylistName)) while it is packaged")
         } catch {
@@ -211,7 +212,8 @@ public struct Publisher: Sendable {
         let media = Media(
             id: job.mediaId, type: type, title: name.title, year: name.year, durationSeconds: result.duration,
             seasonNumber: isEpisode ? name.season : nil, episodeNumber: isEpisode ? name.episode : nil,
-            digest: digest, source: job.source, hasPoster: result.poster != nil, hasStoryboard: result.storyboard != nil)
+            digest: digest, source: job.source, hasPoster: result.poster != nil, hasStoryboard: result.storyboard != nil,
+            hasDash: result.dash != nil)
         return PublishedTitle(
             media: media,
             series: isEpisode ? PublishedTitle.SeriesName(title: name.series!, type: type, year: nil) : nil,

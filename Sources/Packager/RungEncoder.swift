@@ -70,7 +70,7 @@ final class RungEncoder {
     /// Sends the encoded packets into the title's segments, written under `layout`.
     func write(into layout: TitleLayout, timeline: SegmentTimeline) throws {
         writer = try SegmentWriter(folder: layout.rungFolder(rung.name), layout: layout, encoder: encoder,
-                                   codecTag: rung.codec == "hevc" ? "hvc1" : nil)
+                                   codecTag: rung.codec == "hevc" ? "hvc1" : nil, timescale: timeline.videoTimescale)
         self.timeline = timeline
     }
 

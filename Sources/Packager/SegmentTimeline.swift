@@ -24,6 +24,16 @@ public struct SegmentTimeline: Codable, Sendable, Equatable {
         self.expectedDuration = expectedDuration
     }
 
+    /// The video tracks' timescale (ticks a second) in the segment files: the frame rate's
+    /// numerator, doubled until it is at least 10 000 (libavformat's own choice for a
+    /// stream timed in frames), so every frame lasts a whole number of ticks. The muxer is
+    /// told it, and the DASH timeline counts in it. Nil without video.
+    public var videoTimescale: Int? {
+        guard var ticks = frameRate?.numerator else { return nil }
+        while ticks < 10_000 { ticks *= 2 }
+        return ticks
+    }
+
     var grid: KeyframeGrid? { frameRate.map { KeyframeGrid(interval: keyframeInterval, frameRate: $0) } }
 
     /// A player starts a title still being packaged (a live EVENT playlist) only once it

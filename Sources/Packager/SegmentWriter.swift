@@ -14,19 +14,22 @@ final class SegmentWriter {
     private let layout: TitleLayout
     private let encoder: Encoder
     private let codecTag: String?
+    private let timescale: Int?
     private var muxer: Muxer?
     /// The segment being written (0-based), if one is open.
     private(set) var current: Int?
     /// Called with each segment's number once its file is whole.
     var segmentCompleted: (Int) throws -> Void = { _ in }
 
-    /// Prepares `folder`; `encoder` is the stream's encoder (its parameters go in every segment).
-    init(folder: URL, layout: TitleLayout, encoder: Encoder, codecTag: String? = nil) throws {
+    /// Prepares `folder`; `encoder` is the stream's encoder (its parameters go in every
+    /// segment); `timescale`, a video track's ticks a second in fMP4 (`SegmentTimeline.videoTimescale`).
+    init(folder: URL, layout: TitleLayout, encoder: Encoder, codecTag: String? = nil, timescale: Int? = nil) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         self.folder = folder
         self.layout = layout
         self.encoder = encoder
         self.codecTag = codecTag
+        self.timescale = timescale
     }
 
     /// The `hls` muxer takes parameter sets from the encoders' extradata.
@@ -77,7 +80,8 @@ final class SegmentWriter {
             // numbers the `moof` as in a title written in one piece.
             options += [("hls_segment_type", "fmp4"), ("hls_fmp4_init_filename", TitleLayout.initSegmentName),
                         ("hls_segment_options",
-                         "avoid_negative_ts=disabled:movflags=+frag_discont:use_editlist=0:fragment_index=\(number)")]
+                         "avoid_negative_ts=disabled:movflags=+frag_discont:use_editlist=0:fragment_index=\(number)"
+                            + (timescale.map { ":video_track_timescale=\($0)" } ?? ""))]
         case .mpegts:
             options += [("hls_segment_type", "mpegts")]
         }

@@ -25,7 +25,8 @@ public struct TitleFinisher: Sendable {
         let tracks = plan.hasTracks ? try TrackManifest(contentsOf: folder.trackManifest) : TrackManifest()
         let chunks = try plan.chunks.map { try ChunkResult(contentsOf: folder.chunkResult($0.index)) }
         let totalFrames = chunks.last?.endFrame
-        let measured = try TitlePlaylists(plan: plan, tracks: tracks, layout: title).finish(totalFrames: totalFrames, type: type)
+        let playlists = TitlePlaylists(plan: plan, tracks: tracks, layout: title)
+        let measured = try playlists.finish(totalFrames: totalFrames, type: type)
         let duration: Double
         if let video = plan.video, let totalFrames {
             duration = Double(totalFrames) * Double(video.frameRate.denominator) / Double(video.frameRate.numerator)
@@ -47,7 +48,7 @@ public struct TitleFinisher: Sendable {
         return TranscodeResult(
             input: plan.source, output: title.root.path, preset: plan.preset.name, duration: duration,
             frameRate: plan.video?.frameRate.doubleValue, video: measured.video, audio: measured.audio,
-            subtitles: measured.subtitles, poster: poster, storyboard: storyboard, warnings: plan.warnings + tracks.warnings,
+            subtitles: measured.subtitles, poster: poster, storyboard: storyboard, dash: playlists.dashManifest, warnings: plan.warnings + tracks.warnings,
             elapsed: elapsed, speed: elapsed > 0 ? duration / elapsed : 0)
     }
 }

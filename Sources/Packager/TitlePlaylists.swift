@@ -37,24 +37,29 @@ public struct TitlePlaylists: Sendable {
 
     // MARK: While packaging
 
-    /// Lists the first `count` segments in every media playlist (EVENT, no ENDLIST) and,
-    /// the first time, writes the master with bound bit rates. Does nothing when as many
-    /// are listed already: a listed segment is never withdrawn. Returns whether it listed more.
+    /// Lists the first `count` segments in every media playlist (EVENT, no ENDLIST) and in
+    /// the dynamic MPD, after them; the first time, writes the master with bound bit rates.
+    /// Does nothing when as many are listed already: a listed segment is never withdrawn.
+    /// Returns whether it listed more.
+    /// - Parameter availableSince: when the title's packaging began (the MPD's
+    ///   `availabilityStartTime`, the same at every listing).
     @discardableResult
-    public func list(_ count: Int) throws -> Bool {
+    public func list(_ count: Int, availableSince: Date) throws -> Bool {
         guard count > listedCount() else { return false }
+        let video = videoSegments(count, totalFrames: .max), audio = audioSegments(count, totalSamples: nil)
         for rung in plan.video?.rungs ?? [] {
-            try write(segments: (0..<count).map { plan.timeline.videoDuration($0, totalFrames: .max) },
-                      type: .event, ended: false, to: layout.rungFolder(rung.name), initSegment: hasInit)
+            try write(segments: video.map(videoSeconds), type: .event, ended: false, to: layout.rungFolder(rung.name), initSegment: hasInit)
         }
-        for audio in tracks.audio {
-            try write(segments: (0..<count).map { plan.audio!.duration($0, on: plan.timeline) },
-                      type: .event, ended: false, to: layout.audioFolder(audio.folder), initSegment: hasInit)
+        for track in tracks.audio {
+            try write(segments: audio.map(audioSeconds), type: .event, ended: false, to: layout.audioFolder(track.folder), initSegment: hasInit)
         }
         for subtitle in tracks.subtitles {
             try write(segments: (0..<count).map { plan.timeline.startSeconds($0 + 1) - plan.timeline.startSeconds($0) },
                       type: .event, ended: false, to: layout.subtitleFolder(subtitle.folder), initSegment: false, subtitles: true)
         }
+        try writeDASH(video: video, audio: audio, bandwidths: { rung in boundBandwidth(rung) - audioBound }, audioBandwidth: { _ in audioBound },
+                      presentation: .growing(availableSince: availableSince, published: Date(), expectedDuration: plan.expectedDuration,
+                                             updatePeriod: plan.preset.segmentDuration))
         if !FileManager.default.fileExists(atPath: layout.masterPlaylist.path) { try writeBoundMaster() }
         return true
     }
@@ -106,7 +111,7 @@ public struct TitlePlaylists: Sendable {
                                                   isHearingImpaired: $0.isHearingImpaired, cues: 0, playlist: $0.playlistURI,
                                                   file: $0.fileURI, sidecar: $0.sidecar)
             },
-            poster: nil, storyboard: nil, warnings: plan.warnings, elapsed: 0, speed: 0)
+            poster: nil, storyboard: nil, dash: dashManifest, warnings: plan.warnings, elapsed: 0, speed: 0)
     }
 
     // MARK: At the end
@@ -123,18 +128,15 @@ public struct TitlePlaylists: Sendable {
     /// subtitle segments, the I-frame playlists and the measured master.
     /// - Parameter totalFrames: the video's frames, as the last chunk found them.
     public func finish(totalFrames: Int?, type: PlaylistType) throws -> Measured {
-        let videoCount = totalFrames.map { plan.timeline.segment(atFrame: $0 - 1) + 1 }
-        let videoDurations = totalFrames.map { total in (0..<videoCount!).map { plan.timeline.videoDuration($0, totalFrames: total) } }
+        let video = totalFrames.map { videoSegments(plan.timeline.segment(atFrame: $0 - 1) + 1, totalFrames: $0) } ?? []
+        let videoDurations = totalFrames == nil ? nil : video.map(videoSeconds)
         for rung in plan.video?.rungs ?? [] {
             try write(segments: videoDurations ?? [], type: type, ended: true, to: layout.rungFolder(rung.name), initSegment: hasInit)
         }
-        var audioDurations: [Double] = []
-        if let segmentation = plan.audio, let count = tracks.audioSegments, let samples = tracks.audioSamples, count > 0 {
-            audioDurations = (0..<count - 1).map { segmentation.duration($0, on: plan.timeline) }
-            audioDurations.append(Double(samples - segmentation.start(count - 1, on: plan.timeline)) / Double(segmentation.sampleRate))
-        }
-        for audio in tracks.audio {
-            try write(segments: audioDurations, type: type, ended: true, to: layout.audioFolder(audio.folder), initSegment: hasInit)
+        let audio = audioSegments(tracks.audioSegments ?? 0, totalSamples: tracks.audioSamples)
+        let audioDurations = audio.map(audioSeconds)
+        for track in tracks.audio {
+            try write(segments: audioDurations, type: type, ended: true, to: layout.audioFolder(track.folder), initSegment: hasInit)
         }
         let subtitleDurations = videoDurations ?? audioDurations
         let titleEnd = subtitleDurations.reduce(0, +)
@@ -151,7 +153,13 @@ public struct TitlePlaylists: Sendable {
             try write(segments: subtitleDurations, type: type, ended: true, to: layout.subtitleFolder(subtitle.folder),
                       initSegment: false, subtitles: true)
         }
-        return try writeMeasuredMaster()
+        let measured = try writeMeasuredMaster()
+        let audioPeak = measured.audio.map(\.bandwidth).max() ?? 0
+        try writeDASH(video: video, audio: audio,
+                      bandwidths: { rung in (measured.video.first { $0.name == rung.name }?.bandwidth ?? audioPeak) - audioPeak },
+                      audioBandwidth: { track in measured.audio.first { $0.playlist == TitleLayout.audioPlaylist(track.folder) }?.bandwidth ?? 0 },
+                      presentation: .complete(duration: titleEnd), withText: true)
+        return measured
     }
 
     private func writeMeasuredMaster() throws -> Measured {
@@ -201,6 +209,84 @@ public struct TitlePlaylists: Sendable {
         }
         try writeMaster(variants: variants, iFrames: iFrames)
         return measured
+    }
+
+    // MARK: Segments on each track's clock
+
+    typealias Span = DASHManifest.Timeline.Segment
+
+    /// Video segments `0..<count` in frames from the title's first (the last ends at `totalFrames`).
+    private func videoSegments(_ count: Int, totalFrames: Int) -> [Span] {
+        guard plan.video != nil else { return [] }
+        return (0..<count).map { n in
+            let start = plan.timeline.startFrame(n)
+            return Span(start: Int64(start), duration: Int64(min(plan.timeline.startFrame(n + 1), totalFrames) - start))
+        }
+    }
+
+    /// Audio segments `0..<count` in samples on the title's clock; the last ends at
+    /// `totalSamples` when the title is complete.
+    private func audioSegments(_ count: Int, totalSamples: Int64?) -> [Span] {
+        guard let segmentation = plan.audio else { return [] }
+        return (0..<count).map { n in
+            let start = segmentation.start(n, on: plan.timeline)
+            let end = n == count - 1 ? totalSamples ?? segmentation.start(n + 1, on: plan.timeline) : segmentation.start(n + 1, on: plan.timeline)
+            return Span(start: start, duration: end - start)
+        }
+    }
+
+    private func videoSeconds(_ span: Span) -> Double {
+        guard let rate = plan.video?.frameRate else { return 0 }
+        return Double(span.duration) * Double(rate.denominator) / Double(rate.numerator)
+    }
+
+    private func audioSeconds(_ span: Span) -> Double { Double(span.duration) / Double(plan.audio?.sampleRate ?? 1) }
+
+    // MARK: DASH
+
+    /// The MPD's path in the title, for fMP4 titles (MPEG-TS segments are not CMAF).
+    public var dashManifest: String? { layout.format == .fmp4 ? TitleLayout.dashManifestName : nil }
+
+    /// Writes `manifest.mpd` over the segments `video` (frames) and `audio` (samples), after
+    /// the media playlists, so it never lists a segment they do not (fMP4 titles only).
+    /// Subtitles (the whole-file WebVTT, written at the end)
+    /// only when the title is complete (`withText`).
+    private func writeDASH(video: [Span], audio: [Span], bandwidths: (PlannedRung) -> Int, audioBandwidth: (TrackManifest.Audio) -> Int,
+                           presentation: DASHManifest.Presentation, withText: Bool = false) throws {
+        guard dashManifest != nil else { return }
+        var sets: [DASHManifest.VideoSet] = []
+        if let videoPlan = plan.video, let timescale = plan.timeline.videoTimescale {
+            let tick = Int64(timescale) * Int64(videoPlan.frameRate.denominator) / Int64(videoPlan.frameRate.numerator)
+            let timeline = DASHManifest.Timeline(
+                timescale: timescale, presentationTimeOffset: plan.leadInFrames * tick,
+                segments: video.map { Span(start: (plan.leadInFrames + $0.start) * tick, duration: $0.duration * tick) })
+            let rungs = zip(videoPlan.rungs, videoPlan.codecs).map { rung, codecs in
+                (rung.codec, DASHManifest.Video(id: TitleLayout.rungPath(rung.name), codecs: codecs, bandwidth: bandwidths(rung),
+                                                width: rung.width, height: rung.height))
+            }
+            var codecs: [String] = []
+            for (codec, _) in rungs where !codecs.contains(codec) { codecs.append(codec) }
+            sets = codecs.map { codec in
+                DASHManifest.VideoSet(representations: rungs.filter { $0.0 == codec }.map(\.1), frameRate: videoPlan.frameRate, timeline: timeline)
+            }
+        }
+        let samples = plan.leadInSamples
+        let audioTimeline = DASHManifest.Timeline(
+            timescale: plan.audio?.sampleRate ?? 1, presentationTimeOffset: samples,
+            segments: audio.map { Span(start: samples + $0.start, duration: $0.duration) })
+        let manifest = DASHManifest(
+            presentation: presentation, minBufferTime: Double(plan.timeline.targetDuration), initSegment: TitleLayout.initSegmentName,
+            segmentTemplate: layout.dashSegmentTemplate, startNumber: TitleLayout.fileNumber(0), video: sets,
+            audio: tracks.audio.map { track in
+                DASHManifest.Audio(id: "audio-\(track.folder)", path: TitleLayout.audioPath(track.folder), language: track.language,
+                                   label: track.name, isDefault: track.isDefault, channels: track.channels, codecs: track.codecs,
+                                   bandwidth: audioBandwidth(track), sampleRate: plan.audio?.sampleRate ?? 0, timeline: audioTimeline)
+            },
+            text: withText ? tracks.subtitles.map { track in
+                DASHManifest.Text(id: "subs-\(track.folder)", path: track.fileURI, language: track.language, label: track.name,
+                                  isForced: track.isForced, isHearingImpaired: track.isHearingImpaired)
+            } : [])
+        try manifest.render().write(to: layout.dashManifest, atomically: true, encoding: .utf8)
     }
 
     // MARK: Pieces

@@ -65,6 +65,8 @@ public struct TranscodeResult: Sendable, Codable, Equatable {
     public var subtitles: [SubtitleRendition]
     public var poster: String?
     public var storyboard: Storyboard?
+    /// The MPEG-DASH manifest (fMP4 titles).
+    public var dash: String?
     /// Tracks left out and why, each naming its file ("…/x.srt: holds no subtitle cue").
     public var warnings: [String]
     /// Wall-clock seconds the transcode took.

@@ -25,6 +25,8 @@ public struct TitleLayout: Sendable {
     // MARK: Names
 
     public static let masterPlaylistName = "master.m3u8"
+    /// The MPEG-DASH manifest of an fMP4 title (SPEC §14), beside the master.
+    public static let dashManifestName = "manifest.mpd"
     public static let mediaPlaylistName = "index.m3u8"
     public static let iFramePlaylistName = "iframes.m3u8"
     public static let initSegmentName = "init.mp4"
@@ -54,6 +56,7 @@ public struct TitleLayout: Sendable {
     // MARK: Files
 
     public var masterPlaylist: URL { file(Self.masterPlaylistName) }
+    public var dashManifest: URL { file(Self.dashManifestName) }
     public var poster: URL { file(Self.posterName) }
     /// A file or folder of the title by its path inside it.
     public func file(_ path: String) -> URL { root.appendingPathComponent(path) }
@@ -70,6 +73,9 @@ public struct TitleLayout: Sendable {
     public func segmentName(_ segment: Int) -> String { String(format: "seg_%05d.", Self.fileNumber(segment)) + segmentExtension }
     /// The WebVTT file of subtitle segment `segment` (0-based): `seg_00001.vtt`.
     public static func subtitleSegmentName(_ segment: Int) -> String { String(format: "seg_%05d.vtt", fileNumber(segment)) }
+    /// Segment file name pattern of a DASH `SegmentTemplate` (`seg_$Number%05d$.m4s`), whose
+    /// `startNumber` is the first segment's file number.
+    public var dashSegmentTemplate: String { "seg_$Number%05d$.\(segmentExtension)" }
     /// Segment file name pattern for libavformat (`seg_%05d.m4s`).
     public var segmentPattern: String { "seg_%05d.\(segmentExtension)" }
     public var segmentExtension: String { format == .fmp4 ? "m4s" : "ts" }

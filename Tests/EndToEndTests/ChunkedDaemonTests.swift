@@ -59,24 +59,39 @@ import TestSupport
         #expect(rungText.contains("#EXT-X-PLAYLIST-TYPE:EVENT") && !rungText.contains("#EXT-X-ENDLIST"), "\(rungText)")
         let document = try daemon.json("/api/media/\(id)")
         #expect(document["status"] as? String == "processing" && document["progress"] is Double, "\(document)")
+        // The MPD grows as a dynamic one whose every URL is a complete segment of the timeline it says.
+        let mpd = try daemon.get("\(base)/manifest.mpd")
+        #expect(mpd.status == 200 && mpd.headers["cache-control"] == "no-cache" && document["dash"] as? String == "\(base)/manifest.mpd")
+        #expect(String(decoding: mpd.body, as: UTF8.self).contains(#"type="dynamic""#))
+        let check = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [
+            DASHTests.readers.appendingPathComponent("check_mpd.py").path, "http://127.0.0.1:\(daemon.port)\(base)/manifest.mpd"])
+        #expect(check.status == 0 && check.stdout.contains(#""problems": []"#), "\(check.stdout)\(check.stderr)")
         #expect(String(decoding: try daemon.get("/").body, as: UTF8.self).contains("processing"))
 
         // Every segment and init section listed while packaging, as served then, is the
         // finished file of that name; a listing only grows.
         var early: [String: Data] = [:]
-        var counts: [Int] = []
+        var counts: [Int] = [], dashCounts: [[Int]] = []
         try waitUntil(timeout: 300, seen: { "720p listings \(counts)" }) {
             let ready = try daemon.json("/api/media/\(id)")["status"] as? String == "ready"
+            // Read before the playlists: the MPD is written after them, so it is never ahead.
+            let dash = Self.timelineLengths(String(decoding: try daemon.get("\(base)/manifest.mpd").body, as: UTF8.self))
             for playlist in ["720p", "360p", "audio/und"] {
                 let segments = try listed(daemon, "\(base)/\(playlist)/index.m3u8")
                 if playlist == "720p" { counts.append(segments.count) }
+                if playlist != "360p" {
+                    #expect(dash.count == 2 && dash[playlist == "720p" ? 0 : 1] <= segments.count, "\(playlist): \(dash) vs \(segments.count)")
+                }
                 for uri in segments + ["init.mp4"] where early["\(playlist)/\(uri)"] == nil && !ready {
                     early["\(playlist)/\(uri)"] = try daemon.get("\(base)/\(playlist)/\(uri)").body
                 }
             }
+            dashCounts.append(dash)
             return ready
         }
         #expect(counts == counts.sorted() && counts.first! >= 1 && counts.last == 24, "\(counts)")
+        #expect(dashCounts.map { $0.first ?? 0 } == dashCounts.map { $0.first ?? 0 }.sorted() && dashCounts.last?.first == 24, "\(dashCounts)")
+        #expect(String(decoding: try daemon.get("\(base)/manifest.mpd").body, as: UTF8.self).contains(#"type="static""#))
         #expect(early.count > 6 && early.keys.contains("720p/init.mp4") && early.keys.contains("audio/und/init.mp4"))
         for (path, bytes) in early {
             #expect(try Data(contentsOf: daemon.root.appendingPathComponent("media/\(id)/\(path)")) == bytes, "\(path) changed")
@@ -100,6 +115,15 @@ import TestSupport
         #expect(starts.count == 6, "\(starts)")
         for line in starts {
             #expect(line.hasSuffix(line.contains(":chunk:") ? "in a worker slot" : "in a light slot"), "\(line)")
+        }
+    }
+
+    /// Segments in each `SegmentTimeline` of an MPD, in order (`S` elements, each `r + 1`).
+    static func timelineLengths(_ mpd: String) -> [Int] {
+        mpd.components(separatedBy: "<SegmentTimeline>").dropFirst().map { timeline in
+            timeline.components(separatedBy: "</SegmentTimeline>")[0].matches(of: /<S [^>]*\/>/).reduce(0) { total, element in
+                total + 1 + (element.output.firstMatch(of: /\sr="(\d+)"/).flatMap { Int($0.1) } ?? 0)
+            }
         }
     }
 

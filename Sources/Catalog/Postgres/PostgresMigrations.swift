@@ -84,6 +84,7 @@ enum PostgresMigrations {
               running integer NOT NULL, "lastSeen" timestamptz NOT NULL)
             """,
         ]),
+        (2, [#"ALTER TABLE media ADD COLUMN "hasDash" boolean NOT NULL DEFAULT false"#]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

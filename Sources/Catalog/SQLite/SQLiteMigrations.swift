@@ -147,6 +147,9 @@ enum SQLiteMigrations {
             }
             try db.alter(table: "job") { t in t.drop(column: "inputFolder") }
         }
+        migrator.registerMigration("v4: DASH manifests") { db in
+            try db.alter(table: "media") { t in t.add(column: "hasDash", .boolean).notNull().defaults(to: false) }
+        }
         return migrator
     }
 }
