@@ -4,7 +4,7 @@
 Chromium, from a page of another origin (a server of its own on another port, so every
 request to StreamVault is cross-origin and needs its CORS headers). With SWITCH_AUDIO set,
 once half of SECONDS is played it enables the audio track of that language and plays on.
-Reports, as one JSON object on stdout, how far it played, any error, the audio and text
+Reports, as one JSON object on stdout, where it began playing and how far it played, any error, the audio and text
 tracks the player offers and the audio track enabled at the end.
 Usage: play_videojs.py URL VIDEOJS_FOLDER [SECONDS]"""
 import functools
@@ -74,6 +74,8 @@ try:
                                     .map(t => ({language: t.language, label: t.label}))};""")
         report.update(state)
         enabled = [t["language"] for t in state["audioTracks"] if t["enabled"]]
+        if state["time"] > 0 and "firstTime" not in report:
+            report["firstTime"] = state["time"]  # where playback began (a growing MPD: its beginning, not its live edge)
         if enabled and "audioAtStart" not in report:
             report["audioAtStart"] = enabled[0]
         if state["error"]:
