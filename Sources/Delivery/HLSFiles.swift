@@ -8,7 +8,7 @@ import VaultLayout
 
 /// Guards and dresses `/hls/<id>/…`: only titles recorded in the catalog are served, and
 /// only regular files that really lie inside `media/<id>/` (no `..`, no encoded dots or
-/// slashes, no symlink out): anything else is 404. Responses get the HLS content types,
+/// slashes, no symlink out): anything else is 404. Responses get the HLS and DASH content types,
 /// cache rules (segments immutable for a year, playlists short-lived), CORS headers, and
 /// gzip for playlists when the client accepts it.
 /// Hummingbird's `FileMiddleware`, placed after it, does ranges, ETag and Last-Modified.
