@@ -133,8 +133,6 @@ import TestSupport
         case chromiumNative
         /// Video.js 7 (VHS over Media Source Extensions) on a page of another origin.
         case videoJS
-        /// The same, given the title's MPD rather than its master playlist.
-        case videoJSDASH
 
         var testDescription: String { rawValue }
     }
@@ -147,9 +145,8 @@ import TestSupport
         let arguments: [String] = switch player {
         case .chromiumNative: [browser.appendingPathComponent("play_watch_page.py").path, "http://127.0.0.1:\(daemon.port)/watch/\(id)", "10",
                                String(after)]
-        case .videoJS, .videoJSDASH:
-            [browser.appendingPathComponent("play_videojs.py").path,
-             "http://127.0.0.1:\(daemon.port)/hls/\(id)/\(player == .videoJS ? "master.m3u8" : "manifest.mpd")", try Self.videoJS.get().path, "10"]
+        case .videoJS: [browser.appendingPathComponent("play_videojs.py").path, "http://127.0.0.1:\(daemon.port)/hls/\(id)/master.m3u8",
+                        try Self.videoJS.get().path, "10"]
         }
         let played = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), arguments)
         try #require(played.status == 0, "\(played.stderr)")
@@ -169,7 +166,7 @@ import TestSupport
     /// comes at once or seconds after the page loaded. (Chromium's native HLS took the
     /// growing playlists for a live stream: played after its preload had drained what was
     /// listed, it reloaded and stopped with DEMUXER_ERROR_COULD_NOT_PARSE.)
-    @Test(arguments: [Player.chromiumNative, .videoJS]) func aPlayerOpenedWhileThePlaylistsGrowPlaysAcrossAChunkBoundary(_ player: Player) throws {
+    @Test(arguments: Player.allCases) func aPlayerOpenedWhileThePlaylistsGrowPlaysAcrossAChunkBoundary(_ player: Player) throws {
         for (run, after) in [3, 0, 8, 3, 0].enumerated() {
             let daemon = try Daemon(extra: ["--workers", "1"])
             defer { daemon.kill9() }
@@ -181,23 +178,6 @@ import TestSupport
             #expect((report["time"] as? Double ?? 0) >= 10 && [640, 1280].contains(report["width"] as? Int ?? 0), "run \(run): \(report)")
             #expect(status == "processing", "run \(run): the title was \(status ?? "?") before \(player) had played 10 s")
         }
-    }
-
-    /// Video.js 7 (VHS over MSE) given the dynamic MPD of a title being packaged plays it
-    /// across the first chunk boundary while it is packaged. It starts where it starts any
-    /// live stream, its "safe live point" within what is listed (it reads no
-    /// `suggestedPresentationDelay`); players that read it (dash.js, Shaka, ExoPlayer)
-    /// start at the beginning, as the delay spans the whole title.
-    @Test func videoJSPlaysTheGrowingMPDAcrossAChunkBoundary() throws {
-        let daemon = try Daemon(extra: ["--workers", "1"])
-        defer { daemon.kill9() }
-        try drop(into: daemon)
-        let id = try waitForTitle(daemon, status: "processing")
-        let report = try play(.videoJSDASH, id, on: daemon)
-        let status = try daemon.json("/api/media/\(id)")["status"] as? String
-        #expect(report["error"] is NSNull && report["playError"] is NSNull, "\(report)")
-        #expect((report["firstTime"] as? Double ?? 99) < 8 && (report["time"] as? Double ?? 0) >= 10, "\(report)")
-        #expect(status == "processing", "the title was \(status ?? "?") before the player had played 10 s")
     }
 
     /// The same for a title packaged elsewhere: the page comes from a daemon of the vault

@@ -12,12 +12,7 @@ import TestSupport
 
     init() throws {
         daemon = try Daemon()
-        try FileManager.default.copyItem(at: Fixtures.sample("multilang.mkv"),
-                                         to: daemon.ingest.appendingPathComponent("Test Pattern (2024).mkv"))
-        try FileManager.default.copyItem(at: Fixtures.sample("testcard-720p30.es.srt"),
-                                         to: daemon.ingest.appendingPathComponent("Test Pattern (2024).es.srt"))
-        let jobs = try daemon.waitForJobs(count: 1)
-        id = jobs.first?["mediaId"] as? String ?? ""
+        id = try PlaybackTests.publishTestPattern(on: daemon)
     }
 
     var base: String { "http://127.0.0.1:\(daemon.port)/hls/\(id)" }

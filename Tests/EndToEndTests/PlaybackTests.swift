@@ -10,12 +10,17 @@ import TestSupport
 
     init() throws {
         daemon = try Daemon()
+        id = try Self.publishTestPattern(on: daemon)
+    }
+
+    /// Drops the multilingual test pattern (one rung; English and French audio; English
+    /// subtitles inside, Spanish beside it) into `daemon` and returns its title's id once done.
+    static func publishTestPattern(on daemon: Daemon) throws -> String {
         try FileManager.default.copyItem(at: Fixtures.sample("multilang.mkv"),
                                          to: daemon.ingest.appendingPathComponent("Test Pattern (2024).mkv"))
         try FileManager.default.copyItem(at: Fixtures.sample("testcard-720p30.es.srt"),
                                          to: daemon.ingest.appendingPathComponent("Test Pattern (2024).es.srt"))
-        let jobs = try daemon.waitForJobs(count: 1)
-        id = jobs.first?["mediaId"] as? String ?? ""
+        return try daemon.waitForJobs(count: 1).first?["mediaId"] as? String ?? ""
     }
 
     var base: String { "http://127.0.0.1:\(daemon.port)" }

@@ -56,8 +56,12 @@ import TestSupport
         let master = try String(contentsOf: folder.appendingPathComponent("master.m3u8"), encoding: .utf8)
         #expect(master.contains(#"CODECS="mp4a.40.2""#) && !master.contains("RESOLUTION") && !master.contains("TYPE=AUDIO"))
         let contents = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        #expect(contents == ["audio", "master.m3u8"])
+        #expect(contents == ["audio", "manifest.mpd", "master.m3u8"])
         #expect(try FFprobe.streams(folder.appendingPathComponent("master.m3u8")).first?.string("codec_name") == "aac")
+        // The MPD of an audio-only title: its audio AdaptationSet alone.
+        let mpd = try String(contentsOf: folder.appendingPathComponent("manifest.mpd"), encoding: .utf8)
+        #expect(mpd.contains(#"contentType="audio""#) && !mpd.contains(#"contentType="video""#), "\(mpd)")
+        #expect(try FFprobe.streams(folder.appendingPathComponent("manifest.mpd")).first?.string("codec_name") == "aac")
     }
 
     @Test func hevcRungIsTaggedHvc1WithItsCodecString() throws {
@@ -80,6 +84,8 @@ import TestSupport
         #expect(playlist.contains("seg_00001.ts") && !playlist.contains("EXT-X-MAP"))
         let master = try String(contentsOf: folder.appendingPathComponent("master.m3u8"), encoding: .utf8)
         #expect(master.contains("#EXT-X-VERSION:4") && master.contains(#"#EXT-X-I-FRAME-STREAM-INF:"#))
+        // Transport stream segments are not CMAF: no DASH manifest (SPEC §14).
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.mpd").path))
         // Each I-frame entry (PAT, PMT and the keyframe's PES) decodes alone to one I frame.
         let iFrames = try String(contentsOf: folder.appendingPathComponent("360p/iframes.m3u8"), encoding: .utf8)
         #expect(iFrames.contains("#EXT-X-I-FRAMES-ONLY") && !iFrames.contains("EXT-X-MAP"))
