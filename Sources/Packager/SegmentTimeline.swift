@@ -133,11 +133,6 @@ public struct AudioSegmentation: Codable, Sendable, Equatable {
         while start(n + 1, on: timeline) <= sample { n += 1 }
         return n
     }
-
-    /// EXTINF of audio segment `n` (not the title's last, whose end only the finish knows).
-    public func duration(_ n: Int, on timeline: SegmentTimeline) -> Double {
-        Double(start(n + 1, on: timeline) - start(n, on: timeline)) / Double(sampleRate)
-    }
 }
 
 /// A run of whole segments packaged as one task: every rung of the video for its frames.

@@ -229,9 +229,8 @@ public struct TitlePlaylists: Sendable {
     private func audioSegments(_ count: Int, totalSamples: Int64?) -> [Span] {
         guard let segmentation = plan.audio else { return [] }
         return (0..<count).map { n in
-            let start = segmentation.start(n, on: plan.timeline)
-            let end = n == count - 1 ? totalSamples ?? segmentation.start(n + 1, on: plan.timeline) : segmentation.start(n + 1, on: plan.timeline)
-            return Span(start: start, duration: end - start)
+            let start = segmentation.start(n, on: plan.timeline), next = segmentation.start(n + 1, on: plan.timeline)
+            return Span(start: start, duration: (n == count - 1 ? totalSamples ?? next : next) - start)
         }
     }
 
