@@ -5,6 +5,7 @@
 # runs each. Prints requests per second and the ratio ours/nginx for each file. For the
 # playlist, the ceiling is measured in the same runs: a bare Hummingbird route answering the
 # same bytes from memory (bare-route-benchmark), no guard, no catalog, no file, no metrics.
+# Then the DASH manifest against the master playlist, both from streamvault, alternated.
 # PIN=1 runs every server on core 0 and wrk on core 1: far less noise between runs (each
 # server's cost per request decides), lower rates than sharing both cores.
 set -euo pipefail
@@ -69,4 +70,16 @@ if bare:
     print(f"{'bare Hummingbird route':>22}: {b:9.0f} req/s   ratio bare/nginx {b / n:.3f}   ours/bare {o / b:.3f}")
 PY
 done
+# Issue 20: the MPD against the master on the same title and server, alternated (goal ≥ 0.9×).
+: >"$WORK/master.rates"; : >"$WORK/mpd.rates"
+for _ in $(seq "$RUNS"); do
+  rate "http://$OURS/hls/$ID/master.m3u8" >>"$WORK/master.rates"
+  rate "http://$OURS/hls/$ID/manifest.mpd" >>"$WORK/mpd.rates"
+done
+python3 - "$WORK/master.rates" "$WORK/mpd.rates" "$(stat -c %s "$MEDIA/$ID/manifest.mpd")" <<'PY'
+import statistics, sys
+master, mpd = [[float(x) for x in open(p)] for p in sys.argv[1:3]]
+m, d = statistics.median(master), statistics.median(mpd)
+print(f"{'manifest.mpd':>22}: {d:9.0f} req/s   master.m3u8 {m:9.0f} req/s   ratio mpd/master {d / m:.3f}   ({sys.argv[3]} bytes, median of {len(mpd)})")
+PY
 echo "streamvault serve peak RSS after the runs: $(awk '/VmHWM/ {print $2 / 1024 " MiB"}' /proc/$DAEMON/status)"

@@ -173,13 +173,13 @@ import TestSupport
     /// Queues and claims a job, then publishes a title for it.
     @discardableResult
     func publish(_ catalog: any CatalogStore, _ title: String, digest: String, series: String? = nil, season: Int? = nil, episode: Int? = nil,
-                 type: MediaType = .movie, genre: [String] = [], description: String = "") async throws -> (Job, PublishOutcome) {
+                 type: MediaType = .movie, genre: [String] = [], description: String = "", dash: Bool = true) async throws -> (Job, PublishOutcome) {
         let job = Job(source: "\(title).mp4", origin: .ingest, preset: "default", maxAttempts: 3)
         try await catalog.enqueue(job)
         _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
         var media = Media(id: job.mediaId, type: type, title: title, year: 2020, description: description, genre: genre,
                           durationSeconds: 5400, seasonNumber: season, episodeNumber: episode, digest: digest,
-                          source: job.source, hasPoster: true, hasStoryboard: true)
+                          source: job.source, hasPoster: true, hasStoryboard: true, hasDash: dash)
         media.seriesId = nil
         let published = PublishedTitle(
             media: media, series: series.map { PublishedTitle.SeriesName(title: $0, type: type, year: nil) },
@@ -202,6 +202,7 @@ import TestSupport
         let document = try #require(try await catalog.document(id: job.mediaId))
         #expect(document.title == "Amélie" && document.duration == 90 && document.durationSeconds == 5400)
         #expect(document.hls == "/hls/\(job.mediaId)/master.m3u8" && document.poster == "/hls/\(job.mediaId)/poster.jpg")
+        #expect(document.dash == "/hls/\(job.mediaId)/manifest.mpd")
         #expect(document.sources.first?.url == "/hls/\(job.mediaId)/720p/index.m3u8" && document.sources.first?.bandwidth == 3_000_000)
         #expect(document.subtitles.first?.file == "/hls/\(job.mediaId)/subs/es.vtt")
         #expect(document.dubbing.first?.language == "en" && document.dubbing.first?.default == true)
@@ -250,7 +251,7 @@ import TestSupport
         let catalog = try await TestCatalog(engine).open()
         let (e2, _) = try await publish(catalog, "Second", digest: "2", series: "Show", season: 1, episode: 2, type: .series)
         let (e1, _) = try await publish(catalog, "First", digest: "1", series: "show", season: 1, episode: 1, type: .series)
-        let (s2, _) = try await publish(catalog, "Next season", digest: "3", series: "Show", season: 2, episode: 1, type: .series)
+        let (s2, _) = try await publish(catalog, "Next season", digest: "3", series: "Show", season: 2, episode: 1, type: .series, dash: false)
         try await publish(catalog, "A movie", digest: "4")
         let (items, total) = try await catalog.list(type: .series, genre: nil, page: 1, limit: 10)
         #expect(total == 1)
@@ -259,6 +260,8 @@ import TestSupport
         #expect(series.seasons.map(\.number) == [1, 2])
         #expect(series.seasons[0].episodes.map(\.id) == [e1.mediaId, e2.mediaId])
         #expect(series.seasons[1].episodes.map(\.title) == ["Next season"])
+        #expect(series.dash == nil && series.seasons[0].episodes.map(\.dash) == [e1, e2].map { "/hls/\($0.mediaId)/manifest.mpd" })
+        #expect(series.seasons[1].episodes.map(\.dash) == [nil])
         #expect(try await catalog.list(type: nil, genre: nil, page: 1, limit: 10).total == 2)
         let removed = try await catalog.delete(id: series.id)
         #expect(Set(removed) == [e1.mediaId, e2.mediaId, s2.mediaId])

@@ -47,6 +47,7 @@ import TestSupport
         #expect(list["total"] as? Int == 2)
         let movie = try #require(items.first { $0["type"] as? String == "movie" })
         #expect(movie["title"] as? String == "Big Buck Bunny" && movie["year"] as? Int == 2008)
+        #expect(movie["dash"] as? String == "/hls/\(movie["id"] as? String ?? "")/manifest.mpd")
         #expect((movie["sources"] as? [[String: Any]])?.first?["quality"] as? String == "360p")
         let series = try #require(items.first { $0["type"] as? String == "series" })
         #expect(series["title"] as? String == "Show Name")
@@ -54,12 +55,29 @@ import TestSupport
         let episode = try #require((season["episodes"] as? [[String: Any]])?.first)
         #expect(season["number"] as? Int == 1 && episode["number"] as? Int == 2)
         let episodeID = try #require(episode["id"] as? String)
+        #expect(series["dash"] == nil && episode["dash"] as? String == "/hls/\(episodeID)/manifest.mpd", "\(series)")
         let document = try daemon.json("/api/media/\(episodeID)")
+        #expect(document["dash"] as? String == "/hls/\(episodeID)/manifest.mpd")
+        #expect(try daemon.get("/hls/\(episodeID)/manifest.mpd").headers["content-type"] == "application/dash+xml")
         #expect((document["subtitles"] as? [[String: Any]])?.compactMap { $0["language"] as? String } == ["en", "es"])
         #expect((document["dubbing"] as? [[String: Any]])?.compactMap { $0["language"] as? String } == ["en", "fr"])
         #expect(daemon.files(in: "originals/\(episodeID)") == ["Show.Name.S01E02.es.srt", "Show.Name.S01E02.mkv"])
         let search = try daemon.json("/api/media/search?q=bunn")["items"] as? [[String: Any]] ?? []
         #expect(search.compactMap { $0["title"] as? String } == ["Big Buck Bunny"])
+    }
+
+    /// DASH needs fMP4 segments (SPEC §14): an MPEG-TS title has HLS only.
+    @Test func anMPEGTSTitleHasNoMPD() throws {
+        let daemon = try Daemon()
+        let submitted = try daemon.cli("submit", Fixtures.sample("phone-portrait-vfr.mp4").path, "--preset", "broadcast-ts", "--wait", "--json")
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let job = try #require(try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any])
+        let id = try #require(job["mediaId"] as? String)
+        let document = try daemon.json("/api/media/\(id)")
+        #expect(document["hls"] as? String == "/hls/\(id)/master.m3u8" && document["dash"] == nil, "\(document)")
+        #expect(try daemon.get("/hls/\(id)/master.m3u8").status == 200)
+        #expect(try daemon.get("/hls/\(id)/manifest.mpd").status == 404)
+        #expect(!daemon.files(in: "media/\(id)").contains("manifest.mpd"))
     }
 
     @Test func submitWaitFollowsTheJobAndDuplicatesAreRecognised() throws {
