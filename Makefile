@@ -7,9 +7,10 @@ APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev li
 # simulate hosts with network namespaces (iproute2); the daemon tests find workers with pgrep (procps);
 # schemathesis (PyPI) fuzzes the HTTP API from its OpenAPI document; Video.js (PyPI's js.videojs) plays
 # titles over Media Source Extensions from another origin; GStreamer's dashdemux plays the DASH
-# manifests; wrk and nginx for the serving benchmark.
+# manifests; PyJWT (python3-jwt) signs playback tokens as a platform would; wrk and nginx for the
+# serving benchmark.
 TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium postgresql iproute2 openssl procps \
-	gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
+	gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav python3-jwt python3-cryptography
 BENCH_PACKAGES := ffmpeg time wrk nginx
 ROOT ?= vault
 HTTP ?= 127.0.0.1:8080

@@ -32,7 +32,7 @@ struct APIRoutes: Sendable {
         return value
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<DeliveryContext>) {
         registerHealth(on: router)
         registerMedia(on: router)
         registerJobs(on: router)
@@ -46,7 +46,7 @@ struct APIRoutes: Sendable {
         }
     }
 
-    private func registerHealth(on router: Router<BasicRequestContext>) {
+    private func registerHealth(on router: Router<DeliveryContext>) {
         router.get("/healthz") { _, _ in
             do {
                 try await catalog.ping()
@@ -57,7 +57,7 @@ struct APIRoutes: Sendable {
         }
     }
 
-    private func registerMedia(on router: Router<BasicRequestContext>) {
+    private func registerMedia(on router: Router<DeliveryContext>) {
         router.get("/api/media") { request, _ in
             let query = request.uri.queryParameters
             let page = try Self.number(query["page"].map(String.init), named: "page", default: 1, in: 1...1_000_000)
@@ -84,7 +84,7 @@ struct APIRoutes: Sendable {
         }
     }
 
-    private func registerJobs(on router: Router<BasicRequestContext>) {
+    private func registerJobs(on router: Router<DeliveryContext>) {
         router.get("/api/jobs") { request, _ in
             let state: Job.State? = try Self.choice(request.uri.queryParameters["state"].map(String.init), named: "state")
             return json(Items(items: try await catalog.jobs(state: state).map(JobDocument.init)))

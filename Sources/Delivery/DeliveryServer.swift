@@ -17,10 +17,11 @@ public struct DeliveryServer: Service, CustomStringConvertible {
     let port: Int
     let registry: PrometheusCollectorRegistry
     let logger: Logger
+    let access: AccessRules
 
     /// - Parameter submit: how `POST /api/jobs` queues a file (the daemon's `JobSubmission`).
     public init(vault: Vault, catalog: any CatalogStore, token: String, submit: @escaping FileSubmitter,
-                host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger) {
+                host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger, access: AccessRules = AccessRules()) {
         self.vault = vault
         self.catalog = catalog
         self.token = token
@@ -29,22 +30,38 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         self.port = port
         self.registry = registry
         self.logger = logger
+        self.access = access
     }
 
     /// The router with every route and middleware, for the server and for in-process tests.
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func router() -> Router<DeliveryContext> {
+        let router = Router(context: DeliveryContext.self)
         router.add(middleware: ServerMiddleware())
+        let clients = ClientAddresses(trustedProxies: access.trustedProxies)
+        if let limit = access.rateLimit { router.add(middleware: RateLimitMiddleware(limit: limit, clients: clients)) }
         let files = HLSFileProvider(root: vault.mediaFolder)
-        router.add(middleware: HLSGuard(vault: vault, catalog: catalog, files: files))
+        let titles = PublishedTitles(catalog: catalog)
+        if let keys = access.playbackKeys {
+            router.add(middleware: PlaybackGuard(verifier: PlaybackTokenVerifier(keys: keys), titles: titles, clients: clients))
+        }
+        router.add(middleware: HLSGuard(vault: vault, titles: titles, files: files))
         router.add(middleware: FileMiddleware(fileProvider: files, urlBasePath: String(TitleLayout.servedPrefix.dropLast())))
         APIRoutes(catalog: catalog, token: token, submit: submit).register(on: router)
         MetricsRoute(catalog: catalog, registry: registry).register(on: router)
-        WebPages(catalog: catalog).register(on: router)
+        WebPages(catalog: catalog, isProtected: access.playbackKeys != nil).register(on: router)
         return router
     }
 
+    /// Watches the playback key set for changes while the server runs.
     public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            if let keys = access.playbackKeys { group.addTask { await keys.watch() } }
+            try await serve()
+            group.cancelAll()
+        }
+    }
+
+    private func serve() async throws {
         let application = Application(
             router: router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "StreamVault"),
@@ -55,3 +72,4 @@ public struct DeliveryServer: Service, CustomStringConvertible {
     /// Names the service in logs without its token.
     public var description: String { "DeliveryServer(http://\(host):\(port))" }
 }
+

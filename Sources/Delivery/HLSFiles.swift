@@ -13,7 +13,7 @@ import VaultLayout
 /// gzip for playlists when the client accepts it.
 /// Hummingbird's `FileMiddleware`, placed after it, does ranges, ETag and Last-Modified.
 struct HLSGuard: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = DeliveryContext
 
     /// `media/`, through which every file is checked (and playlists read).
     let root: MediaRoot
@@ -21,9 +21,9 @@ struct HLSGuard: RouterMiddleware {
     /// The byte source `FileMiddleware` also reads from, for playlists' snapshots and gzip form.
     let files: HLSFileProvider
 
-    init(vault: Vault, catalog: any CatalogStore, files: HLSFileProvider) {
+    init(vault: Vault, titles: PublishedTitles, files: HLSFileProvider) {
         root = MediaRoot(path: vault.mediaFolder.path)
-        published = PublishedTitles(catalog: catalog)
+        published = titles
         self.files = files
     }
 
@@ -48,13 +48,17 @@ struct HLSGuard: RouterMiddleware {
         guard parts.count >= 2, !parts.contains(where: { $0.isEmpty || $0.first == "." }),
               let dot = parts.last!.lastIndex(of: "."),
               let type = Self.contentTypes[parts.last![parts.last!.index(after: dot)...].lowercased()] else { throw notFound }
-        guard let status = try await published.status(of: String(parts[0])) else { throw notFound }
+        guard let status = try await published.title(String(parts[0]))?.status else { throw notFound }
 
-        if type == Self.playlistType || type == Self.dashManifestType {
+        // Under a token the storyboard's image URIs must carry it: it is answered as a playlist.
+        if type == Self.playlistType || type == Self.dashManifestType || (context.grant != nil && path.hasSuffix("/" + TitleLayout.storyboardCuesName)) {
             let isFinal = status == .ready
             guard let snapshot = try (isFinal ? files.finalSnapshot(path) : nil)
                 ?? root.withFile(parts, { try files.snapshot(path, descriptor: $0, info: $1, isFinal: isFinal) }) ?? nil else {
                 throw notFound
+            }
+            if let grant = context.grant {
+                return try tokened(snapshot, type: type, carrier: TokenCarrier(grant), request: request)
             }
             return try playlist(snapshot, type: type, isProcessing: !isFinal, request: request)
         }
@@ -73,7 +77,8 @@ struct HLSGuard: RouterMiddleware {
         }
         var response = try await next(request, context)
         response.headers[.contentType] = type
-        response.headers[.cacheControl] = "public, max-age=31536000, immutable"
+        // A protected title's bytes are the viewer's: no shared cache keeps them.
+        response.headers[.cacheControl] = context.grant == nil ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable"
         return Self.withCORS(response)
     }
 
@@ -114,6 +119,20 @@ struct HLSGuard: RouterMiddleware {
         }
         return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: body))
     }
+
+    /// A playlist, MPD or storyboard served under a playback token: the token carried into
+    /// each URI (and the variants above its `maxHeight` left out), `private, no-cache`, and
+    /// no validator, since the bytes are this token's alone.
+    private func tokened(_ snapshot: HLSFileProvider.Snapshot, type: String, carrier: TokenCarrier, request: Request) throws -> Response {
+        var headers = Self.tokenedFields
+        headers[.contentType] = type
+        let text = carrier.carry(String(buffer: snapshot.bytes), path: request.uri.path) ?? String(buffer: snapshot.bytes)
+        let body = ByteBuffer(string: text)
+        headers[.contentLength] = String(body.readableBytes)
+        return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: body))
+    }
+
+    static let tokenedFields = playlistFields(cacheControl: "private, no-cache")
 
     /// The path of an `/hls/` URL with its percent escapes decoded; nil when it holds an
     /// encoded dot, slash or backslash, a backslash or an empty segment (`//`).
@@ -171,7 +190,7 @@ struct HLSGuard: RouterMiddleware {
     /// The answer to a CORS preflight (`OPTIONS`): what a player on another origin may ask.
     /// Browsers read these only there, so other answers go without them.
     static let preflight: Response = withCORS(Response(status: .noContent, headers: [
-        .accessControlAllowMethods: "GET, HEAD, OPTIONS", .accessControlAllowHeaders: "Range, If-None-Match, If-Modified-Since",
+        .accessControlAllowMethods: "GET, HEAD, OPTIONS", .accessControlAllowHeaders: "Range, If-None-Match, If-Modified-Since, Authorization",
         .accessControlMaxAge: "86400",
     ]))
 
@@ -182,25 +201,35 @@ struct HLSGuard: RouterMiddleware {
     }
 }
 
-/// Which titles are published and their status, asked of the catalog and remembered for
-/// two seconds, so a player fetching segments does not cost a database read per request.
-/// A deleted title can thus still be served for up to two seconds.
+/// Which titles are published, with what serving them needs (status, series, the height
+/// of each video rung's folder), asked of the catalog and remembered for two seconds, so a
+/// player fetching segments does not cost a database read per request. A deleted title
+/// can thus still be served for up to two seconds.
 final class PublishedTitles: Sendable {
+    struct Title: Sendable {
+        let status: Media.Status
+        let seriesId: String?
+        /// A video rung's folder (`720p`) → its height in lines.
+        let rungHeights: [String: Int]
+    }
+
     private let catalog: any CatalogStore
-    private let confirmed = Mutex<[String: (status: Media.Status, at: ContinuousClock.Instant)]>([:])
+    private let confirmed = Mutex<[String: (title: Title, at: ContinuousClock.Instant)]>([:])
     static let memory = Duration.seconds(2)
 
     init(catalog: any CatalogStore) { self.catalog = catalog }
 
-    /// The title's status; nil when it is not published.
-    func status(of id: String) async throws -> Media.Status? {
+    /// The published title `id`; nil when there is none (a series id is not a title).
+    func title(_ id: String) async throws -> Title? {
         let now = ContinuousClock.now
-        if let known = confirmed.withLock({ $0[id] }), now - known.at < Self.memory { return known.status }
-        guard let status = try await catalog.mediaStatus(id: id) else { return nil }
+        if let known = confirmed.withLock({ $0[id] }), now - known.at < Self.memory { return known.title }
+        guard case .title(let record)? = try await catalog.entry(id: id) else { return nil }
+        let title = Title(status: record.media.status, seriesId: record.media.seriesId, rungHeights: Dictionary(
+            record.renditions.map { (String($0.playlist.split(separator: "/").first ?? ""), $0.height) }, uniquingKeysWith: max))
         confirmed.withLock { entries in
             if entries.count > 10_000 { entries.removeAll() }
-            entries[id] = (status, now)
+            entries[id] = (title, now)
         }
-        return status
+        return title
     }
 }

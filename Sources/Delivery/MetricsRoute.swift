@@ -10,7 +10,7 @@ struct MetricsRoute: Sendable {
     let catalog: any CatalogStore
     let registry: PrometheusCollectorRegistry
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<DeliveryContext>) {
         router.get("/metrics") { _, _ in
             let counts = try await catalog.jobCounts()
             for state in Job.State.allCases {

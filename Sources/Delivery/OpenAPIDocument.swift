@@ -31,6 +31,7 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "200": {"description": "One page", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MediaPage"}}}},
+          "429": {"$ref": "#/components/responses/RateLimited"},
           "400": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -41,6 +42,7 @@ enum OpenAPIDocument {
         "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string", "minLength": 1}}],
         "responses": {
           "200": {"description": "Matches", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MediaItems"}}}},
+          "429": {"$ref": "#/components/responses/RateLimited"},
           "400": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -51,6 +53,7 @@ enum OpenAPIDocument {
         "parameters": [{"$ref": "#/components/parameters/Id"}],
         "responses": {
           "200": {"description": "The title", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Media"}}}},
+          "429": {"$ref": "#/components/responses/RateLimited"},
           "404": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -61,6 +64,7 @@ enum OpenAPIDocument {
         "parameters": [{"name": "state", "in": "query", "schema": {"$ref": "#/components/schemas/JobState"}}],
         "responses": {
           "200": {"description": "Jobs", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}}}}}},
+          "429": {"$ref": "#/components/responses/RateLimited"},
           "400": {"$ref": "#/components/responses/Error"}
         }
       },
@@ -74,6 +78,7 @@ enum OpenAPIDocument {
         },
         "responses": {
           "201": {"description": "Queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+          "429": {"$ref": "#/components/responses/RateLimited"},
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"},
@@ -87,6 +92,7 @@ enum OpenAPIDocument {
         "parameters": [{"$ref": "#/components/parameters/Id"}],
         "responses": {
           "200": {"description": "The job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+          "429": {"$ref": "#/components/responses/RateLimited"},
           "404": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -95,14 +101,18 @@ enum OpenAPIDocument {
       "get": {
         "summary": "The daemons seen in the last minute",
         "responses": {
-          "200": {"description": "Daemons", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}}}}
+          "200": {"description": "Daemons", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}}}}},
+          "429": {"$ref": "#/components/responses/RateLimited"}
         }
       }
     },
     "/api/openapi.json": {
       "get": {
         "summary": "This document",
-        "responses": {"200": {"description": "OpenAPI 3", "content": {"application/json": {"schema": {"type": "object"}}}}}
+        "responses": {
+          "200": {"description": "OpenAPI 3", "content": {"application/json": {"schema": {"type": "object"}}}},
+          "429": {"$ref": "#/components/responses/RateLimited"}
+        }
       }
     }
   },
@@ -110,7 +120,11 @@ enum OpenAPIDocument {
     "securitySchemes": {"token": {"type": "http", "scheme": "bearer", "description": "--api-token, or <root>/api-token"}},
     "parameters": {"Id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}},
     "responses": {
-      "Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+      "Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "RateLimited": {"description": "Over serve --rate-limit for this client address: rate_limited", "headers": {
+        "Retry-After": {"schema": {"type": "integer"}}, "RateLimit-Limit": {"schema": {"type": "integer"}},
+        "RateLimit-Remaining": {"schema": {"type": "integer"}}, "RateLimit-Reset": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     },
     "schemas": {
       "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},

@@ -8,7 +8,7 @@ import Synchronization
 /// error into the JSON error shape (never a stack trace), and measures requests, bytes
 /// and latency for `/metrics`.
 struct ServerMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = DeliveryContext
 
     static let maximumURLLength = 8 * 1024
     static let maximumHeaderBytes = 16 * 1024

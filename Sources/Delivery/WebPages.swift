@@ -5,29 +5,32 @@ import Hummingbird
 /// Server-rendered pages with a little JavaScript and no build step: `/` (the catalog grid
 /// with a search box) and `/watch/<id>` (a `<video>` playing `master.m3u8` natively, with
 /// the poster, an audio-language choice, and the subtitles as `<track>` elements pointing
-/// at the whole-track WebVTT files, which every native player shows).
+/// at the whole-track WebVTT files, which every native player shows). When playback is
+/// protected, `/watch/<id>?token=…` carries the token into every URL it plays, and the
+/// catalog grid shows no posters (they need a token too).
 struct WebPages: Sendable {
     let catalog: any CatalogStore
+    let isProtected: Bool
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<DeliveryContext>) {
         router.get("/") { request, _ in
             let query = request.uri.queryParameters["q"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
             let items = query.isEmpty
                 ? try await catalog.list(type: nil, genre: nil, page: 1, limit: 500).items
                 : try await catalog.searchDocuments(query, limit: 100)
-            return html(Self.catalogPage(items, query: query))
+            return html(Self.catalogPage(items, query: query, posters: !isProtected))
         }
-        router.get("/watch/:id") { _, context in
+        router.get("/watch/:id") { request, context in
             let id = try context.parameters.require("id")
             guard let document = try await catalog.document(id: id) else { throw APIError.notFound("no title \(id)") }
-            return html(Self.watchPage(document))
+            return html(Self.watchPage(document, token: request.uri.queryParameters["token"].map(String.init)))
         }
     }
 
     /// `1 episode`, `2 episodes`.
     static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 
-    static func catalogPage(_ items: [MediaDocument], query: String) -> String {
+    static func catalogPage(_ items: [MediaDocument], query: String, posters: Bool = true) -> String {
         let cards = items.map { item -> String in
             let target = item.seasons.first?.episodes.first?.id ?? item.id
             var detail = item.seasons.isEmpty
@@ -35,7 +38,7 @@ struct WebPages: Sendable {
                 : Self.count(item.seasons.reduce(0) { $0 + $1.episodes.count }, "episode")
             // A title packaged right now plays already; say how far its packaging is.
             if item.status == "processing" { detail += " · processing \(Int((item.progress ?? 0) * 100)) %" }
-            let poster = item.poster.map { #"<img src="\#(escape($0))" alt="" loading="lazy">"# } ?? #"<div class="blank"></div>"#
+            let poster = (posters ? item.poster : nil).map { #"<img src="\#(escape($0))" alt="" loading="lazy">"# } ?? #"<div class="blank"></div>"#
             return """
                 <a class="card" href="/watch/\(escape(target))">\(poster)<span class="title">\(escape(item.title))\
                 \(item.year.map { " (\($0))" } ?? "")</span><span class="meta">\(escape(item.type.rawValue)) · \(detail)</span></a>
@@ -49,16 +52,21 @@ struct WebPages: Sendable {
             """)
     }
 
-    static func watchPage(_ document: MediaDocument) -> String {
-        guard let hls = document.hls else {
+    static func watchPage(_ document: MediaDocument, token: String? = nil) -> String {
+        /// A URL of the title, with the viewer's token when there is one.
+        func played(_ url: String) -> String {
+            guard let token, !token.isEmpty else { return url }
+            return url + "?" + TokenCarrier.query(token)
+        }
+        guard let hls = document.hls.map(played) else {
             let episodes = document.seasons.flatMap { season in
-                season.episodes.map { #"<li><a href="/watch/\#(escape($0.id))">S\#(season.number)E\#($0.number) \#(escape($0.title))</a></li>"# }
+                season.episodes.map { #"<li><a href="\#(escape(played("/watch/\($0.id)")))">S\#(season.number)E\#($0.number) \#(escape($0.title))</a></li>"# }
             }
             return page(title: document.title, body: "<header><h1><a href=\"/\">StreamVault</a></h1></header><main><h2>\(escape(document.title))</h2><ul>\(episodes.joined())</ul></main>")
         }
         // A forced track (signs, foreign dialogue) shows by default; the others on demand.
         let tracks = document.subtitles.map { subtitle in
-            #"<track kind="subtitles" src="\#(escape(subtitle.file))" srclang="\#(escape(subtitle.language))" label="\#(escape(subtitle.name))"\#(subtitle.forced ? " default" : "")>"#
+            #"<track kind="subtitles" src="\#(escape(played(subtitle.file)))" srclang="\#(escape(subtitle.language))" label="\#(escape(subtitle.name))"\#(subtitle.forced ? " default" : "")>"#
         }
         let audio = document.dubbing.map {
             #"<option value="\#(escape($0.language))"\#($0.default ? " selected" : "")>\#(escape($0.name))</option>"#
@@ -68,7 +76,7 @@ struct WebPages: Sendable {
             <main class="watch">
             <h2>\(escape(document.title))\(document.year.map { " (\($0))" } ?? "")</h2>
             <video id="player" controls playsinline preload="metadata" crossorigin="anonymous"\
-            \(document.poster.map { #" poster="\#(escape($0))""# } ?? "") src="\(escape(hls))">
+            \(document.poster.map { #" poster="\#(escape(played($0)))""# } ?? "") src="\(escape(hls))">
             \(tracks.joined(separator: "\n"))
             </video>
             <p class="controls">\(audio.count > 1 ? #"<label>Audio <select id="audio">\#(audio.joined())</select></label>"# : "")

@@ -89,4 +89,6 @@ public struct TitleLayout: Sendable {
     public static let servedPrefix = "/hls/"
     /// The URL of a file of title `id` by its path inside the title (`/hls/<id>/master.m3u8`).
     public static func servedURL(_ id: String, _ path: String) -> String { "\(servedPrefix)\(id)/\(path)" }
+    /// Where an encrypted title's key is served: `/keys/<id>` (SPEC §12).
+    public static let keyPrefix = "/keys/"
 }

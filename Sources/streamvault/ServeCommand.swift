@@ -31,6 +31,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Resident memory a worker may use, in GiB, before it is killed and its attempt fails naming memory.")
     var workerMemory: Double = 4
     @Option(help: "Bearer token for POST /api/jobs (default: <root>/api-token, made at first start).") var apiToken: String?
+    @Option(help: "A JWK Set of keys that verify playback tokens (streamvault keygen): with it, /hls/ and /keys/ need a token. Read again when it changes.")
+    var playbackKeys: String?
+    @Option(help: "Requests per client address on /api/ and the pages: N/WINDOW (600/1m, 100/10s, 5000/1h), 0 for none.")
+    var rateLimit = "600/1m"
+    @Option(help: "A proxy or CDN (CIDR, repeatable) whose X-Forwarded-For names the client.") var trustProxy: [String] = []
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
@@ -39,6 +44,10 @@ struct Serve: AsyncParsableCommand {
         guard lease >= 2, lease <= 60 else { throw ValidationError("--lease must be 2 to 60 seconds") }
         guard settle >= 0, retryDelay >= 0 else { throw ValidationError("--settle and --retry-delay must not be negative") }
         guard HTTPAddress(http) != nil else { throw ValidationError("--http must be HOST:PORT, e.g. 127.0.0.1:8080") }
+        guard rateLimit == "0" || RateLimit(rateLimit) != nil else { throw ValidationError("--rate-limit must be N/WINDOW (600/1m) or 0") }
+        if let bad = trustProxy.first(where: { AddressRange($0) == nil }) {
+            throw ValidationError("--trust-proxy \(bad) is not an address or CIDR (10.0.0.0/8, 2001:db8::/32)")
+        }
     }
 
     func run() async throws {
@@ -59,6 +68,12 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw OperationFailed(error)
         }
+        var access = AccessRules(rateLimit: RateLimit(rateLimit), trustedProxies: trustProxy.compactMap(AddressRange.init))
+        if let playbackKeys {
+            do { access.playbackKeys = try await PlaybackKeys(file: URL(fileURLWithPath: playbackKeys), logger: logger) } catch {
+                throw ValidationError("--playback-keys \(error)")
+            }
+        }
         let address = HTTPAddress(http)!
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -75,7 +90,7 @@ struct Serve: AsyncParsableCommand {
             // The API links files only: a request never copies gigabytes while its client waits.
             try await JobSubmission(file: path, title: title, type: type, preset: submission.preset,
                                     maxAttempts: submission.maxAttempts, origin: .api, mayCopy: false).enqueue(in: vault, catalog: catalog)
-        }, host: address.host, port: address.port, registry: registry, logger: logger)
+        }, host: address.host, port: address.port, registry: registry, logger: logger, access: access)
         FileHandle.standardOutput.write(Data("""
             StreamVault: drop files into \(vault.ingest.path)
             open http://\(address.host):\(address.port)/

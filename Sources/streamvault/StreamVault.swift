@@ -7,7 +7,7 @@ struct StreamVault: AsyncParsableCommand {
         commandName: "streamvault",
         abstract: "Turns video files into adaptive HLS streams, in-process through the FFmpeg libraries.",
         subcommands: [Serve.self, Submit.self, JobsCommand.self, JobCommand.self, Cancel.self, MediaCommand.self,
-                      Probe.self, Transcode.self, Presets.self, Worker.self]
+                      Probe.self, Transcode.self, Presets.self, Keygen.self, Token.self, Worker.self]
     )
 
     /// Runs the command line: exit 0 on success, 1 on a failed operation, 2 on a usage error.
@@ -38,6 +38,7 @@ struct StreamVault: AsyncParsableCommand {
 struct OperationFailed: Error {
     let message: String
     init(_ error: any Error) { message = String(describing: error) }
+    init(_ message: String) { self.message = message }
 }
 
 @main
