@@ -32,7 +32,10 @@ let package = Package(
         .systemLibrary(name: "CLibAV", pkgConfig: "libavformat"),
         .target(name: "LibAV", dependencies: ["CLibAV", .product(name: "Logging", package: "swift-log")]),
         .target(name: "VaultLayout"),
-        .target(name: "Packager", dependencies: ["LibAV", "VaultLayout", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Packager", dependencies: [
+            "LibAV", "VaultLayout", .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(name: "Catalog", dependencies: [
             "VaultLayout",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 
 /// The catalog and the job queue, as the daemon, the CLI and the HTTP server use them: the
 /// one door to a catalog, whatever its engine (`CatalogLocation.open` makes one). SQLite is
@@ -85,6 +86,10 @@ public protocol CatalogStore: Sendable {
     func mediaID(digest: String, before mediaId: String) async throws -> String?
     /// A recorded title's (movie, episode) status; nil when it is not recorded.
     func mediaStatus(id: String) async throws -> Media.Status?
+    /// Title `mediaId`'s AES-128 key (SPEC §12); with `making`, a random one is made if it
+    /// has none — once, so that every daemon of the vault gets the same. It goes with the
+    /// title's record.
+    func titleKey(of mediaId: String, making: Bool) async throws -> TitleKey?
     /// A movie, episode or series.
     func entry(id: String) async throws -> CatalogEntry?
     /// One page of movies and series (episodes inside their series), the most recently

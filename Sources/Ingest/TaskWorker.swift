@@ -20,7 +20,8 @@ public struct TaskWorker: Sendable {
         self.concurrentTasks = concurrentTasks
     }
 
-    public func run(_ assignment: WorkerAssignment, emit: @escaping @Sendable (WorkerMessage) -> Void,
+    /// - Parameter key: the title's key, for the tasks of an encrypted title that write segments.
+    public func run(_ assignment: WorkerAssignment, key: TitleKey? = nil, emit: @escaping @Sendable (WorkerMessage) -> Void,
                     isCancelled: @escaping @Sendable () -> Bool) async -> Int32 {
         let (task, job) = (assignment.task, assignment.job)
         // Errors name the file as it was dropped, not its place in the job's folder.
@@ -32,8 +33,8 @@ public struct TaskWorker: Sendable {
             let folder = PackagingFolder(root: vault.work(job: job.id))
             switch task.kind {
             case .plan: try await plan(job, workers: assignment.clusterWorkers, folder: folder, emit: emit)
-            case .chunk: try await chunk(task.number, of: job, folder: folder, emit: emit, isCancelled: isCancelled)
-            case .tracks: try await tracks(of: job, mayWait: assignment.light, folder: folder, emit: emit, isCancelled: isCancelled)
+            case .chunk: try await chunk(task.number, of: job, key: key, folder: folder, emit: emit, isCancelled: isCancelled)
+            case .tracks: try await tracks(of: job, key: key, mayWait: assignment.light, folder: folder, emit: emit, isCancelled: isCancelled)
             case .finish: try await finish(job, folder: folder, emit: emit)
             }
             return WorkerExit.success
@@ -71,7 +72,7 @@ public struct TaskWorker: Sendable {
         emit(.planned)
     }
 
-    private func chunk(_ index: Int, of job: Job, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
+    private func chunk(_ index: Int, of job: Job, key: TitleKey?, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
                        isCancelled: @escaping @Sendable () -> Bool) async throws {
         let tasks = concurrentTasks
         let result = try await Blocking.run {
@@ -81,7 +82,7 @@ public struct TaskWorker: Sendable {
             }
             let (start, end) = chunk.seconds(on: plan.timeline)
             let clock = ContinuousClock.now
-            let result = try ChunkPackager(plan: plan, chunk: chunk, folder: folder, tasks: tasks).run(
+            let result = try ChunkPackager(plan: plan, chunk: chunk, folder: folder, tasks: tasks, key: key).run(
                 progress: { seconds in
                     let elapsed = (ContinuousClock.now - clock).seconds
                     emit(.progress(fraction: seconds / max(0.001, end - start), speed: elapsed > 0 ? seconds / elapsed : 0))
@@ -100,7 +101,7 @@ public struct TaskWorker: Sendable {
     /// then at nice 19 — then run beside the chunks at nice 10; the hash starts when the
     /// title is playable (nice 19), or when the tracks are done. On a long source both are
     /// many seconds of CPU, which would otherwise slow the first chunk.
-    private func tracks(of job: Job, mayWait: Bool, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
+    private func tracks(of job: Job, key: TitleKey?, mayWait: Bool, folder: PackagingFolder, emit: @escaping @Sendable (WorkerMessage) -> Void,
                         isCancelled: @escaping @Sendable () -> Bool) async throws {
         let input = try input(of: job)
         let hash = BackgroundHash(file: input.media.path, emit: emit)
@@ -114,7 +115,7 @@ public struct TaskWorker: Sendable {
             // otherwise be as many catalog writes while its first chunk encodes.
             var lastReport = clock, announced = false, isPlayable = false, done = 0.0
             let manifest = try TrackPackager(plan: plan, sidecars: input.sidecars, folder: folder,
-                                             title: TitleLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat))
+                                             title: TitleLayout(root: vault.media(job.mediaId), format: plan.preset.segmentFormat), key: key)
                 .run(segmentsReady: { count in
                          let now = ContinuousClock.now
                          guard count >= SegmentTimeline.segmentsToStart else { return }

@@ -53,7 +53,8 @@ final class AudioRenditionEncoder {
     ///   - layout: where its segments are written (`audio/<folder>/` under it).
     ///   - segments/segmentation: where each segment begins (the title's plan).
     init(track: TrackPlan.AudioTrack, demuxer: Demuxer, streamIndex: Int, settings: Preset.AudioSettings,
-         layout: TitleLayout, timeline: Timeline, segments: SegmentTimeline, segmentation: AudioSegmentation) throws {
+         layout: TitleLayout, timeline: Timeline, segments: SegmentTimeline, segmentation: AudioSegmentation,
+         cipher: SegmentCipher? = nil) throws {
         self.track = track
         self.demuxer = demuxer
         self.streamIndex = streamIndex
@@ -65,7 +66,7 @@ final class AudioRenditionEncoder {
         encoder = try Self.makeEncoder(settings: settings)
         codecString = CodecString.aac(profile: encoder.profile)
         resampler = try Resampler(for: encoder)
-        writer = try SegmentWriter(folder: layout.audioFolder(track.folder), layout: layout, encoder: encoder)
+        writer = try SegmentWriter(folder: layout.audioFolder(track.folder), layout: layout, encoder: encoder, cipher: cipher)
         frame = try Frame()
         packet = try Packet()
     }

@@ -17,13 +17,17 @@ public final class ChunkPackager {
     /// x264 frame threads of each rung, and the decoder's threads.
     let threads: [Int]
     let decoderThreads: Int
+    /// Seals the segments of an encrypted title.
+    let cipher: SegmentCipher?
 
     /// - Parameters:
     ///   - folder: the job's scratch folder; the chunk is written into its staging folder.
     ///   - tasks: how many packaging tasks run side by side on this machine (encoder threads
     ///     are shared between them).
-    public init(plan: TitlePlan, chunk: ChunkPlan, folder: PackagingFolder, tasks: Int = 1) throws {
+    ///   - key: the title's key, which an encrypting preset needs.
+    public init(plan: TitlePlan, chunk: ChunkPlan, folder: PackagingFolder, tasks: Int = 1, key: TitleKey? = nil) throws {
         guard let video = plan.video else { throw PackagingError(file: plan.source, cause: .noUsableStream) }
+        cipher = try SegmentCipher(for: plan, key: key)
         self.plan = plan
         self.chunk = chunk
         self.video = video

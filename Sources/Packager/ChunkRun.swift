@@ -112,7 +112,7 @@ final class ChunkRun {
                                           frameRate: video.frameRate, timeBase: graph.outputTimeBase, grid: grid,
                                           encoderThreads: threads)
             encoder.leadIn = plan.leadInFrames
-            try encoder.write(into: layout, timeline: plan.timeline)
+            try encoder.write(into: layout, timeline: plan.timeline, cipher: packager.cipher)
             rungs.append(encoder)
             inputSize = (rung.width, rung.height)
         }

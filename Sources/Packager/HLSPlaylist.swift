@@ -27,6 +27,14 @@ public struct MediaPlaylist: Sendable, Equatable {
     /// `EXT-X-I-FRAMES-ONLY`: every entry is one keyframe (trick play).
     public var isIFramesOnly = false
     public var segments: [Segment]
+    /// An AES-128 title's key: its init section and every segment are encrypted with it.
+    public var key: Key?
+
+    public struct Key: Sendable, Equatable {
+        public var uri: String
+        /// The init section's IV (RFC 8216 §4.3.2.5 requires it); segments use their sequence numbers.
+        public var initIV: [UInt8]
+    }
 
     /// A VOD playlist of `segments`, target duration from the longest.
     public init(version: Int, initSegment: String?, isIFramesOnly: Bool = false, segments: [Segment]) {
@@ -61,7 +69,14 @@ public struct MediaPlaylist: Sendable, Equatable {
         if let playlistType { lines.append("#EXT-X-PLAYLIST-TYPE:\(playlistType)") }
         if hasIndependentSegments { lines.append("#EXT-X-INDEPENDENT-SEGMENTS") }
         if isIFramesOnly { lines.append("#EXT-X-I-FRAMES-ONLY") } else { lines.append("#EXT-X-START:TIME-OFFSET=0") }
-        if let initSegment { lines.append("#EXT-X-MAP:URI=\"\(initSegment)\"") }
+        if let key {
+            let method = "#EXT-X-KEY:METHOD=AES-128,URI=\"\(key.uri)\""
+            if initSegment != nil { lines.append(method + ",IV=0x" + key.initIV.map { String(format: "%02X", $0) }.joined()) }
+            if let initSegment { lines.append("#EXT-X-MAP:URI=\"\(initSegment)\"") }
+            lines.append(method)
+        } else if let initSegment {
+            lines.append("#EXT-X-MAP:URI=\"\(initSegment)\"")
+        }
         for segment in segments {
             lines.append("#EXTINF:\(String(format: "%.6f", segment.duration)),")
             if let range = segment.byteRange { lines.append("#EXT-X-BYTERANGE:\(range.length)@\(range.offset)") }

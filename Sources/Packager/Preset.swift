@@ -15,6 +15,14 @@ public struct Preset: Codable, Sendable, Equatable {
     public var video: VideoSettings
     public var audio: AudioSettings
     public var rungs: [Rung]
+    /// Whether every init section and segment of every video and audio rendition is
+    /// AES-128 encrypted with the title's own key (SPEC §12).
+    public var encryption: Encryption
+
+    public enum Encryption: String, Codable, Sendable {
+        case none
+        case aes128 = "aes-128"
+    }
 
     public struct VideoSettings: Codable, Sendable, Equatable {
         /// Codec family: "h264" (libx264) or "hevc" (libx265).
@@ -54,7 +62,8 @@ public struct PresetError: Error, CustomStringConvertible {
 }
 
 extension Preset {
-    static let topLevelKeys: Set<String> = ["name", "segmentDuration", "keyframeInterval", "segmentFormat", "maxAttempts", "video", "audio", "rungs"]
+    static let topLevelKeys: Set<String> = ["name", "segmentDuration", "keyframeInterval", "segmentFormat", "maxAttempts", "video", "audio",
+                                            "rungs", "encryption"]
     static let videoKeys: Set<String> = ["codec", "encoderPreset", "profile"]
     static let audioKeys: Set<String> = ["codec", "bitrate", "channels", "sampleRate"]
     static let rungKeys: Set<String> = ["name", "height", "bitrate", "maxrate", "bufsize", "profile", "codec", "encoderPreset"]

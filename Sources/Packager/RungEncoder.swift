@@ -68,9 +68,9 @@ final class RungEncoder {
     }
 
     /// Sends the encoded packets into the title's segments, written under `layout`.
-    func write(into layout: TitleLayout, timeline: SegmentTimeline) throws {
+    func write(into layout: TitleLayout, timeline: SegmentTimeline, cipher: SegmentCipher? = nil) throws {
         writer = try SegmentWriter(folder: layout.rungFolder(rung.name), layout: layout, encoder: encoder,
-                                   codecTag: rung.codec == "hevc" ? "hvc1" : nil, timescale: timeline.videoTimescale)
+                                   codecTag: rung.codec == "hevc" ? "hvc1" : nil, timescale: timeline.videoTimescale, cipher: cipher)
         self.timeline = timeline
     }
 

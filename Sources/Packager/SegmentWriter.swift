@@ -15,6 +15,7 @@ final class SegmentWriter {
     private let encoder: Encoder
     private let codecTag: String?
     private let timescale: Int?
+    private let cipher: SegmentCipher?
     private var muxer: Muxer?
     /// The segment being written (0-based), if one is open.
     private(set) var current: Int?
@@ -22,14 +23,17 @@ final class SegmentWriter {
     var segmentCompleted: (Int) throws -> Void = { _ in }
 
     /// Prepares `folder`; `encoder` is the stream's encoder (its parameters go in every
-    /// segment); `timescale`, a video track's ticks a second in fMP4 (`SegmentTimeline.videoTimescale`).
-    init(folder: URL, layout: TitleLayout, encoder: Encoder, codecTag: String? = nil, timescale: Int? = nil) throws {
+    /// segment); `timescale`, a video track's ticks a second in fMP4 (`SegmentTimeline.videoTimescale`);
+    /// `cipher`, for an encrypted title, seals each segment and the init section once written.
+    init(folder: URL, layout: TitleLayout, encoder: Encoder, codecTag: String? = nil, timescale: Int? = nil,
+         cipher: SegmentCipher? = nil) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         self.folder = folder
         self.layout = layout
         self.encoder = encoder
         self.codecTag = codecTag
         self.timescale = timescale
+        self.cipher = cipher
     }
 
     /// The `hls` muxer takes parameter sets from the encoders' extradata.
@@ -57,6 +61,11 @@ final class SegmentWriter {
         guard size > 0 else {
             throw PackagingError(file: folder.appendingPathComponent(name).path,
                                  cause: .failed(Self.writeProblem(in: folder) ?? "the segmenter wrote nothing"))
+        }
+        if let cipher {
+            // Each segment's muxer writes the init section anew, in the clear.
+            try cipher.seal(folder.appendingPathComponent(name), iv: SegmentCipher.iv(segment: number))
+            if layout.format == .fmp4 { try cipher.seal(folder.appendingPathComponent(TitleLayout.initSegmentName), iv: SegmentCipher.initIV) }
         }
         try segmentCompleted(number)
     }

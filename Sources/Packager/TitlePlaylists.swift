@@ -188,7 +188,8 @@ public struct TitlePlaylists: Sendable {
                                       average: bitrate.average + audioAverage)
                 variants.append(variant)
                 var iFrameURI: String?
-                if let playlist = try IFramePlaylist(rungFolder: folder) {
+                // An I-frame range inside a segment encrypted whole cannot be decrypted on its own.
+                if plan.preset.encryption == .none, let playlist = try IFramePlaylist(rungFolder: folder) {
                     try playlist.write(to: folder)
                     iFrameURI = TitleLayout.iFramePlaylist(rung.name)
                     iFrames.append(MasterPlaylist.IFrameVariant(
@@ -244,7 +245,10 @@ public struct TitlePlaylists: Sendable {
     // MARK: DASH
 
     /// The MPD's path in the title, for fMP4 titles (MPEG-TS segments are not CMAF).
-    public var dashManifest: String? { layout.format == .fmp4 ? TitleLayout.dashManifestName : nil }
+    /// Not for AES-128 titles: a DASH client expects CENC, not whole-segment encryption.
+    public var dashManifest: String? {
+        layout.format == .fmp4 && plan.preset.encryption == .none ? TitleLayout.dashManifestName : nil
+    }
 
     /// Writes `manifest.mpd` over the segments `video` (frames) and `audio` (samples), after
     /// the media playlists, so it never lists a segment they do not (fMP4 titles only).
@@ -304,6 +308,9 @@ public struct TitlePlaylists: Sendable {
                                      initSegment: initSegment ? TitleLayout.initSegmentName : nil, segments: segments)
         playlist.playlistType = type.rawValue
         playlist.hasEndList = ended
+        if plan.preset.encryption == .aes128, !subtitles {
+            playlist.key = MediaPlaylist.Key(uri: layout.keyURL, initIV: SegmentCipher.initIV)
+        }
         playlist.targetDuration = max(plan.timeline.targetDuration, Int((durations.max() ?? 0).rounded()))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try playlist.render().write(to: folder.appendingPathComponent(TitleLayout.mediaPlaylistName), atomically: true, encoding: .utf8)

@@ -12,12 +12,16 @@ public final class TrackPackager {
     let sidecars: [Sidecar]
     let folder: PackagingFolder
     let title: TitleLayout
+    /// Seals the audio segments of an encrypted title.
+    let cipher: SegmentCipher?
 
-    public init(plan: TitlePlan, sidecars: [Sidecar], folder: PackagingFolder, title: TitleLayout) {
+    /// `key`: the title's key, which an encrypting preset needs.
+    public init(plan: TitlePlan, sidecars: [Sidecar], folder: PackagingFolder, title: TitleLayout, key: TitleKey? = nil) throws {
         self.plan = plan
         self.sidecars = sidecars
         self.folder = folder
         self.title = title
+        cipher = try SegmentCipher(for: plan, key: key)
     }
 
     /// Packages the tracks and returns the finished manifest (also written to the folder).

@@ -24,6 +24,7 @@ final class TrackRun {
     private let plan: TitlePlan
     private let folder: PackagingFolder
     private let title: TitleLayout
+    private let cipher: SegmentCipher?
     private let segmentsReady: (Int) -> Void
     private let source: MediaSource
     private var tracks: TrackPlan
@@ -61,6 +62,7 @@ final class TrackRun {
         self.plan = plan
         folder = packager.folder
         title = packager.title
+        cipher = packager.cipher
         self.segmentsReady = segmentsReady
         source = try MediaSource(path: plan.source)
         tracks = TrackPlan(source: source, sidecars: packager.sidecars)
@@ -133,7 +135,7 @@ final class TrackRun {
         }
         return try AudioRenditionEncoder(
             track: track, demuxer: demuxer, streamIndex: index, settings: plan.preset.audio, layout: staging,
-            timeline: timeline, segments: plan.timeline, segmentation: segmentation)
+            timeline: timeline, segments: plan.timeline, segmentation: segmentation, cipher: cipher)
     }
 
     /// Moves audio segment `segment` from a rendition's staging folder `staged` into the

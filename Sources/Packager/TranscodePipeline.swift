@@ -46,6 +46,10 @@ public final class TranscodePipeline {
         into folder: URL, scratchBeside: URL? = nil, progress: (TranscodeProgress) -> Void = { _ in },
         isCancelled: () -> Bool = { false }
     ) throws -> TranscodeResult {
+        guard preset.encryption == .none else {
+            throw PackagingError(file: source.path, cause: .failed(
+                "preset \(preset.name) encrypts, which only the daemon does: it keeps each title's key in its catalog"))
+        }
         let beside = scratchBeside ?? folder
         let prefix = ".\(beside.lastPathComponent).work-"
         StagedOutput.removeStale(prefix: prefix, in: beside.deletingLastPathComponent())

@@ -91,4 +91,6 @@ public struct TitleLayout: Sendable {
     public static func servedURL(_ id: String, _ path: String) -> String { "\(servedPrefix)\(id)/\(path)" }
     /// Where an encrypted title's key is served: `/keys/<id>` (SPEC §12).
     public static let keyPrefix = "/keys/"
+    /// This title's key URL (its folder is `media/<id>`), as its playlists give it.
+    public var keyURL: String { Self.keyPrefix + root.lastPathComponent }
 }

@@ -52,6 +52,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         options.bootstrapLogging()
+        // A worker that exits before it has read its stdin must not take the daemon with it.
+        signal(SIGPIPE, SIG_IGN)
         var logger = Logger(label: "streamvault")
         logger.logLevel = options.logLevel
         let vault = Vault(root: options.rootURL)

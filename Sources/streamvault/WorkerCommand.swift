@@ -19,17 +19,25 @@ struct Worker: AsyncParsableCommand {
     func run() async throws {
         options.bootstrapLogging()
         requestInterruptOnSignals()
+        let key = Self.readKey()
         stopWhenStandardInputCloses()
         let vault = Vault(root: options.rootURL)
         let worker = TaskWorker(vault: vault, presets: options.presets, concurrentTasks: concurrentTasks)
         let status = await worker.run(
-            try JSONDecoder().decode(WorkerAssignment.self, from: Data(assignment.utf8)),
+            try JSONDecoder().decode(WorkerAssignment.self, from: Data(assignment.utf8)), key: key,
             emit: { message in
                 guard let line = try? WorkerChannel.line(message) else { return }
                 FileHandle.standardOutput.write(line)
             },
             isCancelled: { interruptRequested.load(ordering: .relaxed) })
         Foundation.exit(status)
+    }
+
+    /// The first line of stdin: the title's key in hex, or nothing (WorkerProcess).
+    private static func readKey() -> TitleKey? {
+        var line: [UInt8] = [], byte: UInt8 = 0
+        while line.count <= 2 * TitleKey.length, read(STDIN_FILENO, &byte, 1) == 1, byte != UInt8(ascii: "\n") { line.append(byte) }
+        return TitleKey(hex: String(decoding: line, as: UTF8.self))
     }
 
     /// The daemon holds our stdin open; when it dies (even by `kill -9`) we read end of

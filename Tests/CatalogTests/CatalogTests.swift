@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Testing
+import VaultLayout
 import TestSupport
 
 /// The job queue, the same tests on every store: a SQLite file and a PostgreSQL database.
@@ -245,6 +246,29 @@ import TestSupport
         #expect(try await catalog.mediaStatus(id: job.mediaId) == .ready)
         try await catalog.withdraw(mediaId: job.mediaId)
         #expect(try await catalog.mediaStatus(id: job.mediaId) == .ready)
+    }
+
+    /// A title's key is made once whoever asks first (every daemon of a vault gets the same),
+    /// survives its publishing, and goes with the title's record — withdrawn or deleted.
+    @Test(arguments: Engine.allCases) func aTitlesKeyIsMadeOnceAndGoesWithItsRecord(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
+        #expect(try await catalog.titleKey(of: "nothing", making: false) == nil)
+        let job = Job(source: "Secret.mp4", origin: .ingest, preset: "default", maxAttempts: 3)
+        let made = try #require(try await catalog.titleKey(of: job.mediaId, making: true))
+        #expect(try await catalog.titleKey(of: job.mediaId, making: true) == made)
+        #expect(try await catalog.titleKey(of: job.mediaId, making: false) == made)
+        #expect(try await catalog.titleKey(of: "another", making: true) != made)
+
+        let (published, _) = try await publish(catalog, "Secret", digest: "s1")
+        let key = try #require(try await catalog.titleKey(of: published.mediaId, making: true))
+        _ = try await publish(catalog, "Other", digest: "s2")
+        #expect(try await catalog.titleKey(of: published.mediaId, making: false) == key, "publishing keeps it")
+        try await catalog.withdraw(mediaId: published.mediaId)
+        #expect(try await catalog.titleKey(of: published.mediaId, making: false) == key, "a ready title is not withdrawn")
+        #expect(try await catalog.delete(id: published.mediaId) == [published.mediaId])
+        #expect(try await catalog.titleKey(of: published.mediaId, making: false) == nil)
+        try await catalog.withdraw(mediaId: job.mediaId)
+        #expect(try await catalog.titleKey(of: job.mediaId, making: false) == nil, "a title that never got a record loses its key when its job fails")
     }
 
     @Test(arguments: Engine.allCases) func episodesGatherInTheirSeriesBySeason(_ engine: Engine) async throws {

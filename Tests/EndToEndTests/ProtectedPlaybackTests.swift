@@ -13,12 +13,32 @@ import TestSupport
     let signingKey: URL
     let keySet: URL
 
+    /// An ES256 key made by `streamvault keygen` (kid `k1`) in a folder outside any vault.
+    struct Keys {
+        let signing: URL
+        let set: URL
+
+        init() throws {
+            let folder = try Fixtures.temporaryFolder("keys")
+            signing = folder.appendingPathComponent("signing.jwk")
+            set = folder.appendingPathComponent("playback-keys.json")
+            let made = try runProcess(Fixtures.binary, ["keygen", "--alg", "ES256", "--kid", "k1", "--private", signing.path, "--keys", set.path])
+            try #require(made.status == 0, "\(made.stderr)")
+        }
+
+        /// A token from `streamvault token`.
+        func token(_ subject: String, _ options: String...) throws -> String {
+            let output = try runProcess(Fixtures.binary, ["token", subject, "--signing-key", signing.path] + options)
+            try #require(output.status == 0, "\(output.stderr)")
+            return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    let keys: Keys
+
     init() throws {
-        let keys = try Fixtures.temporaryFolder("keys")
-        signingKey = keys.appendingPathComponent("signing.jwk")
-        keySet = keys.appendingPathComponent("playback-keys.json")
-        let made = try runProcess(Fixtures.binary, ["keygen", "--alg", "ES256", "--kid", "k1", "--private", signingKey.path, "--keys", keySet.path])
-        try #require(made.status == 0, "\(made.stderr)")
+        keys = try Keys()
+        (signingKey, keySet) = (keys.signing, keys.set)
         daemon = try Daemon(extra: ["--playback-keys", keySet.path])
         id = try PlaybackTests.publishTestPattern(on: daemon)
     }
@@ -35,12 +55,6 @@ import TestSupport
             print(jwt.encode(claims, key.key, algorithm=jwk["alg"], headers={"kid": jwk["kid"]}))
             """
         let output = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, (key ?? signingKey).path, subject, claims])
-        try #require(output.status == 0, "\(output.stderr)")
-        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    func cliToken(_ subject: String, _ options: String...) throws -> String {
-        let output = try runProcess(Fixtures.binary, ["token", subject, "--signing-key", signingKey.path] + options)
         try #require(output.status == 0, "\(output.stderr)")
         return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -118,7 +132,7 @@ import TestSupport
     }
 
     @Test func chromiumPlaysTheWatchPageWithATokenAndNotWithout() throws {
-        let token = try cliToken(id, "--ttl", "10m")
+        let token = try keys.token(id, "--ttl", "10m")
         let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_watch_page.py")
         let output = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, "\(base)/watch/\(id)?token=\(token)", "3"])
         try #require(output.status == 0, "\(output.stderr)")
@@ -132,7 +146,7 @@ import TestSupport
     }
 
     @Test func videoJSPlaysFromAnotherOriginWithTheTokenOnTheMasterURLOnly() throws {
-        let token = try cliToken(id, "--ttl", "10m", "--max-height", "1080", "--viewer", "u7")
+        let token = try keys.token(id, "--ttl", "10m", "--max-height", "1080", "--viewer", "u7")
         let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_videojs.py")
         let output = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [
             script.path, "\(base)/hls/\(id)/master.m3u8?token=\(token)", try ChunkedDaemonTests.videoJS.get().path, "4"])
@@ -143,7 +157,7 @@ import TestSupport
         #expect(Set((report["audioTracks"] as? [[String: Any]] ?? []).compactMap { $0["language"] as? String }) == ["en", "fr"])
 
         // Under 360 lines the one rung is refused, even asked for by its URL.
-        let small = try cliToken(id, "--max-height", "240")
+        let small = try keys.token(id, "--max-height", "240")
         let rung = try daemon.get("/hls/\(id)/360p/index.m3u8?token=\(small)")
         #expect(rung.status == 403 && Self.code(rung.body) == "token_scope")
         #expect(!String(decoding: try daemon.get("/hls/\(id)/master.m3u8?token=\(small)").body, as: UTF8.self).contains("360p/"))

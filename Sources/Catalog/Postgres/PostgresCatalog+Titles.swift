@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 import PostgresNIO
 
 extension PostgresCatalog {
@@ -31,7 +32,10 @@ extension PostgresCatalog {
     }
 
     func withdraw(mediaId: String) async throws {
-        try await transaction { db in try await Self.withdraw(mediaId, db) }
+        try await transaction { db in
+            try await Self.withdraw(mediaId, db)
+            try await db.run(#"DELETE FROM "titleKey" WHERE "mediaId" = \#(mediaId) AND NOT EXISTS (SELECT 1 FROM media WHERE id = \#(mediaId))"#)
+        }
     }
 
     /// Removes a processing title's record (and its series if it was the last episode).
@@ -117,6 +121,16 @@ extension PostgresCatalog {
         }
     }
 
+    func titleKey(of mediaId: String, making: Bool) async throws -> TitleKey? {
+        let select: PostgresQuery = #"SELECT key FROM "titleKey" WHERE "mediaId" = \#(mediaId)"#
+        guard making else { return try await reading { db in try await db.column(String.self, select).first.flatMap(TitleKey.init(hex:)) } }
+        let made = TitleKey.random().hex
+        return try await transaction { db in
+            try await db.run(#"INSERT INTO "titleKey" ("mediaId", key) VALUES (\#(mediaId), \#(made)) ON CONFLICT DO NOTHING"#)
+            return try await db.column(String.self, select).first.flatMap(TitleKey.init(hex:))
+        }
+    }
+
     func entry(id: String) async throws -> CatalogEntry? {
         try await reading { db in try await Self.entry(id, db) }
     }
@@ -168,10 +182,12 @@ extension PostgresCatalog {
         try await transaction { db in
             if let media = try await Self.media(id, db) {
                 try await Self.remove(media, db)
+                try await db.run(#"DELETE FROM "titleKey" WHERE "mediaId" = \#(id)"#)
                 return [id]
             }
             guard try await !db.column(Int.self, "SELECT 1 FROM series WHERE id = \(id)").isEmpty else { return [] }
             let episodes = try await db.column(String.self, "SELECT id FROM media WHERE \"seriesId\" = \(id)")
+            try await db.run(#"DELETE FROM "titleKey" WHERE "mediaId" IN (SELECT id FROM media WHERE "seriesId" = \#(id))"#)
             try await db.run("DELETE FROM series WHERE id = \(id)")
             return episodes
         }

@@ -85,6 +85,7 @@ enum PostgresMigrations {
             """,
         ]),
         (2, [#"ALTER TABLE media ADD COLUMN "hasDash" boolean NOT NULL DEFAULT false"#]),
+        (3, [#"CREATE TABLE "titleKey" ("mediaId" text PRIMARY KEY, key text NOT NULL, "createdAt" timestamptz NOT NULL DEFAULT now())"#]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

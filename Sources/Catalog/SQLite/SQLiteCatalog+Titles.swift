@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 import GRDB
 
 extension SQLiteCatalog {
@@ -36,7 +37,10 @@ extension SQLiteCatalog {
     }
 
     func withdraw(mediaId: String) async throws {
-        try await pool.write { db in try Self.withdraw(mediaId, in: db) }
+        try await pool.write { db in
+            try Self.withdraw(mediaId, in: db)
+            try db.execute(sql: "DELETE FROM titleKey WHERE mediaId = ? AND NOT EXISTS (SELECT 1 FROM media WHERE id = ?)", arguments: [mediaId, mediaId])
+        }
     }
 
     /// Removes a processing title's record (and its series if it was the last episode).
@@ -107,6 +111,18 @@ extension SQLiteCatalog {
         }
     }
 
+    func titleKey(of mediaId: String, making: Bool) async throws -> TitleKey? {
+        let read = { @Sendable (db: Database) throws -> TitleKey? in
+            try String.fetchOne(db, sql: "SELECT key FROM titleKey WHERE mediaId = ?", arguments: [mediaId]).flatMap(TitleKey.init(hex:))
+        }
+        guard making else { return try await pool.read(read) }
+        return try await pool.write { db in
+            try db.execute(sql: "INSERT INTO titleKey (mediaId, key, createdAt) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                           arguments: [mediaId, TitleKey.random().hex, Date()])
+            return try read(db)
+        }
+    }
+
     func entry(id: String) async throws -> CatalogEntry? {
         try await pool.read { db in try Self.entry(id, in: db) }
     }
@@ -154,10 +170,12 @@ extension SQLiteCatalog {
         try await pool.write { db in
             if let media = try Media.fetchOne(db, key: id) {
                 try Self.remove(media, in: db)
+                try db.execute(sql: "DELETE FROM titleKey WHERE mediaId = ?", arguments: [id])
                 return [id]
             }
             guard try Series.exists(db, key: id) else { return [] }
             let episodes = try String.fetchAll(db, Media.select(Column("id")).filter(Column("seriesId") == id))
+            try db.execute(sql: "DELETE FROM titleKey WHERE mediaId IN (SELECT id FROM media WHERE seriesId = ?)", arguments: [id])
             _ = try Series.deleteOne(db, key: id)
             return episodes
         }

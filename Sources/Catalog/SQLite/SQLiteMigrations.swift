@@ -150,6 +150,13 @@ enum SQLiteMigrations {
         migrator.registerMigration("v4: DASH manifests") { db in
             try db.alter(table: "media") { t in t.add(column: "hasDash", .boolean).notNull().defaults(to: false) }
         }
+        migrator.registerMigration("v5: titles' AES-128 keys") { db in
+            try db.create(table: "titleKey") { t in
+                t.primaryKey("mediaId", .text)
+                t.column("key", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -21,6 +21,7 @@ final class AddressCounter: Sendable {
     }
 
     /// Adds one event for `address` and reads its count.
+    @discardableResult
     func record(_ address: String, now: ContinuousClock.Instant = .now) -> Reading { read(address, adding: 1, now: now) }
 
     /// The count of `address`, adding nothing.

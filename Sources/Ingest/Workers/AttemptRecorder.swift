@@ -118,6 +118,8 @@ struct AttemptRecorder: Sendable {
         }
         tasks.append(JobTask(jobId: job.id, kind: .tracks))
         tasks.append(JobTask(jobId: job.id, kind: .finish, state: .waiting))
+        // Made before any task that encrypts can be claimed, by any daemon of the vault.
+        if plan.preset.encryption == .aes128 { _ = try await catalog.titleKey(of: job.mediaId, making: true) }
         try await catalog.planned(jobID: job.id, tasks: tasks)
         try await catalog.completeTask(task.id, owner: owner, segments: 0)
         logger.info("job \(job.id): \(plan.chunks.count) chunk(s) of \(plan.timeline.plannedCount) segment(s)")

@@ -63,10 +63,12 @@ struct TaskSupervisor: Sendable {
     private func start(_ task: JobTask, of job: Job, light: Bool) async throws -> WorkerProcess {
         let assignment = WorkerAssignment(task: task, job: job, clusterWorkers: task.kind == .plan ? await clusterWorkers() : 1,
                                           light: light)
+        // The tasks that write segments get an encrypted title's key (on their stdin, never in a file).
+        let key = [.chunk, .tracks].contains(task.kind) ? try await catalog.titleKey(of: job.mediaId, making: false) : nil
         let (work, executable, root, workers) = (vault.work(job: job.id), executable, vault.root, workers)
         return try await Blocking.run {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            return try WorkerProcess(executable: executable, root: root, assignment: assignment, concurrentTasks: workers,
+            return try WorkerProcess(executable: executable, root: root, assignment: assignment, key: key, concurrentTasks: workers,
                                      log: work.appendingPathComponent("worker-\(task.kind.rawValue)-\(task.number).log"))
         }
     }

@@ -1,11 +1,13 @@
 import Foundation
 import Glibc
+import VaultLayout
 import NIOConcurrencyHelpers
 
 /// A worker child process of the same binary (`streamvault worker --assignment JSON`), started by
 /// the daemon. Its stdout carries `WorkerMessage` lines; its stderr goes to a log in the
-/// job's work folder. It holds the write end of the child's stdin: when the daemon
-/// dies, the child reads end-of-file and stops (so children die with the daemon).
+/// job's work folder. It holds the write end of the child's stdin, whose first line is the
+/// title's key in hex (empty for a title without one): when the daemon dies, the child
+/// reads end-of-file and stops (so children die with the daemon).
 final class WorkerProcess: @unchecked Sendable {
     private let process = Process()
     private let stdin = Pipe()
@@ -18,7 +20,7 @@ final class WorkerProcess: @unchecked Sendable {
     var lastHeard: ContinuousClock.Instant { heard.withLockedValue { $0 } }
 
     /// Starts `executable worker --root ROOT --assignment JSON --concurrent-tasks N`.
-    init(executable: URL, root: URL, assignment: WorkerAssignment, concurrentTasks: Int, log: URL) throws {
+    init(executable: URL, root: URL, assignment: WorkerAssignment, key: TitleKey?, concurrentTasks: Int, log: URL) throws {
         process.executableURL = executable
         process.arguments = ["worker", "--root", root.path, "--assignment", String(decoding: try JSONEncoder().encode(assignment), as: UTF8.self),
                              "--concurrent-tasks", String(concurrentTasks)]
@@ -30,6 +32,7 @@ final class WorkerProcess: @unchecked Sendable {
         messages = stream
         let reading = stdout.fileHandleForReading
         try process.run()
+        try stdin.fileHandleForWriting.write(contentsOf: Data(((key?.hex ?? "") + "\n").utf8))
         let heard = heard
         Thread {
             var reader = WorkerChannel.Reader()

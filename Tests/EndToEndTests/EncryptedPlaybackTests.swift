@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// AES-128 titles (SPEC §12) on the real daemon with playback keys: what lies in `media/`
+/// is ciphertext that openssl decrypts to the segments, the key is served only under a
+/// token and is nowhere under the vault's folders or in the log. ffprobe plays the fMP4
+/// title; the MPEG-TS one plays in ffprobe, Video.js (from another origin), GStreamer and
+/// Chromium's native HLS, none of which decrypts AES-128 fMP4 (docs/security.md).
+@Suite(.serialized) struct EncryptedPlaybackTests {
+    let daemon: Daemon
+    let keys: ProtectedPlaybackTests.Keys
+
+    init() throws {
+        keys = try ProtectedPlaybackTests.Keys()
+        daemon = try Daemon(extra: ["--playback-keys", keys.set.path])
+    }
+
+    /// Packages the multilingual test pattern with the preview preset made encrypting (in `format`).
+    func publish(format: String) throws -> String {
+        let preset = try Fixtures.temporaryFolder("preset").appendingPathComponent("encrypted.json")
+        try Data("""
+            {"name": "encrypted-\(format)", "segmentDuration": 4, "keyframeInterval": 2, "segmentFormat": "\(format)",
+             "encryption": "aes-128", "video": {"codec": "h264", "encoderPreset": "superfast"}, "audio": {"bitrate": 96000},
+             "rungs": [{"name": "360p", "height": 360, "bitrate": 800000, "maxrate": 856000, "bufsize": 1712000}]}
+            """.utf8).write(to: preset)
+        let submitted = try daemon.cli("submit", Fixtures.sample("multilang.mkv").path, "--preset", preset.path, "--wait", "--json")
+        try #require(submitted.status == 0, "\(submitted.stderr)\n\(daemon.logText.suffix(3000))")
+        let job = try #require(try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any])
+        try #require(job["state"] as? String == "succeeded", "\(job)")
+        return try #require(job["mediaId"] as? String)
+    }
+
+    /// `file` decrypted by openssl with `key` (hex) and `iv` (hex).
+    static func decrypted(_ file: URL, key: String, iv: String) throws -> Data {
+        let output = try runProcess(URL(fileURLWithPath: "/usr/bin/openssl"), ["enc", "-d", "-aes-128-cbc", "-K", key, "-iv", iv, "-in", file.path, "-out", file.path + ".clear"])
+        try #require(output.status == 0, "\(output.stderr)")
+        defer { try? FileManager.default.removeItem(atPath: file.path + ".clear") }
+        return try Data(contentsOf: URL(fileURLWithPath: file.path + ".clear"))
+    }
+
+    static func boxType(_ data: Data) -> String { String(decoding: data.dropFirst(4).prefix(4), as: UTF8.self) }
+
+    @Test func anFMP4TitleIsCiphertextOnDiskWithItsKeyBehindATokenAndPlays() throws {
+        let id = try publish(format: "fmp4")
+        let token = try keys.token(id)
+        let playlist = String(decoding: try daemon.get("/hls/\(id)/360p/index.m3u8?token=\(token)").body, as: UTF8.self)
+        let keyURI = "/keys/\(id)?token=\(token)"
+        #expect(playlist.contains(#"#EXT-X-KEY:METHOD=AES-128,URI="\#(keyURI)",IV=0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"#
+            + "\n#EXT-X-MAP:URI=\"init.mp4?token=\(token)\"\n#EXT-X-KEY:METHOD=AES-128,URI=\"\(keyURI)\"\n"), "\(playlist)")
+        let master = String(decoding: try daemon.get("/hls/\(id)/master.m3u8?token=\(token)").body, as: UTF8.self)
+        #expect(!master.contains("I-FRAME"), "no trick play into segments encrypted whole: \(master)")
+        #expect(try daemon.get("/hls/\(id)/manifest.mpd?token=\(token)").status == 404)
+        #expect(try daemon.json("/api/media/\(id)")["dash"] == nil)
+
+        // The key: only under a token for this title, never cached.
+        #expect(try daemon.get("/keys/\(id)").status == 401)
+        #expect(try daemon.get("/keys/\(id)?token=\(try keys.token("another"))").status == 403)
+        let answer = try daemon.get(keyURI)
+        #expect(answer.status == 200 && answer.body.count == 16 && answer.headers["cache-control"] == "private, no-store", "\(answer)")
+        #expect(answer.headers["access-control-allow-origin"] == "*")
+        let hex = answer.body.map { String(format: "%02x", $0) }.joined()
+
+        // On disk: ciphertext, which openssl turns back into the init section and segments.
+        let media = daemon.root.appendingPathComponent("media/\(id)")
+        for folder in ["360p", "audio/en", "audio/fr"] {
+            let initSection = media.appendingPathComponent("\(folder)/init.mp4"), first = media.appendingPathComponent("\(folder)/seg_00001.m4s")
+            #expect(Self.boxType(try Data(contentsOf: initSection)) != "ftyp", "\(folder)")
+            #expect(Self.boxType(try Self.decrypted(initSection, key: hex, iv: String(repeating: "f", count: 32))) == "ftyp", "\(folder)")
+            #expect(!["moof", "styp"].contains(Self.boxType(try Data(contentsOf: first))), "\(folder)")
+            #expect(["moof", "styp"].contains(Self.boxType(try Self.decrypted(first, key: hex, iv: String(repeating: "0", count: 32)))), "\(folder)")
+            let third = media.appendingPathComponent("\(folder)/seg_00003.m4s")
+            #expect(["moof", "styp"].contains(Self.boxType(try Self.decrypted(third, key: hex, iv: String(repeating: "0", count: 31) + "2"))))
+        }
+        // The key is in no file of the vault but the catalog, and not in the log.
+        let grep = try runProcess(URL(fileURLWithPath: "/usr/bin/grep"), [
+            "-rlaF", "--exclude=catalog.sqlite*", "-e", hex, "-e", String(decoding: answer.body, as: UTF8.self), daemon.root.path])
+        #expect(grep.stdout.isEmpty, "the key was found in \(grep.stdout)")
+        #expect(daemon.files(in: "work").isEmpty)
+
+        let url = "http://127.0.0.1:\(daemon.port)/hls/\(id)/master.m3u8?token=\(token)"
+        let streams = try FFprobe.json(["-count_frames", "-show_streams", url])["streams"] as? [[String: Any]] ?? []
+        #expect(streams.first { $0.string("codec_type") == "video" }?.string("nb_read_frames") == "180", "\(streams)")
+        #expect(streams.filter { $0.string("codec_type") == "audio" && Int($0.string("nb_read_frames") ?? "") ?? 0 > 250 }.count == 2, "\(streams)")
+
+    }
+
+    @Test func anMPEGTSTitleIsEncryptedAndPlays() throws {
+        let id = try publish(format: "mpegts")
+        let token = try keys.token(id)
+        let playlist = String(decoding: try daemon.get("/hls/\(id)/360p/index.m3u8?token=\(token)").body, as: UTF8.self)
+        #expect(playlist.contains("#EXT-X-KEY:METHOD=AES-128,URI=\"/keys/\(id)?token=\(token)\"\n#EXTINF"), "\(playlist)")
+        let segment = try Data(contentsOf: daemon.root.appendingPathComponent("media/\(id)/360p/seg_00001.ts"))
+        #expect(segment.first != 0x47, "a transport stream starts with its sync byte; ciphertext does not")
+        let url = "http://127.0.0.1:\(daemon.port)/hls/\(id)/master.m3u8?token=\(token)"
+        let streams = try FFprobe.json(["-count_frames", "-show_streams", url])["streams"] as? [[String: Any]] ?? []
+        #expect(streams.first { $0.string("codec_type") == "video" }?.string("nb_read_frames") == "180", "\(streams)")
+        let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_videojs.py")
+        let output = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, url, try ChunkedDaemonTests.videoJS.get().path, "4"])
+        try #require(output.status == 0, "\(output.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        #expect(report["error"] is NSNull && report["playError"] is NSNull, "\(report)")
+        #expect((report["time"] as? Double ?? 0) >= 4 && report["height"] as? Int == 360, "\(report)")
+        let played = try runProcess(URL(fileURLWithPath: "/usr/bin/timeout"), [
+            "120", "gst-launch-1.0", "playbin", "uri=\(url)",
+            "video-sink=fakesink sync=false", "audio-sink=fakesink sync=false", "text-sink=fakesink sync=false"])
+        #expect(played.status == 0 && played.stdout.contains("Got EOS from element"), "\(played.stdout)\n\(played.stderr)")
+        let watch = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_watch_page.py")
+        let page = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [watch.path, "http://127.0.0.1:\(daemon.port)/watch/\(id)?token=\(token)", "3"])
+        try #require(page.status == 0, "\(page.stderr)")
+        let native = try #require(try JSONSerialization.jsonObject(with: Data(page.stdout.utf8)) as? [String: Any])
+        #expect(native["error"] is NSNull && native["playError"] is NSNull, "\(native)")
+        #expect((native["time"] as? Double ?? 0) >= 3 && native["height"] as? Int == 360, "\(native)")
+    }
+}
