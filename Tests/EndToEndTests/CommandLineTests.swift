@@ -179,6 +179,15 @@ import TestSupport
         let malformed = try streamvault("jobs", "--root", root, "--catalog", "postgres://films:hunter2@db.local/")
         #expect(malformed.status == 2 && malformed.stderr.contains("postgres://films:***@db.local/: no database name"), "\(malformed.stderr)")
         #expect(!malformed.stderr.contains("hunter2"))
+        // A key set that cannot be used stops serve before it starts, naming the file and the cause.
+        let keys = URL(fileURLWithPath: root).appendingPathComponent("keys.json")
+        try Data(#"{"keys": [{"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}]}"#.utf8).write(to: keys)
+        for (file, cause) in [(keys.path, "has no kid"), (root + "/missing.json", "cannot be read")] {
+            let refused = try streamvault("serve", "--root", root, "--http", "127.0.0.1:1", "--playback-keys", file)
+            #expect(refused.status == 2 && refused.stderr.contains(file) && refused.stderr.contains(cause), "\(refused.stderr)")
+        }
+        let keygen = try streamvault("keygen", "--alg", "ES256", "--private", keys.path, "--keys", root + "/set.json")
+        #expect(keygen.status == 2 && keygen.stderr.contains("never overwritten"), "a private key file is never replaced")
     }
 
     @Test func anUnreachableCatalogIsAnErrorInWordsNotAHang() throws {
