@@ -4,9 +4,10 @@ import TestSupport
 
 /// AES-128 titles (SPEC §12) on the real daemon with playback keys: what lies in `media/`
 /// is ciphertext that openssl decrypts to the segments, the key is served only under a
-/// token and is nowhere under the vault's folders or in the log. ffprobe plays the fMP4
-/// title; the MPEG-TS one plays in ffprobe, Video.js (from another origin), GStreamer and
-/// Chromium's native HLS, none of which decrypts AES-128 fMP4 (docs/security.md).
+/// token and is nowhere under the vault's folders or in the log. ffprobe and Chromium
+/// through a page that decrypts with WebCrypto play the fMP4 title; the MPEG-TS one plays in
+/// ffprobe, Video.js (from another origin), GStreamer and Chromium's native HLS, none of
+/// which decrypts AES-128 fMP4 (docs/security.md).
 @Suite(.serialized) struct EncryptedPlaybackTests {
     let daemon: Daemon
     let keys: ProtectedPlaybackTests.Keys
@@ -106,6 +107,13 @@ import TestSupport
         #expect(streams.first { $0.string("codec_type") == "video" }?.string("nb_read_frames") == "180", "\(streams)")
         #expect(streams.filter { $0.string("codec_type") == "audio" && Int($0.string("nb_read_frames") ?? "") ?? 0 > 250 }.count == 2, "\(streams)")
 
+        // Chromium through a page that decrypts as hls.js and Safari do (WebCrypto, MSE), from another origin.
+        let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_decrypting.py")
+        let output = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, url, "3"])
+        try #require(output.status == 0, "\(output.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        #expect(report["error"] is NSNull && report["mediaError"] is NSNull, "\(report)")
+        #expect((report["time"] as? Double ?? 0) >= 3 && report["height"] as? Int == 360 && report["decrypted"] as? Int == 4, "the init section and three segments: \(report)")
     }
 
     @Test func anMPEGTSTitleIsEncryptedAndPlays() throws {
