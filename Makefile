@@ -54,6 +54,7 @@ bench: build
 	python3 bench/chunks.py
 	bench/serve.sh
 	bench/claims.sh
+	bench/encryption.sh
 
 # libFuzzer (with AddressSanitizer) on the pure parsers, SECONDS seconds per target (60).
 fuzz:

@@ -6,6 +6,8 @@
 # playlist, the ceiling is measured in the same runs: a bare Hummingbird route answering the
 # same bytes from memory (bare-route-benchmark), no guard, no catalog, no file, no metrics.
 # Then the DASH manifest against the master playlist, both from streamvault, alternated.
+# Then the master playlist and the segment behind an ES256 playback token, from a second
+# daemon on the same vault (no workers, --playback-keys), against the open daemon, alternated.
 # PIN=1 runs every server on core 0 and wrk on core 1: far less noise between runs (each
 # server's cost per request decides), lower rates than sharing both cores.
 set -euo pipefail
@@ -17,6 +19,7 @@ BIN=$PWD/.build/release/streamvault
 OURS=127.0.0.1:18480
 NGINX_PORT=18481
 BARE_PORT=18482
+PROTECTED=127.0.0.1:18483
 SERVER_CPU=""; CLIENT_CPU=""
 if [ "${PIN:-0}" = 1 ]; then SERVER_CPU="taskset -c 0"; CLIENT_CPU="taskset -c 1"; fi
 rm -rf "$WORK"; mkdir -p "$WORK/nginx-tmp"
@@ -25,8 +28,10 @@ $SERVER_CPU "$BIN" serve --root "$WORK/vault" --http "$OURS" --preset default --
 DAEMON=$!
 NGINX=""
 BARE=""
+GUARDED=""
 cleanup() {
   kill "$DAEMON" 2>/dev/null || true
+  if [ -n "$GUARDED" ]; then kill "$GUARDED" 2>/dev/null || true; fi
   if [ -n "$NGINX" ]; then kill "$NGINX" 2>/dev/null || true; fi
   if [ -n "$BARE" ]; then kill "$BARE" 2>/dev/null || true; fi
 }
@@ -82,4 +87,26 @@ master, mpd = [[float(x) for x in open(p)] for p in sys.argv[1:3]]
 m, d = statistics.median(master), statistics.median(mpd)
 print(f"{'manifest.mpd':>22}: {d:9.0f} req/s   master.m3u8 {m:9.0f} req/s   ratio mpd/master {d / m:.3f}   ({sys.argv[3]} bytes, median of {len(mpd)})")
 PY
+# Issue 18: behind a token (goals: playlist ≥ 0.8×, segment ≥ 0.95× open).
+mkdir -p "$WORK/keys"
+"$BIN" keygen --alg ES256 --kid bench --private "$WORK/keys/signing.jwk" --keys "$WORK/keys/set.json" >/dev/null
+TOKEN=$("$BIN" token "$ID" --signing-key "$WORK/keys/signing.jwk" --ttl 1h)
+$SERVER_CPU "$BIN" serve --root "$WORK/vault" --http "$PROTECTED" --workers 0 --playback-keys "$WORK/keys/set.json" \
+  >"$WORK/protected.log" 2>&1 &
+GUARDED=$!
+for _ in $(seq 50); do curl -sf "http://$PROTECTED/healthz" >/dev/null && break; sleep 0.2; done
+curl -sf "http://$PROTECTED/hls/$ID/master.m3u8?token=$TOKEN" >/dev/null
+for file in master.m3u8 "$SEGMENT"; do
+  : >"$WORK/open.rates"; : >"$WORK/token.rates"
+  for _ in $(seq "$RUNS"); do
+    rate "http://$OURS/hls/$ID/$file" >>"$WORK/open.rates"
+    rate "http://$PROTECTED/hls/$ID/$file?token=$TOKEN" >>"$WORK/token.rates"
+  done
+  python3 - "$file" "$WORK/open.rates" "$WORK/token.rates" <<'PY'
+import statistics, sys
+name, opened, tokened = sys.argv[1], *[[float(x) for x in open(p)] for p in sys.argv[2:4]]
+o, t = statistics.median(opened), statistics.median(tokened)
+print(f"{name + ' + token':>22}: {t:9.0f} req/s   open {o:9.0f} req/s   ratio token/open {t / o:.3f}   (ES256, median of {len(tokened)})")
+PY
+done
 echo "streamvault serve peak RSS after the runs: $(awk '/VmHWM/ {print $2 / 1024 " MiB"}' /proc/$DAEMON/status)"

@@ -20,6 +20,8 @@ struct HLSGuard: RouterMiddleware {
     let published: PublishedTitles
     /// The byte source `FileMiddleware` also reads from, for playlists' snapshots and gzip form.
     let files: HLSFileProvider
+    /// Playlists already carried under a token.
+    let carried = CarriedPlaylists()
 
     init(vault: Vault, titles: PublishedTitles, files: HLSFileProvider) {
         root = MediaRoot(path: vault.mediaFolder.path)
@@ -58,7 +60,7 @@ struct HLSGuard: RouterMiddleware {
                 throw notFound
             }
             if let grant = context.grant {
-                return try tokened(snapshot, type: type, carrier: TokenCarrier(grant), request: request)
+                return tokened(snapshot, type: type, grant: grant, request: request)
             }
             return try playlist(snapshot, type: type, isProcessing: !isFinal, request: request)
         }
@@ -123,11 +125,13 @@ struct HLSGuard: RouterMiddleware {
     /// A playlist, MPD or storyboard served under a playback token: the token carried into
     /// each URI (and the variants above its `maxHeight` left out), `private, no-cache`, and
     /// no validator, since the bytes are this token's alone.
-    private func tokened(_ snapshot: HLSFileProvider.Snapshot, type: String, carrier: TokenCarrier, request: Request) throws -> Response {
+    private func tokened(_ snapshot: HLSFileProvider.Snapshot, type: String, grant: PlaybackGrant, request: Request) -> Response {
+        let path = request.uri.path
+        let body = carried.body(path: path, eTag: snapshot.eTag, token: grant.token) {
+            ByteBuffer(string: TokenCarrier(grant).carry(String(buffer: snapshot.bytes), path: path) ?? String(buffer: snapshot.bytes))
+        }
         var headers = Self.tokenedFields
         headers[.contentType] = type
-        let text = carrier.carry(String(buffer: snapshot.bytes), path: request.uri.path) ?? String(buffer: snapshot.bytes)
-        let body = ByteBuffer(string: text)
         headers[.contentLength] = String(body.readableBytes)
         return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: body))
     }

@@ -141,24 +141,10 @@ import TestSupport
     /// 8 s) or an error, play asked `after` seconds once the page is loaded (the native
     /// player preloads meanwhile); returns the player's report.
     func play(_ player: Player, _ id: String, on daemon: Daemon, after: Int = 0) throws -> [String: Any] {
-        let browser = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser")
-        let arguments: [String] = switch player {
-        case .chromiumNative: [browser.appendingPathComponent("play_watch_page.py").path, "http://127.0.0.1:\(daemon.port)/watch/\(id)", "10",
-                               String(after)]
-        case .videoJS: [browser.appendingPathComponent("play_videojs.py").path, "http://127.0.0.1:\(daemon.port)/hls/\(id)/master.m3u8",
-                        try Self.videoJS.get().path, "10"]
+        switch player {
+        case .chromiumNative: try Players.report("play_watch_page.py", "http://127.0.0.1:\(daemon.port)/watch/\(id)", "10", String(after))
+        case .videoJS: try Players.report("play_videojs.py", "http://127.0.0.1:\(daemon.port)/hls/\(id)/master.m3u8", try Players.videoJS.get().path, "10")
         }
-        let played = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), arguments)
-        try #require(played.status == 0, "\(played.stderr)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(played.stdout.utf8)) as? [String: Any])
-    }
-
-    /// Video.js as PyPI's js.videojs ships it (`make test` installs it).
-    static let videoJS = Result { () throws -> URL in
-        let found = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), [
-            "python3", "-c", "import js.videojs, os; print(os.path.join(os.path.dirname(js.videojs.__file__), 'resources'))"])
-        guard found.status == 0 else { throw TestPatternError(description: "js.videojs is not installed: \(found.stderr)") }
-        return URL(fileURLWithPath: found.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Issue 23: a player opened while the playlists grow (nothing paused) plays across the

@@ -108,10 +108,7 @@ import TestSupport
         #expect(streams.filter { $0.string("codec_type") == "audio" && Int($0.string("nb_read_frames") ?? "") ?? 0 > 250 }.count == 2, "\(streams)")
 
         // Chromium through a page that decrypts as hls.js and Safari do (WebCrypto, MSE), from another origin.
-        let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_decrypting.py")
-        let output = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, url, "3"])
-        try #require(output.status == 0, "\(output.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let report = try Players.report("play_decrypting.py", url, "3")
         #expect(report["error"] is NSNull && report["mediaError"] is NSNull, "\(report)")
         #expect((report["time"] as? Double ?? 0) >= 3 && report["height"] as? Int == 360 && report["decrypted"] as? Int == 4, "the init section and three segments: \(report)")
     }
@@ -126,20 +123,12 @@ import TestSupport
         let url = "http://127.0.0.1:\(daemon.port)/hls/\(id)/master.m3u8?token=\(token)"
         let streams = try FFprobe.json(["-count_frames", "-show_streams", url])["streams"] as? [[String: Any]] ?? []
         #expect(streams.first { $0.string("codec_type") == "video" }?.string("nb_read_frames") == "180", "\(streams)")
-        let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_videojs.py")
-        let output = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, url, try ChunkedDaemonTests.videoJS.get().path, "4"])
-        try #require(output.status == 0, "\(output.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let report = try Players.report("play_videojs.py", url, try Players.videoJS.get().path, "4")
         #expect(report["error"] is NSNull && report["playError"] is NSNull, "\(report)")
         #expect((report["time"] as? Double ?? 0) >= 4 && report["height"] as? Int == 360, "\(report)")
-        let played = try runProcess(URL(fileURLWithPath: "/usr/bin/timeout"), [
-            "120", "gst-launch-1.0", "playbin", "uri=\(url)",
-            "video-sink=fakesink sync=false", "audio-sink=fakesink sync=false", "text-sink=fakesink sync=false"])
-        #expect(played.status == 0 && played.stdout.contains("Got EOS from element"), "\(played.stdout)\n\(played.stderr)")
-        let watch = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_watch_page.py")
-        let page = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [watch.path, "http://127.0.0.1:\(daemon.port)/watch/\(id)?token=\(token)", "3"])
-        try #require(page.status == 0, "\(page.stderr)")
-        let native = try #require(try JSONSerialization.jsonObject(with: Data(page.stdout.utf8)) as? [String: Any])
+        let played = try Players.gstreamer(url)
+        #expect(played.ended, "\(played.output)")
+        let native = try Players.report("play_watch_page.py", "http://127.0.0.1:\(daemon.port)/watch/\(id)?token=\(token)", "3")
         #expect(native["error"] is NSNull && native["playError"] is NSNull, "\(native)")
         #expect((native["time"] as? Double ?? 0) >= 3 && native["height"] as? Int == 360, "\(native)")
     }

@@ -50,10 +50,7 @@ import TestSupport
     }
 
     @Test func headlessChromiumPlaysTheWatchPagePastThreeSecondsWithItsSubtitles() throws {
-        let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_watch_page.py")
-        let output = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, "\(base)/watch/\(id)", "3"])
-        try #require(output.status == 0, "\(output.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let report = try Players.report("play_watch_page.py", "\(base)/watch/\(id)", "3")
         #expect(report["error"] is NSNull && report["playError"] is NSNull, "\(report)")
         #expect((report["time"] as? Double ?? 0) >= 3, "\(report)")
         #expect(report["width"] as? Int == 640 && report["height"] as? Int == 360)

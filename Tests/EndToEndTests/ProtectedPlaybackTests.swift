@@ -85,10 +85,8 @@ import TestSupport
         let streams = try FFprobe.json(["-count_frames", "-show_streams", url])["streams"] as? [[String: Any]] ?? []
         #expect(streams.first { $0.string("codec_type") == "video" }?.string("nb_read_frames") == "180", "\(streams)")
         #expect(streams.filter { $0.string("codec_type") == "audio" }.count == 2)
-        let played = try runProcess(URL(fileURLWithPath: "/usr/bin/timeout"), [
-            "120", "gst-launch-1.0", "playbin", "uri=\(url)",
-            "video-sink=fakesink sync=false", "audio-sink=fakesink sync=false", "text-sink=fakesink sync=false"])
-        #expect(played.status == 0 && played.stdout.contains("Got EOS from element"), "\(played.stdout)\n\(played.stderr)")
+        let played = try Players.gstreamer(url)
+        #expect(played.ended, "\(played.output)")
         #expect(Self.code(try daemon.get("/hls/\(id)/manifest.mpd").body) == "token_required")
         #expect(String(decoding: try daemon.get("/hls/\(id)/manifest.mpd?token=\(token)").body, as: UTF8.self)
             .contains("init.mp4?token=\(token)"))
@@ -133,10 +131,7 @@ import TestSupport
 
     @Test func chromiumPlaysTheWatchPageWithATokenAndNotWithout() throws {
         let token = try keys.token(id, "--ttl", "10m")
-        let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_watch_page.py")
-        let output = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script.path, "\(base)/watch/\(id)?token=\(token)", "3"])
-        try #require(output.status == 0, "\(output.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let report = try Players.report("play_watch_page.py", "\(base)/watch/\(id)?token=\(token)", "3")
         #expect(report["error"] is NSNull && report["playError"] is NSNull, "\(report)")
         #expect((report["time"] as? Double ?? 0) >= 3 && report["height"] as? Int == 360, "\(report)")
         #expect((report["tracks"] as? [[String: Any]] ?? []).compactMap { $0["language"] as? String } == ["en", "es"], "\(report)")
@@ -147,11 +142,7 @@ import TestSupport
 
     @Test func videoJSPlaysFromAnotherOriginWithTheTokenOnTheMasterURLOnly() throws {
         let token = try keys.token(id, "--ttl", "10m", "--max-height", "1080", "--viewer", "u7")
-        let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Browser/play_videojs.py")
-        let output = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [
-            script.path, "\(base)/hls/\(id)/master.m3u8?token=\(token)", try ChunkedDaemonTests.videoJS.get().path, "4"])
-        try #require(output.status == 0, "\(output.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let report = try Players.report("play_videojs.py", "\(base)/hls/\(id)/master.m3u8?token=\(token)", try Players.videoJS.get().path, "4")
         #expect(report["error"] is NSNull && report["playError"] is NSNull, "\(report)")
         #expect((report["time"] as? Double ?? 0) >= 4 && report["height"] as? Int == 360, "\(report)")
         #expect(Set((report["audioTracks"] as? [[String: Any]] ?? []).compactMap { $0["language"] as? String }) == ["en", "fr"])
