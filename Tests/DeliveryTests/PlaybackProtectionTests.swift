@@ -180,7 +180,7 @@ import VaultLayout
             (Self.forged(header: #"{"alg":"ES256","kid":"nobody"}"#, claims: claims, signature: String(parts[2])), "token_invalid"),
             ("\(parts[0]).\(parts[1]).\(String(decoding: flipped, as: UTF8.self))", "token_invalid"),
             (try await token(movie, .hs256, expiresIn: -31), "token_expired"),
-            (try await token(movie, notBefore: 31), "token_expired"),
+            (try await token(movie, expiresIn: 3600, notBefore: 1800), "token_expired"),
             (try await token(other), "token_scope"),
             (try await token("no-such-title"), "token_scope"),
         ]
