@@ -42,11 +42,12 @@ test: deps
 	@for p in schemathesis js.videojs; do python3 -m pip show $$p >/dev/null 2>&1 || python3 -m pip install --quiet $$p \
 		|| python3 -m pip install --quiet --break-system-packages $$p; done
 	$(SWIFT) build --build-tests
-	# The catalog tests (each on SQLite and on PostgreSQL) run in a process of their own: the
-	# synchronous end-to-end tests would hold Swift's cooperative threads (two on two cores)
-	# for minutes, and the PostgreSQL store's requests give up after a deadline.
-	$(SWIFT) test --skip-build --filter '^CatalogTests\.'
-	$(SWIFT) test --skip-build --skip '^CatalogTests\.'
+	# The catalog tests (each on SQLite and on PostgreSQL) and the delivery tests run in a process
+	# of their own: the synchronous end-to-end tests would hold Swift's cooperative threads (two
+	# on two cores) for minutes, and the PostgreSQL store's requests give up after a deadline, as
+	# do the delivery tests' live HTTP clients.
+	$(SWIFT) test --skip-build --filter '^(CatalogTests|DeliveryTests)\.'
+	$(SWIFT) test --skip-build --skip '^(CatalogTests|DeliveryTests)\.'
 
 bench: build
 	$(call apt_install,$(BENCH_PACKAGES))

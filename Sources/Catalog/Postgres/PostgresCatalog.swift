@@ -49,7 +49,9 @@ final class PostgresCatalog: CatalogStore {
                     }
                 } catch where !Task.isCancelled {
                     logger.warning("catalog notifications lost (\(address)): \(String(reflecting: error)); listening again in 1 s")
-                } catch {}
+                } catch {
+                    break  // cancelled: the store is closing
+                }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
