@@ -8,10 +8,8 @@ Extensions SourceBuffer. Only the URIs the playlists hold are fetched, so the to
 have been carried into each. Reports, as one JSON object on stdout, how far it played, any
 error, the picture size and how many files it decrypted.
 Usage: play_decrypting.py MASTER_URL [SECONDS]"""
-import http.server
 import json
 import sys
-import threading
 import time
 
 import headless
@@ -74,25 +72,11 @@ const sequenceIV = n => { const iv = new Uint8Array(16); new DataView(iv.buffer)
 """ % json.dumps(master)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = PAGE.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-threading.Thread(target=server.serve_forever, daemon=True).start()
+server, page = headless.serve_page(PAGE)
 driver = headless.chromium()
 report = {"master": master}
 try:
-    driver.get("http://127.0.0.1:%d/" % server.server_address[1])
+    driver.get(page)
     deadline = time.time() + 60
     while time.time() < deadline:
         state = driver.execute_script("""

@@ -7,12 +7,9 @@ once half of SECONDS is played it enables the audio track of that language and p
 Reports, as one JSON object on stdout, where it began playing and how far it played, any error, the audio and text
 tracks the player offers and the audio track enabled at the end.
 Usage: play_videojs.py URL VIDEOJS_FOLDER [SECONDS]"""
-import functools
-import http.server
 import json
 import os
 import sys
-import threading
 import time
 
 import headless
@@ -36,25 +33,7 @@ PAGE = """<!doctype html>
 """ % (json.dumps(master), json.dumps(kind))
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
-    def do_GET(self):
-        if self.path in ("/", "/index.html"):
-            body = PAGE.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        else:
-            super().do_GET()
-
-    def log_message(self, *args):
-        pass
-
-
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=videojs))
-threading.Thread(target=server.serve_forever, daemon=True).start()
-page = "http://127.0.0.1:%d/" % server.server_address[1]
+server, page = headless.serve_page(PAGE, directory=videojs)
 
 driver = headless.chromium()
 report = {"page": page, "master": master}
