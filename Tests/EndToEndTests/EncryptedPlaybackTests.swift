@@ -20,17 +20,23 @@ import TestSupport
     /// Packages the multilingual test pattern on `daemon` with the preview preset (in
     /// `format`), made encrypting unless `encryption` says otherwise.
     static func publish(on daemon: Daemon, format: String, encryption: String = "aes-128") throws -> String {
+        let preset = try self.preset(format: format, encryption: encryption)
+        let submitted = try daemon.cli("submit", Fixtures.sample("multilang.mkv").path, "--preset", preset.path, "--wait", "--json")
+        try #require(submitted.status == 0, "\(submitted.stderr)\n\(daemon.logText.suffix(3000))")
+        let job = try #require(try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any])
+        try #require(job["state"] as? String == "succeeded", "\(job)")
+        return try #require(job["mediaId"] as? String)
+    }
+
+    /// A one-rung preview preset file in `format`, with `encryption`.
+    static func preset(format: String = "fmp4", encryption: String = "aes-128") throws -> URL {
         let preset = try Fixtures.temporaryFolder("preset").appendingPathComponent("encrypted.json")
         try Data("""
             {"name": "encrypted-\(format)", "segmentDuration": 4, "keyframeInterval": 2, "segmentFormat": "\(format)",
              "encryption": "\(encryption)", "video": {"codec": "h264", "encoderPreset": "superfast"}, "audio": {"bitrate": 96000},
              "rungs": [{"name": "360p", "height": 360, "bitrate": 800000, "maxrate": 856000, "bufsize": 1712000}]}
             """.utf8).write(to: preset)
-        let submitted = try daemon.cli("submit", Fixtures.sample("multilang.mkv").path, "--preset", preset.path, "--wait", "--json")
-        try #require(submitted.status == 0, "\(submitted.stderr)\n\(daemon.logText.suffix(3000))")
-        let job = try #require(try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any])
-        try #require(job["state"] as? String == "succeeded", "\(job)")
-        return try #require(job["mediaId"] as? String)
+        return preset
     }
 
     /// `file` decrypted by openssl with `key` (hex) and `iv` (hex).

@@ -87,6 +87,26 @@ import TestSupport
         #expect(waited < .seconds(1), "started \(waited) after submission")
     }
 
+    /// An AES-128 title chunked across both hosts: every chunk, whichever host packaged it,
+    /// is encrypted with the title's one key (from the shared catalog), so the whole title
+    /// decrypts and decodes.
+    @Test func anEncryptedTitleChunkedAcrossBothHostsPlaysWithItsOneKey() throws {
+        defer { tearDown() }
+        let clip = try Self.clip(seconds: 40, size: "640x360")
+        let submitted = try runProcess(Fixtures.binary, ["submit", clip.path, "--preset", try EncryptedPlaybackTests.preset().path,
+                                                        "--root", root.path, "--catalog", catalog, "--wait", "--json"])
+        try #require(submitted.status == 0, "\(submitted.stderr)")
+        let job = try #require(try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any])
+        let detail = try daemons[0].json("/api/jobs/\(job["id"] as? String ?? "")")
+        #expect(nodes(of: detail) == ["host-1", "host-2"], "both hosts packaged chunks: \(detail)")
+        let id = try #require(job["mediaId"] as? String)
+        let playlist = String(decoding: try daemons[1].get("/hls/\(id)/360p/index.m3u8").body, as: UTF8.self)
+        #expect(playlist.contains("#EXT-X-KEY:METHOD=AES-128,URI=\"/keys/\(id)\""), "\(playlist)")
+        let url = "http://\(daemons[1].host):\(daemons[1].port)/hls/\(id)/360p/index.m3u8"
+        let streams = try FFprobe.json(["-count_frames", "-show_streams", url])["streams"] as? [[String: Any]] ?? []
+        #expect(streams.first?.string("nb_read_frames") == "1200", "40 s at 30 fps: \(streams)")
+    }
+
     @Test func whenPostgreSQLIsLostHealthSaysSoAndTheDaemonsCarryOnOnceItIsBack() throws {
         defer { tearDown() }
         server.stop(keepingData: true)
