@@ -62,20 +62,12 @@ public struct PlaybackSigningKey: Sendable {
         return member
     }
 
-    /// A token for `claims`, signed by jwt-kit with this key and naming it in `kid`.
+    /// A token for `claims`, signed by jwt-kit with this key and naming it in `kid`. The key
+    /// is made as the server's key set makes its keys; with its private part, it signs.
     public func sign(_ claims: PlaybackClaims) async throws -> String {
         let collection = JWTKeyCollection()
-        let identifier = JWKIdentifier(string: kid)
-        switch algorithm {
-        case .hs256:
-            await collection.add(hmac: HMACKey(from: Base64URL.decode(member.k ?? "") ?? Data()), digestAlgorithm: .sha256, kid: identifier)
-        case .es256:
-            await collection.add(ecdsa: try ES256PrivateKey(key: member.d ?? ""), kid: identifier)
-        case .rs256:
-            let key = try Insecure.RSA.PrivateKey(modulus: member.n ?? "", exponent: member.e ?? "", privateExponent: member.d ?? "")
-            await collection.add(rsa: key, digestAlgorithm: .sha256, kid: identifier)
-        }
-        return try await collection.sign(claims, kid: identifier)
+        _ = try await PlaybackKeySet.add(member, to: collection)
+        return try await collection.sign(claims, kid: JWKIdentifier(string: kid))
     }
 
     /// Adds the public part to the JWK Set at `url` (made if missing), replacing a key of
