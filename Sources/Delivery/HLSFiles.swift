@@ -229,7 +229,7 @@ final class PublishedTitles: Sendable {
         if let known = confirmed.withLock({ $0[id] }), now - known.at < Self.memory { return known.title }
         guard case .title(let record)? = try await catalog.entry(id: id) else { return nil }
         let title = Title(status: record.media.status, seriesId: record.media.seriesId, rungHeights: Dictionary(
-            record.renditions.map { (String($0.playlist.split(separator: "/").first ?? ""), $0.height) }, uniquingKeysWith: max))
+            record.renditions.map { (TitleLayout.rungPath($0.quality), $0.height) }, uniquingKeysWith: max))
         confirmed.withLock { entries in
             if entries.count > 10_000 { entries.removeAll() }
             entries[id] = (title, now)

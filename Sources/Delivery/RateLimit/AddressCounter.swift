@@ -1,3 +1,4 @@
+import Catalog
 import Synchronization
 
 /// Counts events per client address in fixed windows (all addresses share the window's
@@ -38,7 +39,7 @@ final class AddressCounter: Sendable {
                 state.counts[address] = count
             }
             let left = window - (now - state.start)
-            return Reading(count: count, secondsLeft: max(1, Int((Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18).rounded(.up))))
+            return Reading(count: count, secondsLeft: max(1, Int(left.seconds.rounded(.up))))
         }
     }
 }
