@@ -98,6 +98,9 @@ public protocol CatalogStore: Sendable {
     /// Full-text search over title, original title and description: every word of
     /// `query` matches a word's beginning, accents ignored; an episode brings its series.
     func search(_ query: String, limit: Int) async throws -> [CatalogEntry]
+    /// Applies a metadata edit to a movie, episode or series, searchable at once; false when
+    /// there is no such id.
+    func edit(id: String, _ edit: MetadataEdit) async throws -> Bool
     /// Removes a title (a series with its episodes); returns the ids of the titles whose
     /// folders should go, empty when there is no such id.
     func delete(id: String) async throws -> [String]

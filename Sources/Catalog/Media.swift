@@ -11,6 +11,7 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
     public var year: Int?
     public var description: String
     public var genre: [String]
+    public var details: TitleDetails
     public var durationSeconds: Double
     /// Set for an episode: its series, season and number.
     public var seriesId: String?
@@ -34,7 +35,7 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
     }
 
     public init(id: String, type: MediaType, title: String, originalTitle: String = "", year: Int? = nil,
-                description: String = "", genre: [String] = [], durationSeconds: Double, seriesId: String? = nil,
+                description: String = "", genre: [String] = [], details: TitleDetails = TitleDetails(), durationSeconds: Double, seriesId: String? = nil,
                 seasonNumber: Int? = nil, episodeNumber: Int? = nil, digest: String, source: String,
                 hasPoster: Bool, hasStoryboard: Bool, hasDash: Bool = false, status: Status = .ready, createdAt: Date = Date()) {
         self.id = id
@@ -44,6 +45,7 @@ public struct Media: Codable, Sendable, Equatable, Identifiable {
         self.year = year
         self.description = description
         self.genre = genre
+        self.details = details
         self.durationSeconds = durationSeconds
         self.seriesId = seriesId
         self.seasonNumber = seasonNumber
@@ -68,6 +70,7 @@ public struct Series: Codable, Sendable, Equatable, Identifiable {
     public var year: Int?
     public var description: String
     public var genre: [String]
+    public var details: TitleDetails
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -79,6 +82,7 @@ public struct Series: Codable, Sendable, Equatable, Identifiable {
         self.year = year
         description = ""
         genre = []
+        details = TitleDetails()
         self.createdAt = createdAt
         updatedAt = createdAt
     }

@@ -57,6 +57,12 @@ public struct MediaDocument: Codable, Sendable, Equatable {
     public var genre: [String]
     public var year: Int?
     public var description: String
+    public var cast: [String]
+    public var director: String
+    public var studio: String
+    public var country: String
+    public var language: String
+    public var tags: [String]
     public var duration: Double
     public var durationSeconds: Double
     public var poster: String?
@@ -89,7 +95,7 @@ extension MediaDocument {
         let media = title.media
         self.init(
             id: media.id, title: media.title, originalTitle: media.originalTitle, type: media.type, genre: media.genre,
-            year: media.year, description: media.description, duration: Self.minutes(media.durationSeconds),
+            year: media.year, description: media.description, details: media.details, duration: Self.minutes(media.durationSeconds),
             durationSeconds: media.durationSeconds, poster: media.hasPoster ? Self.url(media.id, TitleLayout.posterName) : nil,
             hls: Self.url(media.id, TitleLayout.masterPlaylistName), dash: Self.dash(media),
             storyboard: media.hasStoryboard ? Self.url(media.id, TitleLayout.storyboardCuesName) : nil,
@@ -114,12 +120,25 @@ extension MediaDocument {
         let total = episodes.reduce(0) { $0 + $1.media.durationSeconds }
         self.init(
             id: series.id, title: series.title, originalTitle: series.originalTitle, type: series.type, genre: series.genre,
-            year: series.year, description: series.description, duration: Self.minutes(total), durationSeconds: total,
+            year: series.year, description: series.description, details: series.details, duration: Self.minutes(total), durationSeconds: total,
             poster: episodes.first { $0.media.hasPoster }.map { Self.url($0.media.id, TitleLayout.posterName) }, hls: nil, dash: nil,
             storyboard: nil,
             sources: [], subtitles: [], dubbing: [], seasons: seasons,
             status: episodes.contains { $0.media.status == .processing } ? Media.Status.processing.rawValue : Media.Status.ready.rawValue,
             progress: nil, createdAt: series.createdAt, updatedAt: series.updatedAt)
+    }
+
+    /// The memberwise initializer, with the details spread into their fields.
+    private init(id: String, title: String, originalTitle: String, type: MediaType, genre: [String], year: Int?,
+                 description: String, details: TitleDetails, duration: Double, durationSeconds: Double, poster: String?,
+                 hls: String?, dash: String?, storyboard: String?, sources: [Source], subtitles: [Subtitle], dubbing: [Dub],
+                 seasons: [Season], status: String, progress: Double?, createdAt: Date, updatedAt: Date) {
+        (self.id, self.title, self.originalTitle, self.type, self.genre, self.year) = (id, title, originalTitle, type, genre, year)
+        self.description = description
+        (cast, director, studio, country, language, tags) = (details.cast, details.director, details.studio, details.country, details.language, details.tags)
+        (self.duration, self.durationSeconds, self.poster, self.hls, self.dash, self.storyboard) = (duration, durationSeconds, poster, hls, dash, storyboard)
+        (self.sources, self.subtitles, self.dubbing, self.seasons) = (sources, subtitles, dubbing, seasons)
+        (self.status, self.progress, self.createdAt, self.updatedAt) = (status, progress, createdAt, updatedAt)
     }
 
     /// Highest bandwidth first.

@@ -95,9 +95,7 @@ struct APIRoutes: Sendable {
             return json(JobDocument(job, tasks: try await catalog.tasks(jobID: job.id)))
         }
         router.post("/api/jobs") { request, _ in
-            guard request.headers[.authorization] == "Bearer \(token)" else {
-                throw APIError(.unauthorized, code: "unauthorized", "an Authorization: Bearer <token> header with the API token is required")
-            }
+            try APIToken.require(token, in: request.headers)
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let submission = try? JSONDecoder().decode(SubmissionBody.self, from: body) else {
                 throw APIError.badRequest(#"the body must be JSON: {"path": "/file/on/the/server", "title": "optional", "type": "optional"}"#)

@@ -1,7 +1,10 @@
+import Crypto
 import Foundation
+import HTTPTypes
 
-/// The bearer token that `POST /api/jobs` requires: given with `--api-token`, or read
-/// from `<root>/api-token`, which is made at first start (random, mode 0600).
+/// The bearer token that the API's changes require (`POST /api/jobs`, `PATCH`/`DELETE`,
+/// uploads, webhook deliveries): given with `--api-token`, or read from
+/// `<root>/api-token`, which is made at first start (random, mode 0600).
 public enum APIToken {
     public static func loadOrCreate(at url: URL) throws -> String {
         if let text = try? String(contentsOf: url, encoding: .utf8) {
@@ -15,5 +18,16 @@ public enum APIToken {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
         }
         return token
+    }
+
+    /// Refuses a request without `Authorization: Bearer <token>` (401), comparing in
+    /// constant time (HMACs of both, so neither length nor content leaks through timing).
+    static func require(_ token: String, in headers: HTTPFields) throws {
+        let given = headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        let key = SymmetricKey(size: .bits256)
+        let expected = HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: key)
+        guard HMAC<SHA256>.isValidAuthenticationCode(expected, authenticating: Data(given.utf8), using: key) else {
+            throw APIError(.unauthorized, code: "unauthorized", "an Authorization: Bearer <token> header with the API token is required")
+        }
     }
 }

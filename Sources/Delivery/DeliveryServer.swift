@@ -47,6 +47,7 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         router.add(middleware: HLSGuard(vault: vault, titles: titles, files: files))
         router.add(middleware: FileMiddleware(fileProvider: files, urlBasePath: String(TitleLayout.servedPrefix.dropLast())))
         APIRoutes(catalog: catalog, token: token, submit: submit).register(on: router)
+        ManagementRoutes(catalog: catalog, vault: vault, token: token, titles: titles).register(on: router)
         KeyRoute(catalog: catalog, titles: titles).register(on: router)
         MetricsRoute(catalog: catalog, registry: registry).register(on: router)
         WebPages(catalog: catalog, isProtected: access.playbackKeys != nil).register(on: router)

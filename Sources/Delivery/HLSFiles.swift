@@ -207,8 +207,9 @@ struct HLSGuard: RouterMiddleware {
 
 /// Which titles are published, with what serving them needs (status, series, the height
 /// of each video rung's folder), asked of the catalog and remembered for two seconds, so a
-/// player fetching segments does not cost a database read per request. A deleted title
-/// can thus still be served for up to two seconds.
+/// player fetching segments does not cost a database read per request. A title deleted
+/// through another daemon (or the CLI) can thus still be served for up to two seconds; one
+/// deleted through this server is forgotten at once.
 final class PublishedTitles: Sendable {
     struct Title: Sendable {
         let status: Media.Status
@@ -235,5 +236,10 @@ final class PublishedTitles: Sendable {
             entries[id] = (title, now)
         }
         return title
+    }
+
+    /// Forgets title `id` (deleted through this server).
+    func forget(_ id: String) {
+        _ = confirmed.withLock { $0.removeValue(forKey: id) }
     }
 }

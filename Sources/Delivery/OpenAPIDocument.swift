@@ -8,7 +8,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "StreamVault API",
     "version": "1.0.0",
-    "description": "The catalog and job API of a StreamVault daemon (SPEC §6, §9). Errors are {\"error\": {\"code\", \"message\"}}."
+    "description": "The catalog and job API of a StreamVault daemon (SPEC §6, §9, §15). Errors are {\"error\": {\"code\", \"message\"}}."
   },
   "paths": {
     "/healthz": {
@@ -56,6 +56,31 @@ enum OpenAPIDocument {
           "429": {"$ref": "#/components/responses/RateLimited"},
           "404": {"$ref": "#/components/responses/Error"}
         }
+      },
+      "patch": {
+        "summary": "Set a movie's, episode's or series' metadata; fields left out stay (searchable at once)",
+        "security": [{"token": []}],
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MetadataEdit"}}}},
+        "responses": {
+          "200": {"description": "The title as edited", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Media"}}}},
+          "400": {"$ref": "#/components/responses/Error"},
+          "401": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"}
+        }
+      },
+      "delete": {
+        "summary": "Delete a title (a series with its episodes): 404 from then on, its files removed, its originals kept",
+        "security": [{"token": []}],
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "The ids of the titles removed", "content": {"application/json": {"schema": {"type": "object", "required": ["deleted"], "properties": {"deleted": {"type": "array", "items": {"type": "string"}}}}}}},
+          "401": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"}
+        }
       }
     },
     "/api/jobs": {
@@ -94,6 +119,19 @@ enum OpenAPIDocument {
           "200": {"description": "The job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
           "429": {"$ref": "#/components/responses/RateLimited"},
           "404": {"$ref": "#/components/responses/Error"}
+        }
+      },
+      "delete": {
+        "summary": "Cancel a job: one not running ends at once (200), a running one is stopped by its daemons (202)",
+        "security": [{"token": []}],
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "Cancelled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+          "202": {"description": "Being stopped", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+          "401": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"},
+          "409": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"}
         }
       }
     },
@@ -135,9 +173,11 @@ enum OpenAPIDocument {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Media"}},
         "total": {"type": "integer"}, "page": {"type": "integer"}, "limit": {"type": "integer"}}},
       "MediaItems": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Media"}}}},
-      "Media": {"type": "object", "required": ["id", "title", "type", "genre", "duration", "durationSeconds", "sources", "subtitles", "dubbing", "seasons", "status", "createdAt", "updatedAt"], "properties": {
+      "Media": {"type": "object", "required": ["id", "title", "type", "genre", "cast", "director", "studio", "country", "language", "tags", "duration", "durationSeconds", "sources", "subtitles", "dubbing", "seasons", "status", "createdAt", "updatedAt"], "properties": {
         "id": {"type": "string"}, "title": {"type": "string"}, "originalTitle": {"type": "string"}, "type": {"$ref": "#/components/schemas/MediaType"},
         "genre": {"type": "array", "items": {"type": "string"}}, "year": {"type": "integer"}, "description": {"type": "string"},
+        "cast": {"type": "array", "items": {"type": "string"}}, "director": {"type": "string"}, "studio": {"type": "string"},
+        "country": {"type": "string"}, "language": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
         "duration": {"type": "number", "description": "minutes"}, "durationSeconds": {"type": "number"},
         "poster": {"type": "string"}, "hls": {"type": "string"}, "dash": {"type": "string"}, "storyboard": {"type": "string"},
         "sources": {"type": "array", "items": {"type": "object", "required": ["quality", "url", "size", "width", "height", "bandwidth", "codecs"], "properties": {
@@ -162,6 +202,14 @@ enum OpenAPIDocument {
         "chunks": {"type": "array", "items": {"type": "object", "required": ["index", "start", "end", "state", "attempts"], "properties": {
           "index": {"type": "integer"}, "start": {"type": "number"}, "end": {"type": "number"}, "state": {"type": "string"},
           "node": {"type": "string"}, "attempts": {"type": "integer"}}}}}},
+      "MetadataEdit": {"type": "object", "additionalProperties": false, "minProperties": 1, "properties": {
+        "title": {"type": "string", "minLength": 1, "maxLength": 300}, "originalTitle": {"type": "string", "maxLength": 300},
+        "description": {"type": "string", "maxLength": 10000},
+        "genre": {"$ref": "#/components/schemas/Names"}, "cast": {"$ref": "#/components/schemas/Names"}, "tags": {"$ref": "#/components/schemas/Names"},
+        "year": {"type": "integer", "minimum": 1878, "maximum": 2200, "nullable": true},
+        "director": {"type": "string", "maxLength": 200}, "studio": {"type": "string", "maxLength": 200},
+        "country": {"type": "string", "maxLength": 200}, "language": {"type": "string", "maxLength": 35, "description": "a BCP 47 tag"}}},
+      "Names": {"type": "array", "maxItems": 200, "items": {"type": "string", "maxLength": 200}},
       "Node": {"type": "object", "required": ["node", "http", "workers", "running", "lastSeen"], "properties": {
         "node": {"type": "string"}, "http": {"type": "string"}, "workers": {"type": "integer"}, "running": {"type": "integer"},
         "lastSeen": {"type": "string", "format": "date-time"}}}

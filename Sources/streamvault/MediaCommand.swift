@@ -3,11 +3,11 @@ import Catalog
 import Foundation
 import VaultLayout
 
-/// `streamvault media list|show|delete`: the catalog of published titles.
+/// `streamvault media list|show|edit|delete`: the catalog of published titles.
 struct MediaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "media", abstract: "List, show or delete published titles.",
-        subcommands: [List.self, Show.self, Delete.self])
+        commandName: "media", abstract: "List, show, edit or delete published titles.",
+        subcommands: [List.self, Show.self, Edit.self, Delete.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Movies and series, newest first.")
@@ -56,6 +56,43 @@ struct MediaCommand: AsyncParsableCommand {
         }
     }
 
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a title's metadata (as PATCH /api/media/<id> does); what is not given stays.",
+            discussion: "A list option given once or more replaces the list; --genre \"\" empties it.")
+        @Argument(help: "The title id (a movie, an episode or a series).") var id: String
+        @Option var title: String?
+        @Option var originalTitle: String?
+        @Option var description: String?
+        @Option(help: "A genre (repeat for several).") var genre: [String] = []
+        @Option(help: "The year it came out.") var year: Int?
+        @Flag(help: "Remove the year.") var noYear = false
+        @Option(help: "A cast member (repeat for several).") var cast: [String] = []
+        @Option var director: String?
+        @Option var studio: String?
+        @Option var country: String?
+        @Option(help: "Its original language, a BCP 47 tag (en, pt-BR).") var language: String?
+        @Option(help: "A tag (repeat for several).") var tag: [String] = []
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            options.bootstrapLogging()
+            var edit = MetadataEdit()
+            (edit.title, edit.originalTitle, edit.description) = (title, originalTitle, description)
+            (edit.director, edit.studio, edit.country, edit.language) = (director, studio, country, language)
+            (edit.genre, edit.cast, edit.tags) = (genre.isEmpty ? nil : genre, cast.isEmpty ? nil : cast, tag.isEmpty ? nil : tag)
+            if noYear { edit.year = .some(nil) } else if let year { edit.year = year }
+            guard !edit.isEmpty else { throw ValidationError("give at least one field to set (see --help)") }
+            do { edit = try edit.validated() } catch { throw ValidationError(error.description) }
+            let document = try await withCatalog(options) { catalog in
+                try await catalog.edit(id: id, edit) ? try await catalog.document(id: id) : nil
+            }
+            guard let document else { throw OperationFailed(NotFound(what: "title \(id)")) }
+            if options.json { return try options.printJSON(document) }
+            print("edited \(document.id): \(document.title)")
+        }
+    }
+
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a title (a series with its episodes) from the catalog and media/; its originals stay.")
@@ -65,9 +102,8 @@ struct MediaCommand: AsyncParsableCommand {
         func run() async throws {
             options.bootstrapLogging()
             let vault = Vault(root: options.rootURL)
-            let removed = try await withCatalog(options) { try await $0.delete(id: id) }
+            let removed = try await withCatalog(options) { try await $0.remove(title: id, from: vault) }
             if removed.isEmpty { throw OperationFailed(NotFound(what: "title \(id)")) }
-            for title in removed { try? FileManager.default.removeItem(at: vault.media(title)) }
             if options.json { return try options.printJSON(["deleted": removed]) }
             print("deleted \(removed.joined(separator: ", "))")
         }

@@ -305,6 +305,26 @@ import TestSupport
         #expect(try await catalog.searchDocuments("\"unbalanced", limit: 10).isEmpty)
     }
 
+    @Test(arguments: Engine.allCases) func anEditSetsAnEpisodesOrASeriesMetadataSearchableAtOnce(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
+        let (episode, _) = try await publish(catalog, "Pilot", digest: "p", series: "Show", season: 1, episode: 1, type: .series)
+        var edit = MetadataEdit()
+        (edit.title, edit.description, edit.cast, edit.tags, edit.year) = ("Opening Night", "A zeppelin over Reykjavík", ["Ása Berg"], ["premiere"], .some(nil))
+        #expect(try await catalog.edit(id: episode.mediaId, try edit.validated()))
+        let document = try #require(try await catalog.document(id: episode.mediaId))
+        #expect(document.title == "Opening Night" && document.cast == ["Ása Berg"] && document.tags == ["premiere"] && document.year == nil)
+        #expect(try await catalog.searchDocuments("reykjavik zepp", limit: 10).map(\.title) == ["Show"], "an episode brings its series")
+        let series = try #require(try await catalog.list(type: .series, genre: nil, page: 1, limit: 10).items.first)
+        var seriesEdit = MetadataEdit()
+        (seriesEdit.genre, seriesEdit.director, seriesEdit.language) = (["Drama"], "Baltasar", "is")
+        #expect(try await catalog.edit(id: series.id, try seriesEdit.validated()))
+        let edited = try #require(try await catalog.document(id: series.id))
+        #expect(edited.genre == ["Drama"] && edited.director == "Baltasar" && edited.language == "is" && edited.title == "Show")
+        #expect(edited.seasons.first?.episodes.first?.title == "Opening Night")
+        #expect(try await catalog.list(type: nil, genre: "drama", page: 1, limit: 10).items.map(\.id) == [series.id])
+        #expect(try await !catalog.edit(id: "nope", seriesEdit))
+    }
+
     @Test(arguments: Engine.allCases) func listingPagesFiltersAndPutsTheNewestFirst(_ engine: Engine) async throws {
         let catalog = try await TestCatalog(engine).open()
         for index in 1...5 { try await publish(catalog, "Movie \(index)", digest: "\(index)", genre: index == 3 ? ["Drama"] : []) }

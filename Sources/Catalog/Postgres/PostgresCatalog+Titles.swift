@@ -178,6 +178,24 @@ extension PostgresCatalog {
         }
     }
 
+    func edit(id: String, _ edit: MetadataEdit) async throws -> Bool {
+        try await transaction { db in
+            if var media = try await db.fetchOne(Media.self, "SELECT to_jsonb(m)::text FROM media m WHERE id = \(id) FOR UPDATE") {
+                edit.apply(to: &media)
+                try await db.update(media, in: "media")
+                try await Self.indexForSearch("media", id, db)
+                return true
+            }
+            guard var series = try await db.fetchOne(Series.self, "SELECT to_jsonb(s)::text FROM series s WHERE id = \(id) FOR UPDATE") else {
+                return false
+            }
+            edit.apply(to: &series)
+            try await db.update(series, in: "series")
+            try await Self.indexForSearch("series", id, db)
+            return true
+        }
+    }
+
     func delete(id: String) async throws -> [String] {
         try await transaction { db in
             if let media = try await Self.media(id, db) {

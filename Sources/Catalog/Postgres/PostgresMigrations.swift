@@ -86,6 +86,7 @@ enum PostgresMigrations {
         ]),
         (2, [#"ALTER TABLE media ADD COLUMN "hasDash" boolean NOT NULL DEFAULT false"#]),
         (3, [#"CREATE TABLE "titleKey" ("mediaId" text PRIMARY KEY, key text NOT NULL, "createdAt" timestamptz NOT NULL DEFAULT now())"#]),
+        (4, ["media", "series"].map { #"ALTER TABLE \#($0) ADD COLUMN details jsonb NOT NULL DEFAULT '\#(TitleDetails.emptyJSON)'"# }),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -166,6 +166,20 @@ extension SQLiteCatalog {
         }
     }
 
+    func edit(id: String, _ edit: MetadataEdit) async throws -> Bool {
+        try await pool.write { db in
+            if var media = try Media.fetchOne(db, key: id) {
+                edit.apply(to: &media)
+                try media.update(db)
+                return true
+            }
+            guard var series = try Series.fetchOne(db, key: id) else { return false }
+            edit.apply(to: &series)
+            try series.update(db)
+            return true
+        }
+    }
+
     func delete(id: String) async throws -> [String] {
         try await pool.write { db in
             if let media = try Media.fetchOne(db, key: id) {

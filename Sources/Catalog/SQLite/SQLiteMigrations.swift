@@ -157,6 +157,11 @@ enum SQLiteMigrations {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v6: cast, director, studio, country, language and tags") { db in
+            for table in ["media", "series"] {
+                try db.alter(table: table) { t in t.add(column: "details", .jsonText).notNull().defaults(to: TitleDetails.emptyJSON) }
+            }
+        }
         return migrator
     }
 }

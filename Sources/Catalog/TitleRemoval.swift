@@ -1,0 +1,21 @@
+import Foundation
+import VaultLayout
+
+extension CatalogStore {
+    /// Deletes a title for `DELETE /api/media/<id>` and `media delete` (SPEC §15): the jobs
+    /// still packaging it are cancelled, its record goes (so every daemon answers 404 from
+    /// then on), then its folder under `media/`; its originals stay. A series goes with its
+    /// episodes; an episode's series is updated (or goes with its last episode). Returns the
+    /// ids of the titles removed, empty when there is no such id.
+    public func remove(title id: String, from vault: Vault) async throws -> [String] {
+        let removed = try await delete(id: id)
+        guard !removed.isEmpty else { return [] }
+        for job in try await jobs(state: .queued) + jobs(state: .running) where removed.contains(job.mediaId) {
+            _ = try await cancelJob(id: job.id)
+        }
+        for title in removed {
+            try? FileManager.default.removeItem(at: vault.media(title))
+        }
+        return removed
+    }
+}
