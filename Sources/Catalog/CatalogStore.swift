@@ -106,6 +106,19 @@ public protocol CatalogStore: Sendable {
     func delete(id: String) async throws -> [String]
     /// Answers when the store can be read.
     func ping() async throws
+
+    // MARK: Webhooks (the outbox)
+
+    /// Events recorded from now on are delivered to `url` too (nothing before); idempotent.
+    func registerWebhook(url: String) async throws
+    /// Takes up to `limit` deliveries due to `url`, for `owner` until `now + lease`: for
+    /// each title only its earliest event not yet delivered or given up.
+    func claimWebhookDeliveries(url: String, owner: LeaseOwner, lease: Duration, limit: Int) async throws -> [WebhookDelivery]
+    /// Records how an attempt went.
+    func recordWebhookAttempt(_ delivery: WebhookDelivery, _ attempt: WebhookAttempt) async throws
+    /// The most recently attempted or created deliveries first; delivered and given-up ones
+    /// older than a week are removed.
+    func webhookDeliveries(limit: Int) async throws -> [WebhookDeliveryRecord]
 }
 
 extension CatalogStore {

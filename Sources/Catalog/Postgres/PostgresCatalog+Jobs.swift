@@ -28,6 +28,7 @@ extension PostgresCatalog: SnapshotStore {
         }
         for id in snapshot.newTasks { if let task = snapshot.task(id) { try await db.insert(task, into: "jobTask") } }
         for id in snapshot.changedTasks { if let task = snapshot.task(id) { try await db.update(task, in: "jobTask") } }
+        try await announce(snapshot, db)
         if snapshot.wakesWorkers { try await db.notifyWork() }
     }
 

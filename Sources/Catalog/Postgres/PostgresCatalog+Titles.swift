@@ -9,6 +9,9 @@ extension PostgresCatalog {
             var processing = title
             processing.media.status = .processing
             try await Self.insert(processing, createdAt: nil, db)
+            let job = try await db.fetchOne(Job.self, #"SELECT to_jsonb(j)::text FROM job j WHERE "mediaId" = \#(title.media.id) ORDER BY "createdAt" DESC LIMIT 1"#)
+            try await Self.announce(.mediaProcessing, job: job, mediaId: title.media.id,
+                                    media: try await Self.entry(title.media.id, db).map(MediaDocument.init), db)
         }
     }
 
@@ -198,22 +201,35 @@ extension PostgresCatalog {
 
     func delete(id: String) async throws -> [String] {
         try await transaction { db in
-            if let media = try await Self.media(id, db) {
-                try await Self.remove(media, db)
-                try await db.run(#"DELETE FROM "titleKey" WHERE "mediaId" = \#(id)"#)
-                return [id]
-            }
-            guard try await !db.column(Int.self, "SELECT 1 FROM series WHERE id = \(id)").isEmpty else { return [] }
-            let episodes = try await db.column(String.self, "SELECT id FROM media WHERE \"seriesId\" = \(id)")
-            try await db.run(#"DELETE FROM "titleKey" WHERE "mediaId" IN (SELECT id FROM media WHERE "seriesId" = \#(id))"#)
-            try await db.run("DELETE FROM series WHERE id = \(id)")
-            return episodes
+            let removed = try await Self.delete(id, db)
+            for (title, document) in removed { try await Self.announce(.mediaDeleted, job: nil, mediaId: title, media: document, db) }
+            return removed.map(\.id)
         }
+    }
+
+    /// Removes a title or a series with its episodes; the removed titles' documents as they were.
+    private static func delete(_ id: String, _ db: PostgresConnection) async throws -> [(id: String, document: MediaDocument?)] {
+        func documents(_ ids: [String]) async throws -> [(id: String, document: MediaDocument?)] {
+            var found: [(id: String, document: MediaDocument?)] = []
+            for id in ids { found.append((id, try await entry(id, db).map(MediaDocument.init))) }
+            return found
+        }
+        if let media = try await media(id, db) {
+            let removed = try await documents([id])
+            try await remove(media, db)
+            try await db.run(#"DELETE FROM "titleKey" WHERE "mediaId" = \#(id)"#)
+            return removed
+        }
+        guard try await !db.column(Int.self, "SELECT 1 FROM series WHERE id = \(id)").isEmpty else { return [] }
+        let removed = try await documents(try await db.column(String.self, "SELECT id FROM media WHERE \"seriesId\" = \(id)"))
+        try await db.run(#"DELETE FROM "titleKey" WHERE "mediaId" IN (SELECT id FROM media WHERE "seriesId" = \#(id))"#)
+        try await db.run("DELETE FROM series WHERE id = \(id)")
+        return removed
     }
 
     // MARK: Entries
 
-    private static func entry(_ id: String, _ db: PostgresConnection) async throws -> CatalogEntry? {
+    static func entry(_ id: String, _ db: PostgresConnection) async throws -> CatalogEntry? {
         if let media = try await media(id, db) {
             return .title(try await title(media, db))
         }

@@ -87,6 +87,12 @@ enum PostgresMigrations {
         (2, [#"ALTER TABLE media ADD COLUMN "hasDash" boolean NOT NULL DEFAULT false"#]),
         (3, [#"CREATE TABLE "titleKey" ("mediaId" text PRIMARY KEY, key text NOT NULL, "createdAt" timestamptz NOT NULL DEFAULT now())"#]),
         (4, ["media", "series"].map { #"ALTER TABLE \#($0) ADD COLUMN details jsonb NOT NULL DEFAULT '\#(TitleDetails.emptyJSON)'"# }),
+        (5, [
+            #"CREATE TABLE "webhookEvent" (seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, type text NOT NULL, "mediaId" text NOT NULL, body text NOT NULL, "createdAt" timestamptz NOT NULL)"#,
+            #"CREATE TABLE "webhookEndpoint" (url text PRIMARY KEY, since bigint NOT NULL, "registeredAt" timestamptz NOT NULL DEFAULT now())"#,
+            #"CREATE TABLE "webhookDelivery" (url text NOT NULL, seq bigint NOT NULL REFERENCES "webhookEvent" ON DELETE CASCADE, state text NOT NULL, attempts integer NOT NULL, "nextAttemptAt" timestamptz, "leaseOwner" text, "leaseExpiresAt" timestamptz, "lastStatus" integer, "lastError" text, "lastAttemptAt" timestamptz, "deliveredAt" timestamptz, PRIMARY KEY (url, seq))"#,
+            #"CREATE INDEX ON "webhookDelivery" (url, state, seq)"#,
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

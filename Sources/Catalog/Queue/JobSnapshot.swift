@@ -17,6 +17,8 @@ public struct JobSnapshot: Sendable, Equatable {
     public private(set) var changedTasks: Set<TaskID> = []
     /// Whether idle workers should look for work once this is saved (a task became claimable).
     public private(set) var wakesWorkers = false
+    /// Whether this transition ended the job (it had not ended before).
+    public private(set) var endedNow = false
 
     public init(job: Job?, tasks: [JobTask]) {
         self.job = job
@@ -130,7 +132,8 @@ public struct JobSnapshot: Sendable, Equatable {
 
     /// Ends the job for good (`Job.end`); its tasks not done or running are cancelled.
     public mutating func end(as final: Job.State, error: String?, mediaId: String?, at now: Date) {
-        guard job != nil else { return }
+        guard let job else { return }
+        if !job.state.isFinal, final.isFinal { endedNow = true }
         changeJob { $0.end(as: final, error: error, mediaId: mediaId, at: now) }
         for task in tasks where [.waiting, .queued].contains(task.state) { changeTask(task.id) { $0.cancel() } }
     }

@@ -27,6 +27,7 @@ extension SQLiteCatalog: SnapshotStore {
         }
         for id in snapshot.newTasks { try snapshot.task(id)?.insert(db) }
         for id in snapshot.changedTasks { try snapshot.task(id)?.update(db) }
+        try announce(snapshot, in: db)
     }
 
     private static func tasks(of jobID: String, in db: Database) throws -> [JobTask] {

@@ -9,6 +9,9 @@ extension SQLiteCatalog {
             var processing = title
             processing.media.status = .processing
             try Self.insert(processing, in: db)
+            let job = try Job.filter(Column("mediaId") == title.media.id).order(Column("createdAt").desc).fetchOne(db)
+            try Self.announce(.mediaProcessing, job: job, mediaId: title.media.id,
+                              media: try Self.entry(title.media.id, in: db).map(MediaDocument.init), in: db)
         }
     }
 
@@ -182,22 +185,33 @@ extension SQLiteCatalog {
 
     func delete(id: String) async throws -> [String] {
         try await pool.write { db in
-            if let media = try Media.fetchOne(db, key: id) {
-                try Self.remove(media, in: db)
-                try db.execute(sql: "DELETE FROM titleKey WHERE mediaId = ?", arguments: [id])
-                return [id]
-            }
-            guard try Series.exists(db, key: id) else { return [] }
-            let episodes = try String.fetchAll(db, Media.select(Column("id")).filter(Column("seriesId") == id))
-            try db.execute(sql: "DELETE FROM titleKey WHERE mediaId IN (SELECT id FROM media WHERE seriesId = ?)", arguments: [id])
-            _ = try Series.deleteOne(db, key: id)
-            return episodes
+            let removed = try Self.delete(id, in: db)
+            for (title, document) in removed { try Self.announce(.mediaDeleted, job: nil, mediaId: title, media: document, in: db) }
+            return removed.map(\.id)
         }
+    }
+
+    /// Removes a title or a series with its episodes; the removed titles' documents as they were.
+    private static func delete(_ id: String, in db: Database) throws -> [(id: String, document: MediaDocument?)] {
+        let documents = { (ids: [String]) throws -> [(id: String, document: MediaDocument?)] in
+            try ids.map { ($0, try entry($0, in: db).map(MediaDocument.init)) }
+        }
+        if let media = try Media.fetchOne(db, key: id) {
+            let removed = try documents([id])
+            try remove(media, in: db)
+            try db.execute(sql: "DELETE FROM titleKey WHERE mediaId = ?", arguments: [id])
+            return removed
+        }
+        guard try Series.exists(db, key: id) else { return [] }
+        let removed = try documents(try String.fetchAll(db, Media.select(Column("id")).filter(Column("seriesId") == id)))
+        try db.execute(sql: "DELETE FROM titleKey WHERE mediaId IN (SELECT id FROM media WHERE seriesId = ?)", arguments: [id])
+        _ = try Series.deleteOne(db, key: id)
+        return removed
     }
 
     // MARK: Entries
 
-    private static func entry(_ id: String, in db: Database) throws -> CatalogEntry? {
+    static func entry(_ id: String, in db: Database) throws -> CatalogEntry? {
         if let media = try Media.fetchOne(db, key: id) { return .title(try title(media, in: db)) }
         guard let series = try Series.fetchOne(db, key: id) else { return nil }
         let episodes = try Media.filter(Column("seriesId") == series.id)

@@ -162,6 +162,36 @@ enum SQLiteMigrations {
                 try db.alter(table: table) { t in t.add(column: "details", .jsonText).notNull().defaults(to: TitleDetails.emptyJSON) }
             }
         }
+        migrator.registerMigration("v7: the webhook outbox") { db in
+            try db.create(table: "webhookEvent") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("id", .text).notNull().unique()
+                t.column("type", .text).notNull()
+                t.column("mediaId", .text).notNull()
+                t.column("body", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "webhookEndpoint") { t in
+                t.primaryKey("url", .text)
+                t.column("since", .integer).notNull()
+                t.column("registeredAt", .datetime).notNull()
+            }
+            try db.create(table: "webhookDelivery") { t in
+                t.column("url", .text).notNull()
+                t.column("seq", .integer).notNull().references("webhookEvent", onDelete: .cascade)
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("nextAttemptAt", .datetime)
+                t.column("leaseOwner", .text)
+                t.column("leaseExpiresAt", .datetime)
+                t.column("lastStatus", .integer)
+                t.column("lastError", .text)
+                t.column("lastAttemptAt", .datetime)
+                t.column("deliveredAt", .datetime)
+                t.primaryKey(["url", "seq"])
+            }
+            try db.create(index: "webhookDeliveryDue", on: "webhookDelivery", columns: ["url", "state", "seq"])
+        }
         return migrator
     }
 }
