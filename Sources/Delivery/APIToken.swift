@@ -2,10 +2,9 @@ import Crypto
 import Foundation
 import HTTPTypes
 
-/// The bearer token that the API's changes require (`POST /api/jobs`, `PATCH`/`DELETE`,
-/// uploads, webhook deliveries): given with `--api-token`, or read from
-/// `<root>/api-token`, which is made at first start (random, mode 0600).
-public enum APIToken {
+/// A secret kept in a file of the vault (the API token, the webhook key): read, or made at
+/// first start (32 random bytes in hex, mode 0600).
+public enum SecretFile {
     public static func loadOrCreate(at url: URL) throws -> String {
         if let text = try? String(contentsOf: url, encoding: .utf8) {
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -19,7 +18,11 @@ public enum APIToken {
         }
         return token
     }
+}
 
+/// The bearer token that the API's changes require (`POST /api/jobs`, `PATCH`/`DELETE`,
+/// webhook deliveries): `--api-token`, or `<root>/api-token` (`SecretFile`).
+enum APIToken {
     /// Refuses a request without `Authorization: Bearer <token>` (401), comparing in
     /// constant time (HMACs of both, so neither length nor content leaks through timing).
     static func require(_ token: String, in headers: HTTPFields) throws {

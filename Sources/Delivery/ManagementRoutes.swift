@@ -4,7 +4,8 @@ import Hummingbird
 import VaultLayout
 
 /// The API's changes to the catalog, with the API token (SPEC §15): metadata edits, title
-/// deletion and job cancellation, as `media edit`, `media delete` and `cancel` make them.
+/// deletion and job cancellation, as `media edit`, `media delete` and `cancel` make them;
+/// and the webhook deliveries' record.
 struct ManagementRoutes: Sendable {
     let catalog: any CatalogStore
     let vault: Vault
@@ -32,6 +33,11 @@ struct ManagementRoutes: Sendable {
             guard !removed.isEmpty else { throw APIError.notFound("no title \(id)") }
             removed.forEach(titles.forget)
             return json(["deleted": removed])
+        }
+        router.get("/api/webhooks/deliveries") { request, _ in
+            try APIToken.require(token, in: request.headers)
+            let limit = try APIRoutes.number(request.uri.queryParameters["limit"].map(String.init), named: "limit", default: 100, in: 1...1000)
+            return json(APIRoutes.Items(items: try await catalog.webhookDeliveries(limit: limit)))
         }
         router.delete("/api/jobs/:id") { request, context in
             try APIToken.require(token, in: request.headers)

@@ -135,6 +135,19 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/webhooks/deliveries": {
+      "get": {
+        "summary": "Recent webhook deliveries, the latest attempted first: pending, delivered or given up, with the last status or error",
+        "security": [{"token": []}],
+        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
+        "responses": {
+          "200": {"description": "Deliveries", "content": {"application/json": {"schema": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/WebhookDelivery"}}}}}}},
+          "400": {"$ref": "#/components/responses/Error"},
+          "401": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"}
+        }
+      }
+    },
     "/api/nodes": {
       "get": {
         "summary": "The daemons seen in the last minute",
@@ -210,6 +223,12 @@ enum OpenAPIDocument {
         "director": {"type": "string", "maxLength": 200}, "studio": {"type": "string", "maxLength": 200},
         "country": {"type": "string", "maxLength": 200}, "language": {"type": "string", "maxLength": 35, "description": "a BCP 47 tag"}}},
       "Names": {"type": "array", "maxItems": 200, "items": {"type": "string", "maxLength": 200}},
+      "WebhookDelivery": {"type": "object", "required": ["eventId", "type", "mediaId", "url", "state", "attempts", "createdAt"], "properties": {
+        "eventId": {"type": "string"}, "type": {"type": "string", "enum": ["media.processing", "media.ready", "media.deleted", "job.failed", "job.duplicate"]},
+        "mediaId": {"type": "string"}, "url": {"type": "string"}, "state": {"type": "string", "enum": ["pending", "delivered", "abandoned"]},
+        "attempts": {"type": "integer"}, "lastStatus": {"type": "integer"}, "lastError": {"type": "string"},
+        "createdAt": {"type": "string", "format": "date-time"}, "lastAttemptAt": {"type": "string", "format": "date-time"},
+        "nextAttemptAt": {"type": "string", "format": "date-time"}, "deliveredAt": {"type": "string", "format": "date-time"}}},
       "Node": {"type": "object", "required": ["node", "http", "workers", "running", "lastSeen"], "properties": {
         "node": {"type": "string"}, "http": {"type": "string"}, "workers": {"type": "integer"}, "running": {"type": "integer"},
         "lastSeen": {"type": "string", "format": "date-time"}}}

@@ -14,6 +14,8 @@ public struct Vault: Sendable {
     /// The embedded catalog's file (the default `--catalog`).
     public var catalog: URL { root.appendingPathComponent("catalog.sqlite") }
     public var apiToken: URL { root.appendingPathComponent("api-token") }
+    /// The key webhook deliveries are signed with, unless `serve --webhook-secret` names one.
+    public var webhookSecret: URL { root.appendingPathComponent("webhook-secret") }
 
     /// Published output of a title, served as `/hls/<id>/…`.
     public func media(_ id: String) -> URL { mediaFolder.appendingPathComponent(id, isDirectory: true) }

@@ -36,6 +36,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests per client address on /api/ and the pages: N/WINDOW (600/1m, 100/10s, 5000/1h), 0 for none.")
     var rateLimit = "600/1m"
     @Option(help: "A proxy or CDN (CIDR, repeatable) whose X-Forwarded-For names the client.") var trustProxy: [String] = []
+    @Option(help: "POST signed events (media.processing, media.ready, media.deleted, job.failed, job.duplicate) to this http(s) URL; repeatable.")
+    var webhook: [String] = []
+    @Option(help: "The file holding the key that signs webhook deliveries (default: <root>/webhook-secret, made at first start).")
+    var webhookSecret: String?
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
@@ -47,6 +51,9 @@ struct Serve: AsyncParsableCommand {
         guard rateLimit == "0" || RateLimit(rateLimit) != nil else { throw ValidationError("--rate-limit must be N/WINDOW (600/1m) or 0") }
         if let bad = trustProxy.first(where: { AddressRange($0) == nil }) {
             throw ValidationError("--trust-proxy \(bad) is not an address or CIDR (10.0.0.0/8, 2001:db8::/32)")
+        }
+        if let bad = webhook.first(where: { WebhookDispatcher.validate($0) == nil }) {
+            throw ValidationError("--webhook \(bad) is not an http:// or https:// URL with a host")
         }
     }
 
@@ -65,7 +72,7 @@ struct Serve: AsyncParsableCommand {
             // than exit and be restarted in a loop.
             catalog = try await options.openCatalog(patience: nil)
             preset = try options.presets.load(self.preset)
-            token = try apiToken ?? APIToken.loadOrCreate(at: vault.apiToken)
+            token = try apiToken ?? SecretFile.loadOrCreate(at: vault.apiToken)
             try await VaultRecovery(vault: vault, catalog: catalog, logger: logger).run()
         } catch {
             throw OperationFailed(error)
@@ -75,6 +82,19 @@ struct Serve: AsyncParsableCommand {
             do { access.playbackKeys = try await PlaybackKeys(file: URL(fileURLWithPath: playbackKeys), logger: logger) } catch {
                 throw ValidationError("--playback-keys \(error)")
             }
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if !webhook.isEmpty {
+            let secret: String
+            if let webhookSecret {
+                guard let text = try? String(contentsOfFile: webhookSecret, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+                      !text.isEmpty else { throw ValidationError("--webhook-secret \(webhookSecret): cannot be read, or is empty") }
+                secret = text
+            } else {
+                do { secret = try SecretFile.loadOrCreate(at: vault.webhookSecret) } catch { throw OperationFailed(error) }
+            }
+            services.append(.init(service: WebhookDispatcher(endpoints: webhook.compactMap(WebhookDispatcher.validate), secret: secret,
+                                                             catalog: catalog, logger: logger)))
         }
         let address = HTTPAddress(http)!
         let registry = PrometheusCollectorRegistry()
@@ -99,7 +119,7 @@ struct Serve: AsyncParsableCommand {
 
             """.utf8))
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: server), .init(service: pool), .init(service: ingest)],
+            services: [.init(service: server), .init(service: pool), .init(service: ingest)] + services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

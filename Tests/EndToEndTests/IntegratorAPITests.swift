@@ -50,4 +50,62 @@ import TestSupport
         #expect(try daemon.json("/api/jobs/\(id)")["state"] as? String == "cancelled")
         #expect(FileManager.default.fileExists(atPath: file.path), "the caller's file stays")
     }
+
+    /// A real receiver refuses the first deliveries, then goes down across a daemon restart:
+    /// every event still arrives, once accepted, in order per title, each signature valid.
+    @Test func webhooksArriveSignedInOrderThroughRefusalsAndARestart() throws {
+        let folder = try Fixtures.temporaryFolder("hooks")
+        let receiver = try WebhookReceiver(folder: folder, refuse: 2)
+        defer { receiver.stop() }
+        let hooks = ["--api-token", "sesame", "--webhook", receiver.url, "--webhook-secret", receiver.secret.path]
+        let daemon = try Daemon(extra: hooks)
+        defer { daemon.stop() }
+        // Long enough to be playable while it is packaged (its first chunk before its last).
+        let source = folder.appendingPathComponent("Hooked (2022).mp4")
+        try TestPattern.make(source, seconds: 24, size: "320x180", gop: 60)
+        try FileManager.default.copyItem(at: source, to: daemon.ingest.appendingPathComponent("Hooked (2022).mp4"))
+        let id = try #require(try daemon.waitForJobs(count: 1).first?["mediaId"] as? String)
+        try waitUntil(timeout: 30, seen: { "\(receiver.received())" }) { receiver.accepted().count >= 2 }
+        #expect(receiver.accepted().map(\.type) == ["media.processing", "media.ready"] && receiver.accepted().allSatisfy { $0.mediaId == id })
+        let refused = receiver.received().prefix(2)
+        #expect(refused.allSatisfy { $0["status"] as? Int == 503 && $0["valid"] as? Bool == true && $0["type"] as? String == "media.processing" })
+        #expect(receiver.received().allSatisfy { $0["type"] as? String == $0["eventHeader"] as? String })
+        let first = try #require(receiver.received().first?["id"] as? String)
+        #expect(receiver.received().prefix(3).allSatisfy { $0["id"] as? String == first }, "each retry sends the same event")
+
+        // Down: what happens meanwhile waits in the catalog, across a restart.
+        receiver.stop()
+        #expect(try daemon.request("DELETE", "/api/media/\(id)", headers: Self.token).status == 200)
+        try Data(contentsOf: Fixtures.sample("testcard-720p30.mp4")).prefix(200_000).write(to: daemon.ingest.appendingPathComponent("broken.mp4"))
+        _ = try daemon.waitForJobs(count: 2)
+        try waitUntil(timeout: 10) {
+            let items = try daemon.request("GET", "/api/webhooks/deliveries", headers: Self.token)
+            let deliveries = (try JSONSerialization.jsonObject(with: items.body) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+            return deliveries.contains { $0["type"] as? String == "media.deleted" && $0["state"] as? String == "pending"
+                && ($0["attempts"] as? Int ?? 0) >= 1 && ($0["lastError"] as? String)?.isEmpty == false }
+        }
+        #expect(try daemon.request("GET", "/api/webhooks/deliveries").status == 401)
+        daemon.stop()
+        try daemon.start(extra: hooks)
+        try receiver.start()
+        try waitUntil(timeout: 30, seen: { "\(receiver.received())" }) { receiver.accepted().count >= 4 }
+        let accepted = receiver.accepted()
+        #expect(accepted.map(\.type) == ["media.processing", "media.ready", "media.deleted", "job.failed"]
+                || accepted.map(\.type) == ["media.processing", "media.ready", "job.failed", "media.deleted"], "\(accepted)")
+        #expect(accepted.filter { $0.type == "media.deleted" }.map(\.mediaId) == [id])
+        #expect(receiver.received().allSatisfy { $0["valid"] as? Bool == true })
+        let metrics = String(decoding: try daemon.get("/metrics").body, as: UTF8.self)
+        #expect(metrics.contains(#"streamvault_webhook_deliveries_total{outcome="delivered"}"#), "\(metrics.suffix(3000))")
+    }
+
+    @Test func aWebhookURLThatIsNotHTTPIsAUsageError() throws {
+        let root = try Fixtures.temporaryFolder("vault").path
+        for url in ["ftp://example.com/hook", "not a url", "http://"] {
+            let output = try runProcess(Fixtures.binary, ["serve", "--root", root, "--http", "127.0.0.1:1", "--webhook", url])
+            #expect(output.status == 2 && output.stderr.contains("--webhook"), "\(url): \(output.stderr)")
+        }
+        let missing = try runProcess(Fixtures.binary, ["serve", "--root", root, "--http", "127.0.0.1:1", "--webhook", "http://127.0.0.1:9/",
+                                                        "--webhook-secret", root + "/none"])
+        #expect(missing.status == 2 && missing.stderr.contains(root + "/none"), "\(missing.stderr)")
+    }
 }
