@@ -119,6 +119,24 @@ public protocol CatalogStore: Sendable {
     /// The most recently attempted or created deliveries first; delivered and given-up ones
     /// older than a week are removed.
     func webhookDeliveries(limit: Int) async throws -> [WebhookDeliveryRecord]
+
+    // MARK: Uploads
+
+    func createUpload(_ upload: UploadSession) async throws
+    func upload(id: String) async throws -> UploadSession?
+    /// Moves an upload's offset from `from` to `to`; false when it was not at `from` (another
+    /// request wrote meanwhile) or is gone.
+    func advanceUpload(id: String, from: Int64, to: Int64) async throws -> Bool
+    /// Records the job a complete upload became.
+    func completeUpload(id: String, jobId: String) async throws
+    func deleteUpload(id: String) async throws
+    /// Uploads whose time is up (complete or not), and complete ones that never became a
+    /// job (their daemon stopped in between).
+    func uploadsToSweep(now: Date) async throws -> [UploadSession]
+    func createUploadGrant(_ grant: UploadGrant) async throws
+    /// Takes the one-time URL whose token hashes to `tokenHash` for upload `uploadId` of
+    /// `length` bytes: nil when there is none, it has expired, has been used, or allows fewer.
+    func useUploadGrant(tokenHash: String, for uploadId: String, length: Int64) async throws -> UploadGrant?
 }
 
 extension CatalogStore {

@@ -18,10 +18,15 @@ public struct DeliveryServer: Service, CustomStringConvertible {
     let registry: PrometheusCollectorRegistry
     let logger: Logger
     let access: AccessRules
+    let uploads: UploadIntake?
 
-    /// - Parameter submit: how `POST /api/jobs` queues a file (the daemon's `JobSubmission`).
+    /// - Parameters:
+    ///   - submit: how `POST /api/jobs` queues a file (the daemon's `JobSubmission`).
+    ///   - uploads: how `/api/uploads` takes files (`serve` always gives it; without it there
+    ///     are no upload routes).
     public init(vault: Vault, catalog: any CatalogStore, token: String, submit: @escaping FileSubmitter,
-                host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger, access: AccessRules = AccessRules()) {
+                host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger, access: AccessRules = AccessRules(),
+                uploads: UploadIntake? = nil) {
         self.vault = vault
         self.catalog = catalog
         self.token = token
@@ -31,6 +36,7 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         self.registry = registry
         self.logger = logger
         self.access = access
+        self.uploads = uploads
     }
 
     /// The router with every route and middleware, for the server and for in-process tests.
@@ -48,6 +54,7 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         router.add(middleware: FileMiddleware(fileProvider: files, urlBasePath: String(TitleLayout.servedPrefix.dropLast())))
         APIRoutes(catalog: catalog, token: token, submit: submit).register(on: router)
         ManagementRoutes(catalog: catalog, vault: vault, token: token, titles: titles).register(on: router)
+        if let uploads { UploadRoutes(catalog: catalog, vault: vault, token: token, intake: uploads).register(on: router) }
         KeyRoute(catalog: catalog, titles: titles).register(on: router)
         MetricsRoute(catalog: catalog, registry: registry).register(on: router)
         WebPages(catalog: catalog, isProtected: access.playbackKeys != nil).register(on: router)

@@ -148,6 +148,101 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/uploads": {
+      "options": {
+        "summary": "tus discovery: the version, extensions, largest size and checksum algorithms",
+        "responses": {"204": {"description": "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm"}}
+      },
+      "post": {
+        "summary": "tus creation (and creation-with-upload): a new resumable upload; its URL is Location",
+        "security": [{"token": []}],
+        "parameters": [{"$ref": "#/components/parameters/TusResumable"}, {"$ref": "#/components/parameters/UploadLength"}, {"$ref": "#/components/parameters/UploadMetadata"}],
+        "responses": {
+          "201": {"description": "Created: Location, Upload-Offset, Upload-Expires (and StreamVault-Job when the body completed it)"},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "412": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"}
+        }
+      }
+    },
+    "/api/uploads/urls": {
+      "post": {
+        "summary": "A one-time tus creation URL that a browser may use without the API token",
+        "security": [{"token": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {
+          "title": {"type": "string"}, "type": {"$ref": "#/components/schemas/MediaType"}, "preset": {"type": "string"},
+          "maxBytes": {"type": "integer", "minimum": 1}}}}}},
+        "responses": {
+          "201": {"description": "The URL", "content": {"application/json": {"schema": {"type": "object", "required": ["url", "expiresAt"], "properties": {
+            "url": {"type": "string"}, "expiresAt": {"type": "string", "format": "date-time"}}}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/RateLimited"}
+        }
+      }
+    },
+    "/api/uploads/direct/{token}": {
+      "options": {
+        "summary": "tus discovery",
+        "parameters": [{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"204": {"description": "As OPTIONS /api/uploads"}}
+      },
+      "post": {
+        "summary": "tus creation at a one-time URL: one upload, with the URL's title, type, preset and size limit",
+        "parameters": [{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}},
+                       {"$ref": "#/components/parameters/TusResumable"}, {"$ref": "#/components/parameters/UploadLength"}, {"$ref": "#/components/parameters/UploadMetadata"}],
+        "responses": {
+          "201": {"description": "Created: Location, Upload-Offset, Upload-Expires"},
+          "400": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "412": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"}
+        }
+      }
+    },
+    "/api/uploads/{id}": {
+      "options": {
+        "summary": "tus discovery",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {"204": {"description": "As OPTIONS /api/uploads"}}
+      },
+      "head": {
+        "summary": "Where an upload stands: Upload-Offset, Upload-Length, Upload-Expires, StreamVault-Job once it is a job",
+        "parameters": [{"$ref": "#/components/parameters/Id"}, {"$ref": "#/components/parameters/TusResumable"}],
+        "responses": {"200": {"description": "Its state, in headers"}, "404": {"description": "No such upload"}, "412": {"description": "Not tus 1.0.0"},
+                      "429": {"description": "Rate limited"}}
+      },
+      "get": {
+        "summary": "Where an upload stands, as JSON",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {
+          "200": {"description": "Its state", "content": {"application/json": {"schema": {"type": "object", "required": ["offset", "length", "jobId"], "properties": {
+            "offset": {"type": "integer"}, "length": {"type": "integer"}, "jobId": {"type": "string", "nullable": true}}}}}},
+          "404": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/RateLimited"}
+        }
+      },
+      "patch": {
+        "summary": "tus: append bytes at Upload-Offset (fsynced before answered); the last ones make the job",
+        "parameters": [{"$ref": "#/components/parameters/Id"}, {"$ref": "#/components/parameters/TusResumable"},
+                       {"name": "Upload-Offset", "in": "header", "required": true, "schema": {"type": "integer", "minimum": 0}},
+                       {"name": "Upload-Checksum", "in": "header", "schema": {"type": "string", "description": "sha1 or sha256, then the base64 digest of this body"}}],
+        "requestBody": {"required": true, "content": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": {
+          "204": {"description": "Written: Upload-Offset (and StreamVault-Job when complete)"},
+          "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
+          "409": {"$ref": "#/components/responses/Error"}, "412": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
+          "423": {"$ref": "#/components/responses/Error"}, "460": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"}
+        }
+      },
+      "delete": {
+        "summary": "tus termination: the upload and its bytes go",
+        "parameters": [{"$ref": "#/components/parameters/Id"}, {"$ref": "#/components/parameters/TusResumable"}],
+        "responses": {
+          "204": {"description": "Terminated"}, "404": {"$ref": "#/components/responses/Error"},
+          "412": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/RateLimited"}
+        }
+      }
+    },
     "/api/nodes": {
       "get": {
         "summary": "The daemons seen in the last minute",
@@ -169,7 +264,12 @@ enum OpenAPIDocument {
   },
   "components": {
     "securitySchemes": {"token": {"type": "http", "scheme": "bearer", "description": "--api-token, or <root>/api-token"}},
-    "parameters": {"Id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}},
+    "parameters": {
+      "Id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+      "TusResumable": {"name": "Tus-Resumable", "in": "header", "required": true, "schema": {"type": "string", "enum": ["1.0.0"]}},
+      "UploadLength": {"name": "Upload-Length", "in": "header", "required": true, "schema": {"type": "integer", "minimum": 1}},
+      "UploadMetadata": {"name": "Upload-Metadata", "in": "header", "required": true, "schema": {"type": "string", "description": "filename <base64> (required), title, type, preset"}}
+    },
     "responses": {
       "Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "RateLimited": {"description": "Over serve --rate-limit for this client address: rate_limited", "headers": {

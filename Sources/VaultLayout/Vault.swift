@@ -11,6 +11,8 @@ public struct Vault: Sendable {
     public var originalsFolder: URL { root.appendingPathComponent("originals", isDirectory: true) }
     public var failed: URL { root.appendingPathComponent("failed", isDirectory: true) }
     public var work: URL { root.appendingPathComponent("work", isDirectory: true) }
+    /// Resumable uploads being received (SPEC §15).
+    public var uploads: URL { root.appendingPathComponent("uploads", isDirectory: true) }
     /// The embedded catalog's file (the default `--catalog`).
     public var catalog: URL { root.appendingPathComponent("catalog.sqlite") }
     public var apiToken: URL { root.appendingPathComponent("api-token") }
@@ -26,9 +28,12 @@ public struct Vault: Sendable {
     /// The job's own copy of its input (the claimed or submitted files, names kept).
     public func input(job: String) -> URL { work(job: job).appendingPathComponent("input", isDirectory: true) }
 
+    /// Upload `id`'s folder: its bytes, under the file's own name.
+    public func upload(_ id: String) -> URL { uploads.appendingPathComponent(id, isDirectory: true) }
+
     /// Creates the vault's folders.
     public func create() throws {
-        for folder in [ingest, mediaFolder, originalsFolder, failed, work] {
+        for folder in [ingest, mediaFolder, originalsFolder, failed, work, uploads] {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
     }

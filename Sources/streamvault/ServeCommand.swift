@@ -40,6 +40,8 @@ struct Serve: AsyncParsableCommand {
     var webhook: [String] = []
     @Option(help: "The file holding the key that signs webhook deliveries (default: <root>/webhook-secret, made at first start).")
     var webhookSecret: String?
+    @Option(help: "The largest upload taken (POST /api/uploads): bytes, or 500MB, 50GiB.") var maxUpload = "50GiB"
+    @Option(help: "How long an incomplete upload is kept: 90s, 30m, 24h, 7d.") var uploadExpiry = "24h"
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
@@ -52,6 +54,8 @@ struct Serve: AsyncParsableCommand {
         if let bad = trustProxy.first(where: { AddressRange($0) == nil }) {
             throw ValidationError("--trust-proxy \(bad) is not an address or CIDR (10.0.0.0/8, 2001:db8::/32)")
         }
+        guard Amounts.bytes(maxUpload) != nil else { throw ValidationError("--max-upload must be a size: 1000000, 500MB, 50GiB") }
+        guard Amounts.seconds(uploadExpiry) != nil else { throw ValidationError("--upload-expiry must be a number and s, m, h or d: 30m, 24h") }
         if let bad = webhook.first(where: { WebhookDispatcher.validate($0) == nil }) {
             throw ValidationError("--webhook \(bad) is not an http:// or https:// URL with a host")
         }
@@ -108,11 +112,20 @@ struct Serve: AsyncParsableCommand {
                                                    memory: Int(workerMemory * Double(1 << 30))),
                               logger: logger)
         let submission = (preset: self.preset, maxAttempts: preset.maxAttempts)
+        let presets = options.presets
+        let uploads = UploadIntake(
+            maxBytes: Amounts.bytes(maxUpload)!, expiry: .milliseconds(Int(Amounts.seconds(uploadExpiry)! * 1000)),
+            presetExists: { (try? presets.load($0)) != nil },
+            submit: { file, title, type, preset in
+                try await JobSubmission(file: file.path, title: title, type: type, preset: preset ?? submission.preset,
+                                        maxAttempts: submission.maxAttempts, origin: .api, mayCopy: false).enqueue(in: vault, catalog: catalog)
+            })
+        services.append(.init(service: UploadSweeper(catalog: catalog, vault: vault, intake: uploads, logger: logger)))
         let server = DeliveryServer(vault: vault, catalog: catalog, token: token, submit: { path, title, type in
             // The API links files only: a request never copies gigabytes while its client waits.
             try await JobSubmission(file: path, title: title, type: type, preset: submission.preset,
                                     maxAttempts: submission.maxAttempts, origin: .api, mayCopy: false).enqueue(in: vault, catalog: catalog)
-        }, host: address.host, port: address.port, registry: registry, logger: logger, access: access)
+        }, host: address.host, port: address.port, registry: registry, logger: logger, access: access, uploads: uploads)
         FileHandle.standardOutput.write(Data("""
             StreamVault: drop files into \(vault.ingest.path)
             open http://\(address.host):\(address.port)/

@@ -13,14 +13,14 @@ struct Token: AsyncParsableCommand {
     @Option(help: "Who watches, for the platform's counts.") var viewer: String?
 
     func validate() throws {
-        guard Self.seconds(ttl) != nil else { throw ValidationError("--ttl must be a number and s, m, h or d: 90s, 30m, 1h, 7d") }
+        guard Amounts.seconds(ttl) != nil else { throw ValidationError("--ttl must be a number and s, m, h or d: 90s, 30m, 1h, 7d") }
         if let maxHeight, maxHeight <= 0 { throw ValidationError("--max-height must be above 0") }
     }
 
     func run() async throws {
         do {
             let key = try PlaybackSigningKey(json: Data(contentsOf: URL(fileURLWithPath: signingKey)))
-            let claims = PlaybackClaims(subject: id, expires: Date().addingTimeInterval(Self.seconds(ttl) ?? 3600),
+            let claims = PlaybackClaims(subject: id, expires: Date().addingTimeInterval(Amounts.seconds(ttl) ?? 3600),
                                         maxHeight: maxHeight, viewer: viewer)
             print(try await key.sign(claims))
         } catch let problem as PlaybackKeySet.Problem {
@@ -28,12 +28,5 @@ struct Token: AsyncParsableCommand {
         } catch {
             throw OperationFailed(error)
         }
-    }
-
-    /// `90s`, `30m`, `1h`, `7d` in seconds.
-    static func seconds(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let amount = Double(text.dropLast()), amount > 0 else { return nil }
-        let scale: Double? = ["s": 1, "m": 60, "h": 3600, "d": 86400][unit]
-        return scale.map { amount * $0 }
     }
 }

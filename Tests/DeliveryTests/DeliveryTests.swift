@@ -63,13 +63,22 @@ import VaultLayout
         _ = Self.registry
     }
 
+    /// Uploads as `serve` takes them, up to 1 MiB, into jobs of the default preset.
+    var uploads: UploadIntake {
+        let (vault, catalog) = (vault, catalog)
+        return UploadIntake(maxBytes: 1 << 20, expiry: .seconds(3600), presetExists: { $0 == "default" || $0 == "preview" }) { file, title, type, preset in
+            try await JobSubmission(file: file.path, title: title, type: type, preset: preset ?? "default", maxAttempts: 3, origin: .api,
+                                    mayCopy: false).enqueue(in: vault, catalog: catalog)
+        }
+    }
+
     /// The daemon's HTTP side on this vault, submitting files as `serve` does (linked, never copied).
     func server() -> DeliveryServer {
         let (vault, catalog) = (vault, catalog)
         return DeliveryServer(vault: vault, catalog: catalog, token: "sesame", submit: { path, title, type in
             try await JobSubmission(file: path, title: title, type: type, preset: "default", maxAttempts: 3, origin: .api,
                                     mayCopy: false).enqueue(in: vault, catalog: catalog)
-        }, host: "127.0.0.1", port: 0, registry: Self.registry, logger: Logger(label: "test"))
+        }, host: "127.0.0.1", port: 0, registry: Self.registry, logger: Logger(label: "test"), uploads: uploads)
     }
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {

@@ -93,6 +93,11 @@ enum PostgresMigrations {
             #"CREATE TABLE "webhookDelivery" (url text NOT NULL, seq bigint NOT NULL REFERENCES "webhookEvent" ON DELETE CASCADE, state text NOT NULL, attempts integer NOT NULL, "nextAttemptAt" timestamptz, "leaseOwner" text, "leaseExpiresAt" timestamptz, "lastStatus" integer, "lastError" text, "lastAttemptAt" timestamptz, "deliveredAt" timestamptz, PRIMARY KEY (url, seq))"#,
             #"CREATE INDEX ON "webhookDelivery" (url, state, seq)"#,
         ]),
+        (6, [
+            #"CREATE TABLE upload (id text PRIMARY KEY, filename text NOT NULL, title text, type text, preset text, length bigint NOT NULL, "offset" bigint NOT NULL, "createdAt" timestamptz NOT NULL, "expiresAt" timestamptz NOT NULL, "jobId" text)"#,
+            #"CREATE INDEX ON upload ("expiresAt")"#,
+            #"CREATE TABLE "uploadGrant" ("tokenHash" text PRIMARY KEY, title text, type text, preset text, "maxBytes" bigint, "expiresAt" timestamptz NOT NULL, "uploadId" text)"#,
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -192,6 +192,29 @@ enum SQLiteMigrations {
             }
             try db.create(index: "webhookDeliveryDue", on: "webhookDelivery", columns: ["url", "state", "seq"])
         }
+        migrator.registerMigration("v8: uploads") { db in
+            try db.create(table: "upload") { t in
+                t.primaryKey("id", .text)
+                t.column("filename", .text).notNull()
+                t.column("title", .text)
+                t.column("type", .text)
+                t.column("preset", .text)
+                t.column("length", .integer).notNull()
+                t.column("offset", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull().indexed()
+                t.column("jobId", .text)
+            }
+            try db.create(table: "uploadGrant") { t in
+                t.primaryKey("tokenHash", .text)
+                t.column("title", .text)
+                t.column("type", .text)
+                t.column("preset", .text)
+                t.column("maxBytes", .integer)
+                t.column("expiresAt", .datetime).notNull()
+                t.column("uploadId", .text)
+            }
+        }
         return migrator
     }
 }

@@ -35,6 +35,14 @@ extension DaemonStatus: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "daemon"
 }
 
+extension UploadSession: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "upload"
+}
+
+extension UploadGrant: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "uploadGrant"
+}
+
 extension Job.State: DatabaseValueConvertible {}
 extension Job.Origin: DatabaseValueConvertible {}
 extension JobTask.Kind: DatabaseValueConvertible {}
