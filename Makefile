@@ -10,7 +10,8 @@ APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev li
 # manifests; PyJWT (python3-jwt) signs playback tokens as a platform would; wrk and nginx for the
 # serving benchmark.
 TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium postgresql iproute2 openssl procps \
-	gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav python3-jwt python3-cryptography
+	gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav python3-jwt python3-cryptography \
+	python3-tuspy
 BENCH_PACKAGES := ffmpeg time wrk nginx
 ROOT ?= vault
 HTTP ?= 127.0.0.1:8080

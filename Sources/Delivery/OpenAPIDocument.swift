@@ -151,7 +151,7 @@ enum OpenAPIDocument {
     "/api/uploads": {
       "options": {
         "summary": "tus discovery: the version, extensions, largest size and checksum algorithms",
-        "responses": {"204": {"description": "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm"}}
+        "responses": {"204": {"description": "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm"}, "429": {"$ref": "#/components/responses/RateLimited"}}
       },
       "post": {
         "summary": "tus creation (and creation-with-upload): a new resumable upload; its URL is Location",
@@ -184,7 +184,7 @@ enum OpenAPIDocument {
       "options": {
         "summary": "tus discovery",
         "parameters": [{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}}],
-        "responses": {"204": {"description": "As OPTIONS /api/uploads"}}
+        "responses": {"204": {"description": "As OPTIONS /api/uploads"}, "429": {"$ref": "#/components/responses/RateLimited"}}
       },
       "post": {
         "summary": "tus creation at a one-time URL: one upload, with the URL's title, type, preset and size limit",
@@ -202,7 +202,7 @@ enum OpenAPIDocument {
       "options": {
         "summary": "tus discovery",
         "parameters": [{"$ref": "#/components/parameters/Id"}],
-        "responses": {"204": {"description": "As OPTIONS /api/uploads"}}
+        "responses": {"204": {"description": "As OPTIONS /api/uploads"}, "429": {"$ref": "#/components/responses/RateLimited"}}
       },
       "head": {
         "summary": "Where an upload stands: Upload-Offset, Upload-Length, Upload-Expires, StreamVault-Job once it is a job",

@@ -108,4 +108,50 @@ import TestSupport
                                                         "--webhook-secret", root + "/none"])
         #expect(missing.status == 2 && missing.stderr.contains(root + "/none"), "\(missing.stderr)")
     }
+
+    /// A real tus client (python3-tuspy) uploads in chunks, stops, the connection breaks off
+    /// in the middle of a body, and the client resumes: the file arrives whole, becomes a
+    /// job at once (not through ingest/) and its title plays.
+    @Test func aTusClientUploadsInChunksIsCutOffResumesAndTheTitlePlays() throws {
+        let daemon = try Daemon(extra: ["--api-token", "sesame"])
+        defer { daemon.stop() }
+        let folder = try Fixtures.temporaryFolder("tus")
+        let source = Fixtures.sample("testcard-720p30.mp4")
+        let size = try Data(contentsOf: source).count
+        let endpoint = "http://127.0.0.1:\(daemon.port)/api/uploads"
+        let script = Fixtures.repository.appendingPathComponent("Tests/EndToEndTests/Peers/tus_upload.py").path
+        let store = folder.appendingPathComponent("urls.json").path
+        func tus(_ arguments: String...) throws -> [String: Any] {
+            let run = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [script] + arguments)
+            #expect(run.status == 0, "\(run.stderr)")
+            return (try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]) ?? [:]
+        }
+        let first = try tus("upload", endpoint, source.path, "--token", "sesame", "--chunk", "100000", "--store", store,
+                            "--stop-at", "300000", "--meta", "filename=Uploaded Card (2024).mp4", "--meta", "type=movie")
+        let url = try #require(first["url"] as? String)
+        #expect(first["offset"] as? Int == 300_000)
+        let path = String(url[try #require(url.range(of: "/api/uploads/"))!.lowerBound...])
+        // The network drops in the middle of a body: what arrived is kept (no checksum asked).
+        _ = try tus("cut", url, source.path, "--at", "300000", "--declare", "200000", "--send", "150000")
+        var offset = 0
+        try waitUntil(timeout: 10) {
+            offset = Int(try daemon.request("HEAD", path, headers: ["Tus-Resumable": "1.0.0"]).headers["upload-offset"] ?? "") ?? 0
+            return offset > 300_000
+        }
+        #expect(offset == 450_000, "the bytes that arrived before the break are kept")
+        let last = try tus("upload", endpoint, source.path, "--token", "sesame", "--chunk", "100000", "--store", store, "--checksum",
+                           "--meta", "filename=Uploaded Card (2024).mp4", "--meta", "type=movie")
+        #expect(last["url"] as? String == url && last["offset"] as? Int == size, "\(last)")
+        let head = try daemon.request("HEAD", path, headers: ["Tus-Resumable": "1.0.0"])
+        let job = try #require(head.headers["streamvault-job"])
+        #expect(daemon.files(in: "ingest").isEmpty)
+        let jobs = try daemon.waitForJobs(count: 1)
+        #expect(jobs.first?["id"] as? String == job && jobs.first?["state"] as? String == "succeeded", "\(jobs)")
+        let id = try #require(jobs.first?["mediaId"] as? String)
+        #expect(try Data(contentsOf: daemon.root.appendingPathComponent("originals/\(id)/Uploaded Card (2024).mp4")) == Data(contentsOf: source))
+        #expect(try daemon.json("/api/media/\(id)")["title"] as? String == "Uploaded Card")
+        let streams = try FFprobe.streams(URL(string: "http://127.0.0.1:\(daemon.port)/hls/\(id)/master.m3u8")!)
+        #expect(streams.contains { $0.string("codec_type") == "video" })
+        #expect(daemon.files(in: "uploads").isEmpty)
+    }
 }

@@ -90,7 +90,7 @@ public enum FFprobe {
 
     /// The streams of `url` as ffprobe sees them.
     public static func streams(_ url: URL, extra: [String] = []) throws -> [[String: Any]] {
-        try json(["-show_streams"] + extra + [url.path])["streams"] as? [[String: Any]] ?? []
+        try json(["-show_streams"] + extra + [url.isFileURL ? url.path : url.absoluteString])["streams"] as? [[String: Any]] ?? []
     }
 
     /// Every video frame of `url`: presentation time (s), picture type, and any tags the
