@@ -7,7 +7,7 @@ import ServiceLifecycle
 import VaultLayout
 
 /// The HTTP side of `streamvault serve` (Hummingbird 2): published titles under `/hls/`,
-/// the JSON API under `/api/`, the web pages `/` and `/watch/<id>`, `/healthz` and `/metrics`.
+/// the JSON API under `/api/`, the web pages `/`, `/watch/<id>` and `/upload`, `/healthz` and `/metrics`.
 public struct DeliveryServer: Service, CustomStringConvertible {
     let vault: Vault
     let catalog: any CatalogStore
@@ -54,7 +54,10 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         router.add(middleware: FileMiddleware(fileProvider: files, urlBasePath: String(TitleLayout.servedPrefix.dropLast())))
         APIRoutes(catalog: catalog, token: token, submit: submit).register(on: router)
         ManagementRoutes(catalog: catalog, vault: vault, token: token, titles: titles).register(on: router)
-        if let uploads { UploadRoutes(catalog: catalog, vault: vault, token: token, intake: uploads).register(on: router) }
+        if let uploads {
+            UploadRoutes(catalog: catalog, vault: vault, token: token, intake: uploads).register(on: router)
+            UploadPage().register(on: router)
+        }
         KeyRoute(catalog: catalog, titles: titles).register(on: router)
         MetricsRoute(catalog: catalog, registry: registry).register(on: router)
         WebPages(catalog: catalog, isProtected: access.playbackKeys != nil).register(on: router)

@@ -154,4 +154,25 @@ import TestSupport
         #expect(streams.contains { $0.string("codec_type") == "video" })
         #expect(daemon.files(in: "uploads").isEmpty)
     }
+
+    /// The /upload page in headless Chromium: a file chosen, the connection cut part-way, the
+    /// page reloaded and the file chosen again; it goes on from the server's offset (the same
+    /// upload, not a new one) and links to the title, which plays.
+    @Test func theUploadPageResumesAfterACutAndAReloadAndLinksToThePlayingTitle() throws {
+        let daemon = try Daemon(extra: ["--api-token", "sesame"])
+        defer { daemon.stop() }
+        let source = Fixtures.sample("testcard-720p30.mp4")
+        let size = try Data(contentsOf: source).count
+        let report = try Players.report("upload_page.py", "http://127.0.0.1:\(daemon.port)", source.path, "sesame")
+        #expect(report["timedOut"] == nil, "\(report)")
+        let cut = report["offsetAtCut"] as? Int ?? 0
+        #expect(cut > 0 && cut < size, "cut part-way: \(report)")
+        #expect(report["urlAfter"] as? String == report["urlBefore"] as? String, "the same upload went on: \(report)")
+        let link = try #require(report["link"] as? String)
+        let id = String(link.dropFirst("/watch/".count))
+        #expect(try Data(contentsOf: daemon.root.appendingPathComponent("originals/\(id)/testcard-720p30.mp4")) == Data(contentsOf: source)
+                || (try daemon.json("/api/media/\(id)")["status"] as? String) == "processing")
+        let played = try Players.report("play_watch_page.py", "http://127.0.0.1:\(daemon.port)\(link)", "2")
+        #expect((played["time"] as? Double ?? 0) >= 2, "\(played)")
+    }
 }
