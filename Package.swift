@@ -39,6 +39,7 @@ let package = Package(
         ]),
         .target(name: "Catalog", dependencies: [
             "VaultLayout",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,20 +1,23 @@
 import Foundation
 
-/// A movie or episode as a store gives it: its record, renditions and tracks, and while it
-/// is processing, its job's progress.
+/// A movie or episode as a store gives it: its record, renditions and tracks, its playback
+/// starts, and while it is processing, its job's progress.
 public struct TitleRecord: Sendable, Equatable {
     public var media: Media
     public var renditions: [Rendition]
     public var audio: [AudioTrack]
     public var subtitles: [SubtitleTrack]
     public var progress: Double?
+    /// Playback starts counted (SPEC §15).
+    public var views: Int
 
-    public init(media: Media, renditions: [Rendition], audio: [AudioTrack], subtitles: [SubtitleTrack], progress: Double?) {
+    public init(media: Media, renditions: [Rendition], audio: [AudioTrack], subtitles: [SubtitleTrack], progress: Double?, views: Int = 0) {
         self.media = media
         self.renditions = renditions
         self.audio = audio
         self.subtitles = subtitles
         self.progress = progress
+        self.views = views
     }
 }
 

@@ -120,6 +120,15 @@ public protocol CatalogStore: Sendable {
     /// older than a week are removed.
     func webhookDeliveries(limit: Int) async throws -> [WebhookDeliveryRecord]
 
+    // MARK: Discovery
+
+    /// Records playback starts; one already counted (the same title, viewer and hour) is not
+    /// counted again.
+    func recordPlaybackStarts(_ starts: [PlaybackStart]) async throws
+    /// Movies and series (episodes in their series) by playback starts since `since`, the
+    /// most first.
+    func trending(since: Date, limit: Int) async throws -> [CatalogEntry]
+
     // MARK: Uploads
 
     func createUpload(_ upload: UploadSession) async throws

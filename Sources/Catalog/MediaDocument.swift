@@ -43,6 +43,7 @@ public struct MediaDocument: Codable, Sendable, Equatable {
         public var sources: [Source]
         public var subtitles: [Subtitle]
         public var dubbing: [Dub]
+        public var views: Int
     }
 
     public struct Season: Codable, Sendable, Equatable {
@@ -78,6 +79,8 @@ public struct MediaDocument: Codable, Sendable, Equatable {
     public var status: String
     /// 0…1 while processing.
     public var progress: Double?
+    /// Playback starts (SPEC §15); a series', its episodes'.
+    public var views: Int
     public var createdAt: Date
     public var updatedAt: Date
 }
@@ -100,7 +103,7 @@ extension MediaDocument {
             hls: Self.url(media.id, TitleLayout.masterPlaylistName), dash: Self.dash(media),
             storyboard: media.hasStoryboard ? Self.url(media.id, TitleLayout.storyboardCuesName) : nil,
             sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title), seasons: [],
-            status: media.status.rawValue, progress: media.status == .processing ? title.progress ?? 0 : nil,
+            status: media.status.rawValue, progress: media.status == .processing ? title.progress ?? 0 : nil, views: title.views,
             createdAt: media.createdAt, updatedAt: media.updatedAt)
     }
 
@@ -112,7 +115,8 @@ extension MediaDocument {
                 id: episode.id, number: episode.episodeNumber ?? 0, title: episode.title,
                 duration: Self.minutes(episode.durationSeconds), durationSeconds: episode.durationSeconds,
                 poster: episode.hasPoster ? Self.url(episode.id, TitleLayout.posterName) : nil, hls: Self.url(episode.id, TitleLayout.masterPlaylistName),
-                dash: Self.dash(episode), sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title))
+                dash: Self.dash(episode), sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title),
+                views: title.views)
             let number = episode.seasonNumber ?? 1
             if seasons.last?.number == number { seasons[seasons.count - 1].episodes.append(entry) }
             else { seasons.append(Season(number: number, episodes: [entry])) }
@@ -125,20 +129,20 @@ extension MediaDocument {
             storyboard: nil,
             sources: [], subtitles: [], dubbing: [], seasons: seasons,
             status: episodes.contains { $0.media.status == .processing } ? Media.Status.processing.rawValue : Media.Status.ready.rawValue,
-            progress: nil, createdAt: series.createdAt, updatedAt: series.updatedAt)
+            progress: nil, views: episodes.reduce(0) { $0 + $1.views }, createdAt: series.createdAt, updatedAt: series.updatedAt)
     }
 
     /// The memberwise initializer, with the details spread into their fields.
     private init(id: String, title: String, originalTitle: String, type: MediaType, genre: [String], year: Int?,
                  description: String, details: TitleDetails, duration: Double, durationSeconds: Double, poster: String?,
                  hls: String?, dash: String?, storyboard: String?, sources: [Source], subtitles: [Subtitle], dubbing: [Dub],
-                 seasons: [Season], status: String, progress: Double?, createdAt: Date, updatedAt: Date) {
+                 seasons: [Season], status: String, progress: Double?, views: Int, createdAt: Date, updatedAt: Date) {
         (self.id, self.title, self.originalTitle, self.type, self.genre, self.year) = (id, title, originalTitle, type, genre, year)
         self.description = description
         (cast, director, studio, country, language, tags) = (details.cast, details.director, details.studio, details.country, details.language, details.tags)
         (self.duration, self.durationSeconds, self.poster, self.hls, self.dash, self.storyboard) = (duration, durationSeconds, poster, hls, dash, storyboard)
         (self.sources, self.subtitles, self.dubbing, self.seasons) = (sources, subtitles, dubbing, seasons)
-        (self.status, self.progress, self.createdAt, self.updatedAt) = (status, progress, createdAt, updatedAt)
+        (self.status, self.progress, self.views, self.createdAt, self.updatedAt) = (status, progress, views, createdAt, updatedAt)
     }
 
     /// Highest bandwidth first.

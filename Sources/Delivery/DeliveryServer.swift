@@ -39,8 +39,12 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         self.uploads = uploads
     }
 
-    /// The router with every route and middleware, for the server and for in-process tests.
-    public func router() -> Router<DeliveryContext> {
+    /// The router with every route and middleware, for in-process tests (playback starts
+    /// are noted, not written).
+    public func router() -> Router<DeliveryContext> { router(starts: PlaybackStarts(catalog: catalog)) }
+
+    /// The router with every route and middleware; `starts` counts the playback starts it serves.
+    func router(starts: PlaybackStarts) -> Router<DeliveryContext> {
         let router = Router(context: DeliveryContext.self)
         router.add(middleware: ServerMiddleware())
         let clients = ClientAddresses(trustedProxies: access.trustedProxies)
@@ -50,9 +54,10 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         if let keys = access.playbackKeys {
             router.add(middleware: PlaybackGuard(verifier: PlaybackTokenVerifier(keys: keys), titles: titles, clients: clients))
         }
-        router.add(middleware: HLSGuard(vault: vault, titles: titles, files: files))
+        router.add(middleware: HLSGuard(vault: vault, titles: titles, files: files, starts: starts, clients: clients))
         router.add(middleware: FileMiddleware(fileProvider: files, urlBasePath: String(TitleLayout.servedPrefix.dropLast())))
         APIRoutes(catalog: catalog, token: token, submit: submit).register(on: router)
+        DiscoveryRoutes(catalog: catalog).register(on: router)
         ManagementRoutes(catalog: catalog, vault: vault, token: token, titles: titles).register(on: router)
         if let uploads {
             UploadRoutes(catalog: catalog, vault: vault, token: token, intake: uploads).register(on: router)
@@ -64,18 +69,20 @@ public struct DeliveryServer: Service, CustomStringConvertible {
         return router
     }
 
-    /// Watches the playback key set for changes while the server runs.
+    /// Watches the playback key set for changes and counts playback starts while the server runs.
     public func run() async throws {
+        let starts = PlaybackStarts(catalog: catalog)
         try await withThrowingDiscardingTaskGroup { group in
             if let keys = access.playbackKeys { group.addTask { await keys.watch() } }
-            try await serve()
+            group.addTask { await starts.run(logger: logger) }
+            try await serve(starts: starts)
             group.cancelAll()
         }
     }
 
-    private func serve() async throws {
+    private func serve(starts: PlaybackStarts) async throws {
         let application = Application(
-            router: router(),
+            router: router(starts: starts),
             configuration: .init(address: .hostname(host, port: port), serverName: "StreamVault"),
             logger: logger)
         try await application.run()  // within the daemon's ServiceGroup: its signals, its graceful shutdown

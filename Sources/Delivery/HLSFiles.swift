@@ -22,11 +22,15 @@ struct HLSGuard: RouterMiddleware {
     let files: HLSFileProvider
     /// Playlists already carried under a token.
     let carried = CarriedPlaylists()
+    let starts: PlaybackStarts
+    let clients: ClientAddresses
 
-    init(vault: Vault, titles: PublishedTitles, files: HLSFileProvider) {
+    init(vault: Vault, titles: PublishedTitles, files: HLSFileProvider, starts: PlaybackStarts, clients: ClientAddresses) {
         root = MediaRoot(path: vault.mediaFolder.path)
         published = titles
         self.files = files
+        self.starts = starts
+        self.clients = clients
     }
 
     static var prefix: String { TitleLayout.servedPrefix }
@@ -58,6 +62,10 @@ struct HLSGuard: RouterMiddleware {
             guard let snapshot = try (isFinal ? files.finalSnapshot(path) : nil)
                 ?? root.withFile(parts, { try files.snapshot(path, descriptor: $0, info: $1, isFinal: isFinal) }) ?? nil else {
                 throw notFound
+            }
+            if request.method == .get, parts.count == 2, parts[1] == TitleLayout.masterPlaylistName {
+                let viewer = context.grant?.viewer.map { "viewer:" + $0 } ?? "address:" + clients.address(of: request, peer: context.remoteAddress)
+                starts.note(String(parts[0]), viewer: viewer)
             }
             if let grant = context.grant {
                 return tokened(snapshot, type: type, grant: grant, request: request)

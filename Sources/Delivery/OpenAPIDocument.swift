@@ -47,6 +47,29 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/media/trending": {
+      "get": {
+        "summary": "Movies and series by playback starts over the last 7 days, the most first (a start: a master playlist fetched by one client or token viewer, once per hour per title)",
+        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}],
+        "responses": {
+          "200": {"description": "Trending titles", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MediaItems"}}}},
+          "400": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"}
+        }
+      }
+    },
+    "/api/media/{id}/similar": {
+      "get": {
+        "summary": "Titles sharing the title's series, director, cast, genres or tags, then words of its description, best first",
+        "parameters": [{"$ref": "#/components/parameters/Id"}, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}],
+        "responses": {
+          "200": {"description": "Similar titles", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MediaItems"}}}},
+          "400": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"},
+          "429": {"$ref": "#/components/responses/RateLimited"}
+        }
+      }
+    },
     "/api/media/{id}": {
       "get": {
         "summary": "A movie, an episode, or a series with its seasons",
@@ -286,7 +309,7 @@ enum OpenAPIDocument {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Media"}},
         "total": {"type": "integer"}, "page": {"type": "integer"}, "limit": {"type": "integer"}}},
       "MediaItems": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Media"}}}},
-      "Media": {"type": "object", "required": ["id", "title", "type", "genre", "cast", "director", "studio", "country", "language", "tags", "duration", "durationSeconds", "sources", "subtitles", "dubbing", "seasons", "status", "createdAt", "updatedAt"], "properties": {
+      "Media": {"type": "object", "required": ["id", "title", "type", "genre", "cast", "director", "studio", "country", "language", "tags", "views", "duration", "durationSeconds", "sources", "subtitles", "dubbing", "seasons", "status", "createdAt", "updatedAt"], "properties": {
         "id": {"type": "string"}, "title": {"type": "string"}, "originalTitle": {"type": "string"}, "type": {"$ref": "#/components/schemas/MediaType"},
         "genre": {"type": "array", "items": {"type": "string"}}, "year": {"type": "integer"}, "description": {"type": "string"},
         "cast": {"type": "array", "items": {"type": "string"}}, "director": {"type": "string"}, "studio": {"type": "string"},
@@ -305,6 +328,7 @@ enum OpenAPIDocument {
             "id": {"type": "string"}, "number": {"type": "integer"}, "title": {"type": "string"}, "duration": {"type": "number"},
             "durationSeconds": {"type": "number"}, "poster": {"type": "string"}, "hls": {"type": "string"}, "dash": {"type": "string"}}}}}}},
         "status": {"type": "string", "enum": ["processing", "ready"]}, "progress": {"type": "number"},
+        "views": {"type": "integer", "description": "playback starts"},
         "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"}}},
       "Job": {"type": "object", "required": ["id", "mediaId", "source", "preset", "state", "stage", "progress", "speed", "attempts", "createdAt"], "properties": {
         "id": {"type": "string"}, "mediaId": {"type": "string"}, "source": {"type": "string"}, "preset": {"type": "string"},

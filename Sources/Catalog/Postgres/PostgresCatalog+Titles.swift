@@ -218,11 +218,13 @@ extension PostgresCatalog {
             let removed = try await documents([id])
             try await remove(media, db)
             try await db.run(#"DELETE FROM "titleKey" WHERE "mediaId" = \#(id)"#)
+            try await db.run(#"DELETE FROM "playbackStart" WHERE "mediaId" = \#(id)"#)
             return removed
         }
         guard try await !db.column(Int.self, "SELECT 1 FROM series WHERE id = \(id)").isEmpty else { return [] }
         let removed = try await documents(try await db.column(String.self, "SELECT id FROM media WHERE \"seriesId\" = \(id)"))
         try await db.run(#"DELETE FROM "titleKey" WHERE "mediaId" IN (SELECT id FROM media WHERE "seriesId" = \#(id))"#)
+        try await db.run(#"DELETE FROM "playbackStart" WHERE "mediaId" IN (SELECT id FROM media WHERE "seriesId" = \#(id))"#)
         try await db.run("DELETE FROM series WHERE id = \(id)")
         return removed
     }
@@ -251,7 +253,8 @@ extension PostgresCatalog {
             subtitles: try await db.fetchAll(SubtitleTrack.self, "SELECT to_jsonb(s)::text FROM \"subtitleTrack\" s WHERE \"mediaId\" = \(media.id) ORDER BY id"),
             progress: media.status == .processing
                 ? try await db.column(Double.self, "SELECT progress FROM job WHERE \"mediaId\" = \(media.id) AND state = 'running'").first
-                : nil)
+                : nil,
+            views: try await db.column(Int.self, #"SELECT count(*) FROM "playbackStart" WHERE "mediaId" = \#(media.id)"#).first ?? 0)
     }
 }
 

@@ -98,6 +98,10 @@ enum PostgresMigrations {
             #"CREATE INDEX ON upload ("expiresAt")"#,
             #"CREATE TABLE "uploadGrant" ("tokenHash" text PRIMARY KEY, title text, type text, preset text, "maxBytes" bigint, "expiresAt" timestamptz NOT NULL, "uploadId" text)"#,
         ]),
+        (7, [
+            #"CREATE TABLE "playbackStart" ("mediaId" text NOT NULL, viewer text NOT NULL, hour bigint NOT NULL, at timestamptz NOT NULL, PRIMARY KEY ("mediaId", viewer, hour))"#,
+            #"CREATE INDEX ON "playbackStart" (at)"#,
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -200,11 +200,13 @@ extension SQLiteCatalog {
             let removed = try documents([id])
             try remove(media, in: db)
             try db.execute(sql: "DELETE FROM titleKey WHERE mediaId = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM playbackStart WHERE mediaId = ?", arguments: [id])
             return removed
         }
         guard try Series.exists(db, key: id) else { return [] }
         let removed = try documents(try String.fetchAll(db, Media.select(Column("id")).filter(Column("seriesId") == id)))
         try db.execute(sql: "DELETE FROM titleKey WHERE mediaId IN (SELECT id FROM media WHERE seriesId = ?)", arguments: [id])
+        try db.execute(sql: "DELETE FROM playbackStart WHERE mediaId IN (SELECT id FROM media WHERE seriesId = ?)", arguments: [id])
         _ = try Series.deleteOne(db, key: id)
         return removed
     }
@@ -228,6 +230,7 @@ extension SQLiteCatalog {
             subtitles: try SubtitleTrack.filter(mine).order(Column("id")).fetchAll(db),
             progress: media.status == .processing
                 ? try Double.fetchOne(db, sql: "SELECT progress FROM job WHERE mediaId = ? AND state = 'running'", arguments: [media.id])
-                : nil)
+                : nil,
+            views: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM playbackStart WHERE mediaId = ?", arguments: [media.id]) ?? 0)
     }
 }

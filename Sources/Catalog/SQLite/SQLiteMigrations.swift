@@ -215,6 +215,15 @@ enum SQLiteMigrations {
                 t.column("uploadId", .text)
             }
         }
+        migrator.registerMigration("v9: playback starts") { db in
+            try db.create(table: "playbackStart") { t in
+                t.column("mediaId", .text).notNull()
+                t.column("viewer", .text).notNull()
+                t.column("hour", .integer).notNull()
+                t.column("at", .datetime).notNull().indexed()
+                t.primaryKey(["mediaId", "viewer", "hour"])
+            }
+        }
         return migrator
     }
 }

@@ -44,12 +44,15 @@ public struct PlaybackGrant: Sendable, Equatable {
     public let notBefore: Date?
     /// The token itself, carried into every URI of the playlists it is served with.
     public let token: String
+    /// Who watches (the token's `viewer`), for counting playback starts.
+    public let viewer: String?
 
     init(claims: PlaybackClaims, token: String) {
         scope = claims.sub.value == "*" ? .everything : .title(claims.sub.value)
         maxHeight = claims.maxHeight
         expires = claims.exp.value
         notBefore = claims.nbf?.value
+        viewer = claims.viewer
         self.token = token
     }
 
