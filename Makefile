@@ -57,6 +57,7 @@ bench: build
 	bench/serve.sh
 	bench/claims.sh
 	bench/encryption.sh
+	bench/uploads.sh
 
 # libFuzzer (with AddressSanitizer) on the pure parsers, SECONDS seconds per target (60).
 fuzz:
