@@ -58,7 +58,7 @@ import TestSupport
         // A failure waits for its retry time, and the title's next event waits behind it.
         try await catalog.recordWebhookAttempt(claimed[0], .failed(status: 500, error: "answered 500", retryAt: Date(timeIntervalSinceNow: 60)))
         try await catalog.recordWebhookAttempt(claimed[1], .delivered(status: 200))
-        _ = try await catalog.remove(title: first.mediaId, from: .init(root: try Fixtures.temporaryFolder("vault")))
+        _ = try await catalog.delete(id: first.mediaId)
         #expect(try await catalog.claimWebhookDeliveries(url: url, owner: "me", lease: .seconds(30), limit: 10).isEmpty)
         try await catalog.recordWebhookAttempt(claimed[0], .failed(status: nil, error: "connection refused", retryAt: nil))
         claimed = try await catalog.claimWebhookDeliveries(url: url, owner: "me", lease: .seconds(30), limit: 10)

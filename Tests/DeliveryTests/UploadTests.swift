@@ -196,4 +196,28 @@ extension DeliveryTests {
         #expect(job?.title == "Done")
         #expect(try FileManager.default.contentsOfDirectory(atPath: vault.uploads.path).isEmpty)
     }
+
+    /// Two daemons on one vault, each with its own connection to the catalog: an upload
+    /// created through one goes on through the other, as a load balancer sends requests.
+    @Test func anUploadGoesOnThroughAnotherDaemonOfTheVault() async throws {
+        let other = DeliveryServer(vault: vault, catalog: try await CatalogLocation.sqlite(path: vault.catalog.path).open(), token: "sesame",
+                                   submit: { _, _, _ in throw APIError.badRequest("unused") }, host: "127.0.0.1", port: 0,
+                                   registry: Self.registry, logger: Logger(label: "other"), uploads: uploads)
+        let bytes = Data((0..<20_000).map { UInt8($0 % 199) })
+        let path = try await Application(router: server().router()).test(.router) { client in
+            let path = try await create(client, length: bytes.count)
+            try await client.execute(uri: path, method: .patch, headers: patch(offset: 0), body: ByteBuffer(bytes: bytes.prefix(5000))) {
+                #expect($0.status == .noContent)
+            }
+            return path
+        }
+        try await Application(router: other.router()).test(.router) { client in
+            try await client.execute(uri: path, method: .head, headers: Self.tus) { #expect($0.headers[.uploadOffset] == "5000") }
+            try await client.execute(uri: path, method: .patch, headers: patch(offset: 5000), body: ByteBuffer(bytes: bytes.dropFirst(5000))) { response in
+                #expect(response.status == .noContent && response.headers[.streamVaultJob] != nil)
+            }
+        }
+        let job = try #require(try await catalog.jobs(state: .queued).first)
+        #expect(try Data(contentsOf: vault.input(job: job.id).appendingPathComponent("clip.mp4")) == bytes)
+    }
 }
