@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer, with AddressSanitizer) of the pure parsers: the fMP4
-# box and MPEG-TS readers and the media playlist parser, subtitle text in any encoding and
-# ASS dialogue, title names and name escaping. Each target runs SECONDS seconds (default 60)
+# box and MPEG-TS readers and the media playlist parser, subtitle text in any encoding, ASS
+# dialogue and our SubRip and WebVTT readers, title names and name escaping. Each target runs SECONDS seconds (default 60)
 # from its corpus in Fuzz/corpus/<target>; a crash stops it, its input saved in
 # Fuzz/crashes/ — turn it into a test, then fix.
 set -euo pipefail
@@ -12,7 +12,7 @@ OUT=.build/fuzz
 mkdir -p "$OUT" Fuzz/crashes
 declare -A SOURCES=(
   [container-readers]="Fuzz/ContainerReadersFuzz.swift Sources/Packager/IFramePlaylist.swift Sources/Packager/HLSPlaylist.swift Sources/Packager/Language.swift"
-  [subtitle-text]="Fuzz/SubtitleTextFuzz.swift Sources/Packager/SubtitleText.swift"
+  [subtitle-text]="Fuzz/SubtitleTextFuzz.swift Sources/Packager/SubtitleText.swift Sources/Packager/SubtitleReading.swift Sources/Packager/SubRipReader.swift Sources/Packager/WebVTTReader.swift Sources/Packager/WebVTT.swift Fuzz/SubtitleCueStandIn.swift"
   [names]="Fuzz/NamesFuzz.swift Sources/Ingest/TitleName.swift Sources/Ingest/RawName.swift"
 )
 for target in container-readers subtitle-text names; do

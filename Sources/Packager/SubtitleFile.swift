@@ -1,12 +1,20 @@
 import Foundation
 import LibAV
 
-/// Reads a subtitle sidecar (SubRip, WebVTT, ASS/SSA) in whatever text encoding it was
-/// saved in: UTF-8 with or without BOM, UTF-16 (either byte order), else Windows-1252 /
-/// Latin-1. libavformat parses it once it is UTF-8.
+/// Reads a subtitle sidecar in whatever text encoding it was saved in (UTF-8 with or without
+/// BOM, UTF-16 either way, else Windows-1252 / Latin-1): SubRip and WebVTT by readers of our
+/// own (`SubRipReader`, `WebVTTReader`: every cue a lenient player shows, nothing shown that
+/// is not a cue), ASS/SSA through libavformat once it is UTF-8.
 enum SubtitleFile {
-    /// The file's events on its own clock (a sidecar's zero is the video's first frame).
-    static func events(at path: String) throws -> [SubtitleEvent] {
+    /// What a sidecar holds, on its own clock (a sidecar's zero is the video's first frame).
+    enum Contents {
+        /// Read by our own readers: cues, and what was left out.
+        case read(SubtitleReading)
+        /// Decoded by libavformat.
+        case events([SubtitleEvent])
+    }
+
+    static func read(at path: String) throws -> Contents {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -16,8 +24,17 @@ enum SubtitleFile {
         guard let text = SubtitleText.decode(data) else {
             throw PackagingError(file: path, cause: .failed("the text encoding is not UTF-8, UTF-16 or Latin-1"))
         }
-        let copy = FileManager.default.temporaryDirectory
-            .appendingPathComponent("streamvault-\(UUID().uuidString).\(URL(fileURLWithPath: path).pathExtension)")
+        let kind = URL(fileURLWithPath: path).pathExtension.lowercased()
+        if kind == "vtt" || (kind != "srt" && text.drop(while: { $0 == "\u{FEFF}" }).hasPrefix("WEBVTT")) {
+            return .read(WebVTTReader.read(text))
+        }
+        if kind == "srt" { return .read(SubRipReader.read(text)) }
+        return .events(try events(of: text, kind: kind, path: path))
+    }
+
+    /// libavformat's reading of `text` (ASS, SSA and the rest it knows).
+    private static func events(of text: String, kind: String, path: String) throws -> [SubtitleEvent] {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("streamvault-\(UUID().uuidString).\(kind)")
         try Data(text.utf8).write(to: copy)
         defer { try? FileManager.default.removeItem(at: copy) }
 

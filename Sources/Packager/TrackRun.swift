@@ -13,7 +13,10 @@ final class TrackRun {
     /// source time), 0 for a sidecar (its zero is the first frame).
     private struct Subtitle {
         let track: TrackPlan.SubtitleTrack
+        /// Decoded from the source (or by libavformat from a sidecar).
         var events: [SubtitleEvent]
+        /// Read from a sidecar by a reader of our own, on its clock.
+        var read: [SubtitleCue]?
         let offset: Double?
     }
 
@@ -159,11 +162,17 @@ final class TrackRun {
                 switch track.origin {
                 case let .stream(index):
                     subtitleDecoders[index] = try SubtitleDecoder(demuxer: source.demuxer, streamIndex: index)
-                    subtitles.append(Subtitle(track: track, events: [], offset: nil))
+                    subtitles.append(Subtitle(track: track, events: [], read: nil, offset: nil))
                 case let .sidecar(path):
-                    let events = try SubtitleFile.events(at: path)
-                    guard !SubtitleCue.cues(from: events, offset: 0, duration: .infinity).isEmpty else { throw TrackProblem.noCues }
-                    subtitles.append(Subtitle(track: track, events: events, offset: 0))
+                    switch try SubtitleFile.read(at: path) {
+                    case let .events(events):
+                        guard !SubtitleCue.cues(from: events, offset: 0, duration: .infinity).isEmpty else { throw TrackProblem.noCues }
+                        subtitles.append(Subtitle(track: track, events: events, read: nil, offset: 0))
+                    case let .read(reading):
+                        if !reading.dropped.isEmpty { warn(path, leftOut: reading.dropped) }
+                        guard !reading.cues.isEmpty else { throw TrackProblem.noCueRead(reading.dropped.first) }
+                        subtitles.append(Subtitle(track: track, events: [], read: reading.cues, offset: 0))
+                    }
                 }
             } catch {
                 leaveOut(track.origin, error)
@@ -288,6 +297,7 @@ final class TrackRun {
     private func cues(_ position: Int, duration: Double) -> [SubtitleCue] {
         let entry = subtitles[position]
         let offset = entry.offset ?? timeline.start ?? 0
+        if let read = entry.read { return read.compactMap { $0.placed(offset: offset, duration: duration) } }
         return SubtitleCue.cues(from: entry.events, offset: offset, duration: duration)
     }
 
@@ -301,6 +311,12 @@ final class TrackRun {
     }
 
     /// Leaves a track out of the title, with a warning naming its file.
+    /// Says which cues of a sidecar could not be read (they are left out, the rest kept).
+    private func warn(_ path: String, leftOut dropped: [SubtitleReading.Dropped]) {
+        let shown = dropped.prefix(3).map { "line \($0.line): \($0.reason)" }.joined(separator: "; ")
+        manifest.warnings.append("\(path): \(dropped.count) cue(s) could not be read and were left out (\(shown)\(dropped.count > 3 ? "; …" : ""))")
+    }
+
     private func leaveOut(_ origin: TrackPlan.Origin, _ error: Error) {
         dropped.insert(origin)
         if let error = error as? PackagingError {
@@ -321,10 +337,13 @@ private extension TrackPlan.Origin {
 /// Why a track was left out, when no libav or file error says it.
 enum TrackProblem: Error, CustomStringConvertible {
     case noCues
+    /// A sidecar read by our readers without a cue: why its first piece was left out.
+    case noCueRead(SubtitleReading.Dropped?)
 
     var description: String {
         switch self {
         case .noCues: "no subtitle cue falls within the title"
+        case .noCueRead(let dropped): "holds no subtitle cue that can be read" + (dropped.map { " (line \($0.line): \($0.reason))" } ?? "")
         }
     }
 }

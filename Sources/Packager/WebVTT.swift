@@ -19,7 +19,7 @@ struct WebVTT {
     }
 
     private static func block(_ cue: SubtitleCue) -> String {
-        "\(timestamp(cue.start)) --> \(timestamp(cue.end))\n\(cue.text)\n"
+        "\(timestamp(cue.start)) --> \(timestamp(cue.end))\(cue.settings.map { " " + $0 } ?? "")\n\(cue.text)\n"
     }
 
     /// `HH:MM:SS.mmm`.

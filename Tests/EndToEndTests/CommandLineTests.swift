@@ -56,7 +56,7 @@ import TestSupport
         #expect(output.status == 0, "\(output.stderr)")
         let warnings = output.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("warning: ") }
         #expect(warnings.count == 3, "\(output.stderr)")
-        #expect(warnings.contains { $0.contains(garbage.path + ": does not parse") })
+        #expect(warnings.contains { $0.contains(garbage.path + ": holds no subtitle cue that can be read (line 1: has no timing line)") })
         #expect(warnings.contains { $0.contains(english + ": \"xx\" is not a language code") })
         #expect(warnings.contains { $0.contains(missing.path + ": no such file") })
         let master = try String(contentsOf: folder.appendingPathComponent("out/master.m3u8"), encoding: .utf8)

@@ -90,11 +90,10 @@ import TestSupport
         #expect(SubtitleText.decode(bytes) == Self.text)
         let file = try Fixtures.temporaryFolder("sidecar").appendingPathComponent("movie.\(encoding).srt")
         try bytes.write(to: file)
-        LibAVLog.silence()
-        let events = try SubtitleFile.events(at: file.path)
-        #expect(events.count == 2)
-        #expect(events.first.map { SubtitleText.webVTT(fromDialogue: $0.dialogue[0]) } == "Été à Málaga: ¡señores!")
-        #expect(events.first?.start == 1.0 && events.first?.end == 2.5)
+        guard case let .read(reading) = try SubtitleFile.read(at: file.path) else { Issue.record("SubRip is read by our reader"); return }
+        #expect(reading.cues.count == 2 && reading.dropped.isEmpty)
+        #expect(reading.cues.first?.text == "Été à Málaga: ¡señores!")
+        #expect(reading.cues.first?.start == 1.0 && reading.cues.first?.end == 2.5)
     }
 
     @Test func assSidecarKeepsTextAndTiming() throws {
@@ -113,17 +112,24 @@ import TestSupport
         """
         let file = try Fixtures.temporaryFolder("sidecar").appendingPathComponent("movie.en.ass")
         try Data(ass.utf8).write(to: file)
-        let events = try SubtitleFile.events(at: file.path)
+        LibAVLog.silence()
+        guard case let .events(events) = try SubtitleFile.read(at: file.path) else { Issue.record("ASS goes through libavformat"); return }
         let cues = SubtitleCue.cues(from: events, offset: 0, duration: 10)
         #expect(cues.map(\.text) == ["<b>Bold</b> and red, too\nsecond line"])
         #expect(cues.map { WebVTT.timestamp($0.start) + " --> " + WebVTT.timestamp($0.end) } == ["00:00:01.200 --> 00:00:03.400"])
     }
 
-    @Test func aFileThatIsNotSubtitlesIsRefusedByName() throws {
-        let file = try Fixtures.temporaryFolder("sidecar").appendingPathComponent("notes.en.srt")
-        try Data("these are my notes, not subtitles\n".utf8).write(to: file)
-        #expect { try SubtitleFile.events(at: file.path) } throws: { error in
-            "\(error)".hasPrefix(file.path + ": ")
+    @Test func aFileThatIsNotSubtitlesHoldsNoCueAndSaysWhy() throws {
+        let folder = try Fixtures.temporaryFolder("sidecar")
+        try Data("these are my notes, not subtitles\n".utf8).write(to: folder.appendingPathComponent("notes.en.srt"))
+        guard case let .read(reading) = try SubtitleFile.read(at: folder.appendingPathComponent("notes.en.srt").path) else {
+            Issue.record("SubRip is read by our reader"); return
+        }
+        #expect(reading.cues.isEmpty && reading.dropped == [SubtitleReading.Dropped(line: 1, reason: "has no timing line")])
+        try Data("these are my notes\n".utf8).write(to: folder.appendingPathComponent("notes.en.ass"))
+        LibAVLog.silence()
+        #expect { try SubtitleFile.read(at: folder.appendingPathComponent("notes.en.ass").path) } throws: { error in
+            "\(error)".hasPrefix(folder.appendingPathComponent("notes.en.ass").path + ": ")
         }
     }
 }

@@ -40,10 +40,13 @@ public struct UploadSweeper: Service {
         self.logger = logger
     }
 
+    /// Sweeps until the daemon stops (its wait between sweeps ends at once then).
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do { try await sweep() } catch { logger.warning("uploads: cannot sweep them now: \(error)") }
-            try? await Task.sleep(for: every)
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await sweep() } catch { logger.warning("uploads: cannot sweep them now: \(error)") }
+                try? await Task.sleep(for: every)
+            }
         }
     }
 

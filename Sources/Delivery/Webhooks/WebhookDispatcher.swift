@@ -36,10 +36,14 @@ public struct WebhookDispatcher: Service {
         return url
     }
 
+    /// Delivers until the daemon stops: then a delivery in flight is cancelled (its lease
+    /// runs out and it is sent again, by this daemon once restarted or by another).
     public func run() async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        await withDiscardingTaskGroup { group in
-            for endpoint in endpoints { group.addTask { await deliver(to: endpoint, with: client) } }
+        try? await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for endpoint in endpoints { group.addTask { await deliver(to: endpoint, with: client) } }
+            }
         }
         try await client.shutdown()
     }
@@ -47,7 +51,7 @@ public struct WebhookDispatcher: Service {
     /// Claims and sends `endpoint`'s deliveries until the daemon stops.
     private func deliver(to endpoint: URL, with client: HTTPClient) async {
         let url = endpoint.absoluteString
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        while !Task.isCancelled {
             do {
                 try await catalog.registerWebhook(url: url)
                 break
@@ -56,7 +60,7 @@ public struct WebhookDispatcher: Service {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        while !Task.isCancelled {
             let due: [WebhookDelivery]
             do {
                 due = try await catalog.claimWebhookDeliveries(url: url, owner: owner, lease: .seconds(30), limit: Self.concurrent)
