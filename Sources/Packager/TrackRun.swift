@@ -169,8 +169,8 @@ final class TrackRun {
                         guard !SubtitleCue.cues(from: events, offset: 0, duration: .infinity).isEmpty else { throw TrackProblem.noCues }
                         subtitles.append(Subtitle(track: track, events: events, read: nil, offset: 0))
                     case let .read(reading):
-                        if !reading.dropped.isEmpty { warn(path, leftOut: reading.dropped) }
                         guard !reading.cues.isEmpty else { throw TrackProblem.noCueRead(reading.dropped.first) }
+                        if !reading.dropped.isEmpty { warn(path, leftOut: reading.dropped) }
                         subtitles.append(Subtitle(track: track, events: [], read: reading.cues, offset: 0))
                     }
                 }

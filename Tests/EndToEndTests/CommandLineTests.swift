@@ -49,18 +49,24 @@ import TestSupport
         try Data("not subtitles at all\n".utf8).write(to: garbage)
         let missing = folder.appendingPathComponent("missing.m4a")
         let english = Fixtures.sample("testcard-720p30.en.srt").path
+        // One cue readable, one whose timing is broken: the track is kept with the first alone.
+        let partly = folder.appendingPathComponent("movie.it.srt")
+        try Data("1\n00:00:01,000 --> 00:00:03,000\nBuongiorno\n\n2\n00:00:04,000 --> 00:00:0x,000\nRotto\n".utf8).write(to: partly)
         let output = try streamvault("transcode", Fixtures.sample("testcard-720p30.mp4").path, "--preset", "preview",
                                      "--out", folder.appendingPathComponent("out").path,
                                      "--subtitle", garbage.path, "--subtitle", english + ":xx", "--subtitle", english,
-                                     "--audio", missing.path + ":de")
+                                     "--subtitle", partly.path, "--audio", missing.path + ":de")
         #expect(output.status == 0, "\(output.stderr)")
         let warnings = output.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("warning: ") }
-        #expect(warnings.count == 3, "\(output.stderr)")
+        #expect(warnings.count == 4, "\(output.stderr)")
+        #expect(warnings.contains { $0.contains(partly.path + ": 1 cue(s) could not be read and were left out (line 6: its timing line") })
+        let italian = try String(contentsOf: folder.appendingPathComponent("out/subs/it.vtt"), encoding: .utf8)
+        #expect(italian.contains("Buongiorno") && !italian.contains("Rotto") && !italian.contains("00:00:0x"), "\(italian)")
         #expect(warnings.contains { $0.contains(garbage.path + ": holds no subtitle cue that can be read (line 1: has no timing line)") })
         #expect(warnings.contains { $0.contains(english + ": \"xx\" is not a language code") })
         #expect(warnings.contains { $0.contains(missing.path + ": no such file") })
         let master = try String(contentsOf: folder.appendingPathComponent("out/master.m3u8"), encoding: .utf8)
-        #expect(master.components(separatedBy: "TYPE=SUBTITLES").count == 2 && master.contains(#"LANGUAGE="en""#))
+        #expect(master.components(separatedBy: "TYPE=SUBTITLES").count == 3 && master.contains(#"LANGUAGE="en""#) && master.contains(#"LANGUAGE="it""#))
         #expect(master.components(separatedBy: "TYPE=AUDIO").count == 2 && !master.contains(#"LANGUAGE="de""#))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/audio/de").path))
     }
