@@ -14,10 +14,19 @@ enum SubtitleFile {
         case events([SubtitleEvent])
     }
 
+    /// The largest sidecar read: a feature film's subtitles are well under 1 MiB.
+    static let maximumBytes = 64 << 20
+
     static func read(at path: String) throws -> Contents {
         let data: Data
         do {
+            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+            guard size <= maximumBytes else {
+                throw PackagingError(file: path, cause: .failed("is larger than \(maximumBytes >> 20) MiB (\(size >> 20) MiB): not a subtitle file"))
+            }
             data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch let error as PackagingError {
+            throw error
         } catch {
             throw PackagingError(file: path, cause: .unreadable((error as NSError).localizedDescription))
         }
