@@ -37,7 +37,7 @@ create() { # bytes name → upload path
 }
 send() { # file path
   curl -sf -o /dev/null -X PATCH "http://127.0.0.1:$PORT$2" -H "Tus-Resumable: 1.0.0" -H "Content-Type: application/offset+octet-stream" \
-    -H "Upload-Offset: 0" -H "Expect:" --data-binary "@$1"
+    -H "Upload-Offset: 0" -H "Expect:" -T "$1"
 }
 now() { date +%s.%N; }
 

@@ -114,8 +114,9 @@ public protocol CatalogStore: Sendable {
     /// Takes up to `limit` deliveries due to `url`, for `owner` until `now + lease`: for
     /// each title only its earliest event not yet delivered or given up.
     func claimWebhookDeliveries(url: String, owner: LeaseOwner, lease: Duration, limit: Int) async throws -> [WebhookDelivery]
-    /// Records how an attempt went.
-    func recordWebhookAttempt(_ delivery: WebhookDelivery, _ attempt: WebhookAttempt) async throws
+    /// Records how `owner`'s attempt went — only while it holds the delivery's lease (one whose
+    /// lease passed to another daemon is that daemon's to record).
+    func recordWebhookAttempt(_ delivery: WebhookDelivery, owner: LeaseOwner, _ attempt: WebhookAttempt) async throws
     /// The most recently attempted or created deliveries first; delivered and given-up ones
     /// older than a week are removed.
     func webhookDeliveries(limit: Int) async throws -> [WebhookDeliveryRecord]

@@ -31,3 +31,11 @@ public protocol DescribedTitle {
 
 extension Media: DescribedTitle {}
 extension Series: DescribedTitle {}
+
+extension DescribedTitle {
+    /// Takes `other`'s metadata (a platform's edits of a title made while it was processing).
+    public mutating func describe(as other: some DescribedTitle) {
+        (title, originalTitle, description, genre, year, details) =
+            (other.title, other.originalTitle, other.description, other.genre, other.year, other.details)
+    }
+}

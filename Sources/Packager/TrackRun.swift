@@ -171,7 +171,8 @@ final class TrackRun {
                     case let .read(reading):
                         guard !reading.cues.isEmpty else { throw TrackProblem.noCueRead(reading.dropped.first) }
                         if !reading.dropped.isEmpty { warn(path, leftOut: reading.dropped) }
-                        subtitles.append(Subtitle(track: track, events: [], read: reading.cues, offset: 0))
+                        let cues = reading.cues.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+                        subtitles.append(Subtitle(track: track, events: [], read: cues, offset: 0))
                     }
                 }
             } catch {

@@ -325,6 +325,27 @@ import TestSupport
         #expect(try await !catalog.edit(id: "nope", seriesEdit))
     }
 
+    /// What a platform sets while a title is processing (after `media.processing`) outlives
+    /// its publishing, and its series keeps its id.
+    @Test(arguments: Engine.allCases) func editsMadeWhileProcessingSurvivePublishing(_ engine: Engine) async throws {
+        let catalog = try await TestCatalog(engine).open()
+        let job = Job(source: "Pilot.mp4", origin: .ingest, preset: "default", maxAttempts: 3)
+        try await catalog.enqueue(job)
+        _ = try await catalog.claimNextTask(owner: "me", node: "n", lease: .seconds(30))
+        let media = Media(id: job.mediaId, type: .series, title: "Pilot", durationSeconds: 60, seasonNumber: 1, episodeNumber: 1,
+                          digest: "p", source: job.source, hasPoster: false, hasStoryboard: false)
+        let title = PublishedTitle(media: media, series: .init(title: "Show", type: .series, year: nil), renditions: [], audio: [], subtitles: [])
+        try await catalog.publishProcessing(title)
+        let series = try #require(try await catalog.list(type: .series, genre: nil, page: 1, limit: 5).items.first)
+        var edit = MetadataEdit()
+        (edit.description, edit.cast) = ("The first night", ["Ása"])
+        #expect(try await catalog.edit(id: job.mediaId, try edit.validated()))
+        #expect(try await catalog.publish(title, jobID: job.id) == .published(mediaId: job.mediaId))
+        let ready = try #require(try await catalog.document(id: job.mediaId))
+        #expect(ready.status == "ready" && ready.description == "The first night" && ready.cast == ["Ása"])
+        #expect(try await catalog.list(type: .series, genre: nil, page: 1, limit: 5).items.map(\.id) == [series.id])
+    }
+
     @Test(arguments: Engine.allCases) func listingPagesFiltersAndPutsTheNewestFirst(_ engine: Engine) async throws {
         let catalog = try await TestCatalog(engine).open()
         for index in 1...5 { try await publish(catalog, "Movie \(index)", digest: "\(index)", genre: index == 3 ? ["Drama"] : []) }

@@ -44,7 +44,7 @@ import TestSupport
         #expect((data["job"] as? [String: Any])?["id"] as? String == first.id)
         // Leased: not taken twice.
         #expect(try await catalog.claimWebhookDeliveries(url: url, owner: "other", lease: .seconds(30), limit: 10).isEmpty)
-        for delivery in claimed { try await catalog.recordWebhookAttempt(delivery, .delivered(status: 204)) }
+        for delivery in claimed { try await catalog.recordWebhookAttempt(delivery, owner: "me", .delivered(status: 204)) }
 
         claimed = try await catalog.claimWebhookDeliveries(url: url, owner: "me", lease: .seconds(30), limit: 10)
         #expect(claimed.map(\.type) == [.mediaReady, .jobFailed])
@@ -55,12 +55,18 @@ import TestSupport
         #expect((failed?["job"] as? [String: Any])?["error"] as? String == "no video stream")
         #expect(claimed.allSatisfy { $0.body.contains(#""data":{"job":"#) })
 
+        // Only the lease holder records an attempt.
+        try await catalog.recordWebhookAttempt(claimed[1], owner: "other", .delivered(status: 200))
+        #expect(try await catalog.webhookDeliveries(limit: 10).first { $0.type == .jobFailed }?.state == .pending)
         // A failure waits for its retry time, and the title's next event waits behind it.
-        try await catalog.recordWebhookAttempt(claimed[0], .failed(status: 500, error: "answered 500", retryAt: Date(timeIntervalSinceNow: 60)))
-        try await catalog.recordWebhookAttempt(claimed[1], .delivered(status: 200))
+        try await catalog.recordWebhookAttempt(claimed[0], owner: "me", .failed(status: 500, error: "answered 500", retryAt: Date(timeIntervalSinceNow: 0.5)))
+        try await catalog.recordWebhookAttempt(claimed[1], owner: "me", .delivered(status: 200))
         _ = try await catalog.delete(id: first.mediaId)
         #expect(try await catalog.claimWebhookDeliveries(url: url, owner: "me", lease: .seconds(30), limit: 10).isEmpty)
-        try await catalog.recordWebhookAttempt(claimed[0], .failed(status: nil, error: "connection refused", retryAt: nil))
+        try await Task.sleep(for: .milliseconds(700))
+        let retried = try await catalog.claimWebhookDeliveries(url: url, owner: "me", lease: .seconds(30), limit: 10)
+        #expect(retried.map(\.type) == [.mediaReady] && retried.first?.attempts == 1)
+        try await catalog.recordWebhookAttempt(retried[0], owner: "me", .failed(status: nil, error: "connection refused", retryAt: nil))
         claimed = try await catalog.claimWebhookDeliveries(url: url, owner: "me", lease: .seconds(30), limit: 10)
         #expect(claimed.map(\.type) == [.mediaDeleted])
         #expect((try body(claimed[0])["data"] as? [String: Any])?["job"] is NSNull)

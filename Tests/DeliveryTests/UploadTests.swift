@@ -82,7 +82,12 @@ extension DeliveryTests {
                 let job = try #require(document["jobId"] as? String)
                 #expect(response.headers[.streamVaultJob] == job)
             }
+            // A complete upload takes nothing more: no second job, nothing written.
+            try await client.execute(uri: path, method: .patch, headers: patch(offset: 300_000), body: ByteBuffer()) { response in
+                #expect(response.status == .noContent && response.headers[.uploadOffset] == "300000")
+            }
         }
+        #expect(try await catalog.jobs(state: .queued).count == 1)
         let job = try #require(try await catalog.jobs(state: .queued).first)
         #expect(job.source == "clip.mp4")
         #expect(try Data(contentsOf: vault.input(job: job.id).appendingPathComponent("clip.mp4")) == bytes)

@@ -24,10 +24,16 @@ extension PostgresCatalog {
                 try await Self.end(jobID, as: .duplicate, mediaId: existing, db)
                 return .duplicate(of: existing)
             }
-            let createdAt = try await Self.media(title.media.id, db)?.createdAt
-            try await Self.withdraw(title.media.id, db)
+            let existing = try await Self.media(title.media.id, db)
             var ready = title
             ready.media.status = .ready
+            // The processing record goes, its series stays (its id and edits with it), and
+            // what a platform set on it while it was processing is kept.
+            if let processing = existing, processing.status == .processing {
+                ready.media.describe(as: processing)
+                try await db.run("DELETE FROM media WHERE id = \(processing.id)")
+            }
+            let createdAt = existing?.createdAt
             try await Self.insert(ready, createdAt: createdAt, db)
             try await Self.end(jobID, as: .succeeded, mediaId: ready.media.id, db)
             return .published(mediaId: ready.media.id)

@@ -31,13 +31,13 @@ extension PostgresCatalog {
     }
 
     func claimWebhookDeliveries(url: String, owner: LeaseOwner, lease: Duration, limit: Int) async throws -> [WebhookDelivery] {
-        let until = Date().addingTimeInterval(lease.seconds)
+        let now = Date(), until = now.addingTimeInterval(lease.seconds)
         return try await transaction { db in
             try await db.fetchAll(WebhookDelivery.self, #"""
                 WITH due AS (
                   SELECT d.seq FROM "webhookDelivery" d JOIN "webhookEvent" e ON e.seq = d.seq
-                  WHERE d.url = \#(url) AND d.state = 'pending' AND d."nextAttemptAt" <= now()
-                    AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < now())
+                  WHERE d.url = \#(url) AND d.state = 'pending' AND d."nextAttemptAt" <= \#(now)
+                    AND (d."leaseExpiresAt" IS NULL OR d."leaseExpiresAt" < \#(now))
                     AND NOT EXISTS (SELECT 1 FROM "webhookDelivery" p JOIN "webhookEvent" pe ON pe.seq = p.seq
                                     WHERE p.url = d.url AND p.state = 'pending' AND pe."mediaId" = e."mediaId" AND p.seq < d.seq)
                   ORDER BY d.seq LIMIT \#(limit) FOR UPDATE OF d SKIP LOCKED),
@@ -51,7 +51,7 @@ extension PostgresCatalog {
         }
     }
 
-    func recordWebhookAttempt(_ delivery: WebhookDelivery, _ attempt: WebhookAttempt) async throws {
+    func recordWebhookAttempt(_ delivery: WebhookDelivery, owner: LeaseOwner, _ attempt: WebhookAttempt) async throws {
         try await transaction { db in
             switch attempt {
             case .delivered(let status):
@@ -59,14 +59,14 @@ extension PostgresCatalog {
                     UPDATE "webhookDelivery" SET state = 'delivered', attempts = attempts + 1, "lastStatus" = \#(status),
                       "lastError" = NULL, "lastAttemptAt" = now(), "deliveredAt" = now(), "nextAttemptAt" = NULL,
                       "leaseOwner" = NULL, "leaseExpiresAt" = NULL
-                    WHERE url = \#(delivery.url) AND seq = \#(delivery.seq)
+                    WHERE url = \#(delivery.url) AND seq = \#(delivery.seq) AND state = 'pending' AND "leaseOwner" = \#(owner.rawValue)
                     """#)
             case let .failed(status, error, retryAt):
                 try await db.run(#"""
                     UPDATE "webhookDelivery" SET state = \#(retryAt == nil ? "abandoned" : "pending"), attempts = attempts + 1,
                       "lastStatus" = \#(status), "lastError" = \#(error), "lastAttemptAt" = now(), "nextAttemptAt" = \#(retryAt),
                       "leaseOwner" = NULL, "leaseExpiresAt" = NULL
-                    WHERE url = \#(delivery.url) AND seq = \#(delivery.seq)
+                    WHERE url = \#(delivery.url) AND seq = \#(delivery.seq) AND state = 'pending' AND "leaseOwner" = \#(owner.rawValue)
                     """#)
             }
         }

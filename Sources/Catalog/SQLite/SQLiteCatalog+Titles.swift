@@ -23,9 +23,14 @@ extension SQLiteCatalog {
                 return .duplicate(of: existing)
             }
             let createdAt = try Self.createdAt(of: title.media.id, in: db)
-            try Self.withdraw(title.media.id, in: db)
             var ready = title
             ready.media.status = .ready
+            // The processing record goes, its series stays (its id and edits with it), and
+            // what a platform set on it while it was processing is kept.
+            if let processing = try Media.fetchOne(db, key: title.media.id), processing.status == .processing {
+                ready.media.describe(as: processing)
+                try processing.delete(db)
+            }
             try Self.insert(ready, createdAt: createdAt, in: db)
             try Self.end(jobID, as: .succeeded, mediaId: ready.media.id, in: db)
             return .published(mediaId: ready.media.id)

@@ -57,7 +57,7 @@ extension SQLiteCatalog {
         }
     }
 
-    func recordWebhookAttempt(_ delivery: WebhookDelivery, _ attempt: WebhookAttempt) async throws {
+    func recordWebhookAttempt(_ delivery: WebhookDelivery, owner: LeaseOwner, _ attempt: WebhookAttempt) async throws {
         try await pool.write { db in
             let now = Date()
             switch attempt {
@@ -65,14 +65,14 @@ extension SQLiteCatalog {
                 try db.execute(sql: """
                     UPDATE webhookDelivery SET state = 'delivered', attempts = attempts + 1, lastStatus = ?, lastError = NULL,
                       lastAttemptAt = ?, deliveredAt = ?, nextAttemptAt = NULL, leaseOwner = NULL, leaseExpiresAt = NULL
-                    WHERE url = ? AND seq = ?
-                    """, arguments: [status, now, now, delivery.url, delivery.seq])
+                    WHERE url = ? AND seq = ? AND state = 'pending' AND leaseOwner = ?
+                    """, arguments: [status, now, now, delivery.url, delivery.seq, owner.rawValue])
             case let .failed(status, error, retryAt):
                 try db.execute(sql: """
                     UPDATE webhookDelivery SET state = ?, attempts = attempts + 1, lastStatus = ?, lastError = ?,
                       lastAttemptAt = ?, nextAttemptAt = ?, leaseOwner = NULL, leaseExpiresAt = NULL
-                    WHERE url = ? AND seq = ?
-                    """, arguments: [retryAt == nil ? "abandoned" : "pending", status, error, now, retryAt, delivery.url, delivery.seq])
+                    WHERE url = ? AND seq = ? AND state = 'pending' AND leaseOwner = ?
+                    """, arguments: [retryAt == nil ? "abandoned" : "pending", status, error, now, retryAt, delivery.url, delivery.seq, owner.rawValue])
             }
         }
     }

@@ -42,7 +42,7 @@ public struct UploadSweeper: Service {
 
     /// Sweeps until the daemon stops (its wait between sweeps ends at once then).
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do { try await sweep() } catch { logger.warning("uploads: cannot sweep them now: \(error)") }
                 try? await Task.sleep(for: every)
@@ -51,21 +51,38 @@ public struct UploadSweeper: Service {
     }
 
     func sweep() async throws {
-        for upload in try await catalog.uploadsToSweep(now: Date()) {
-            // One that a request is writing (or finishing) right now is left to it.
-            guard let file = try? UploadFile(folder: vault.upload(upload.id), filename: upload.filename, offset: upload.offset) else { continue }
-            guard let current = try await catalog.upload(id: upload.id) else { continue }
-            if current.isComplete, current.jobId == nil {
-                let job = try await UploadCompletion(catalog: catalog, vault: vault, intake: intake).finish(current)
-                logger.notice("upload \(current.id) (\(current.filename)) became job \(job)")
-            } else {
-                try await catalog.deleteUpload(id: current.id)
-                try? FileManager.default.removeItem(at: vault.upload(current.id))
-                if !current.isComplete {
-                    logger.notice("upload \(current.id) (\(current.filename)) expired at \(current.offset) of \(current.length) bytes and was removed")
-                }
+        let now = Date()
+        for listed in try await catalog.uploadsToSweep(now: now) {
+            do { try await sweep(listed.id, now: now) } catch {
+                logger.warning("upload \(listed.id) (\(listed.filename)): not swept now: \(error)")
             }
-            _ = file
         }
+    }
+
+    /// One upload, as it stands now: a complete one whose job was made goes once its time
+    /// is up; one complete without a job gets it (or goes, if its time is up); an incomplete
+    /// one goes once its time is up. One that a request is writing is left to it.
+    private func sweep(_ id: String, now: Date) async throws {
+        guard var upload = try await catalog.upload(id: id) else { return }
+        if upload.jobId != nil {
+            if upload.expiresAt < now { try await remove(upload) }
+            return
+        }
+        guard let file = try? UploadFile(folder: vault.upload(upload.id), filename: upload.filename) else { return }
+        defer { file.close() }
+        guard let current = try await catalog.upload(id: id) else { return }
+        upload = current
+        if upload.isComplete, upload.jobId == nil, upload.expiresAt >= now {
+            let job = try await UploadCompletion(catalog: catalog, vault: vault, intake: intake).finish(upload)
+            logger.notice("upload \(upload.id) (\(upload.filename)) became job \(job)")
+        } else if upload.expiresAt < now {
+            try await remove(upload)
+            logger.notice("upload \(upload.id) (\(upload.filename)) expired at \(upload.offset) of \(upload.length) bytes and was removed")
+        }
+    }
+
+    private func remove(_ upload: UploadSession) async throws {
+        try await catalog.deleteUpload(id: upload.id)
+        try? FileManager.default.removeItem(at: vault.upload(upload.id))
     }
 }

@@ -41,6 +41,15 @@ struct UploadMetadata: Equatable {
             self.type = type
         }
         preset = pairs["preset"].flatMap { $0.isEmpty ? nil : $0 }
+        if let preset, !Self.isPresetName(preset) {
+            throw Invalid(description: "Upload-Metadata preset: \"\(preset)\" is not a preset's name (letters, digits, . _ -; not a path)")
+        }
+    }
+
+    /// A preset's name, never a path (a client must not make the daemon read a file of its choosing).
+    static func isPresetName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64 && !name.hasSuffix(".json") && !name.hasPrefix(".")
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
     }
 
     /// A name that stays one file in one folder: no `/`, not `.` or `..`, no control

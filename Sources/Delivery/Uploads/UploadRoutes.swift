@@ -27,12 +27,12 @@ struct UploadRoutes: Sendable {
                 ]))
             }
         }
-        router.post("/api/uploads") { request, _ in
+        router.post("/api/uploads") { request, context in
             try APIToken.require(token, in: request.headers)
-            return try await create(request, grantToken: nil)
+            return try await create(request, grantToken: nil, logger: context.logger)
         }
         router.post("/api/uploads/direct/:token") { request, context in
-            try await create(request, grantToken: try context.parameters.require("token"))
+            try await create(request, grantToken: try context.parameters.require("token"), logger: context.logger)
         }
         router.post("/api/uploads/urls") { request, _ in
             try APIToken.require(token, in: request.headers)
@@ -55,6 +55,8 @@ struct UploadRoutes: Sendable {
                 throw APIError(.unsupportedMediaType, code: "bad_content_type", "a PATCH body must be Content-Type: \(Tus.contentType)", headers: Tus.fields())
             }
             let upload = try await existing(try context.parameters.require("id"))
+            // A complete upload takes nothing more (the job is made, or being made).
+            if upload.isComplete { return Response(status: .noContent, headers: state(of: upload)) }
             guard let offset = request.headers[.uploadOffset].flatMap({ Int64($0) }), offset >= 0 else {
                 throw APIError(.badRequest, code: "bad_offset", "Upload-Offset must be a whole number of bytes", headers: Tus.fields())
             }
@@ -74,7 +76,7 @@ struct UploadRoutes: Sendable {
     }
 
     /// A tus creation (with its first bytes when the body has them).
-    private func create(_ request: Request, grantToken: String?) async throws -> Response {
+    private func create(_ request: Request, grantToken: String?, logger: Logger) async throws -> Response {
         try Tus.requireVersion(request)
         if request.headers[.uploadDeferLength] != nil {
             throw APIError(.badRequest, code: "bad_length", "Upload-Defer-Length is not supported: give Upload-Length", headers: Tus.fields())
@@ -108,7 +110,7 @@ struct UploadRoutes: Sendable {
         try await catalog.createUpload(upload)
         let location = Self.url(request, "/api/uploads/\(upload.id)")
         if request.headers[.contentType] == Tus.contentType {
-            var response = try await receive(request, into: upload, status: .created, logger: Logger(label: "streamvault.uploads"))
+            var response = try await receive(request, into: upload, status: .created, logger: logger)
             response.headers[.location] = location
             return response
         }
@@ -124,12 +126,22 @@ struct UploadRoutes: Sendable {
             throw APIError(.badRequest, code: "bad_checksum", error.description, headers: Tus.fields())
         }
         let file: UploadFile
-        do { file = try UploadFile(folder: vault.upload(upload.id), filename: upload.filename, offset: upload.offset) } catch {
+        do { file = try UploadFile(folder: vault.upload(upload.id), filename: upload.filename) } catch {
             if case .busy = error {
                 throw APIError(Tus.locked, code: "upload_busy", "another request is writing this upload", headers: Tus.fields())
             }
             throw error
         }
+        defer { file.close() }
+        // Under the lock, where the upload stands now (another request may have written meanwhile).
+        guard let current = try await catalog.upload(id: upload.id) else {
+            throw APIError(.notFound, code: "not_found", "upload \(upload.id) was terminated", headers: Tus.fields())
+        }
+        guard current.offset == upload.offset, !current.isComplete else {
+            throw APIError(.conflict, code: "wrong_offset", "the upload is at byte \(current.offset) now: ask with HEAD and go on from there",
+                           headers: Tus.fields([.uploadOffset: String(current.offset)]))
+        }
+        try file.position(at: current.offset)
         var written: Int64 = 0
         do {
             for try await buffer in request.body {
@@ -159,11 +171,13 @@ struct UploadRoutes: Sendable {
                            "the body's \(checksum.algorithm.rawValue) is not Upload-Checksum's: nothing of it was kept",
                            headers: Tus.fields([.uploadOffset: String(upload.offset)]))
         }
-        try await file.sync()
         var advanced = upload
-        advanced.offset += written
-        guard try await catalog.advanceUpload(id: upload.id, from: upload.offset, to: advanced.offset) else {
-            throw APIError(.conflict, code: "wrong_offset", "the upload moved on meanwhile", headers: Tus.fields())
+        if written > 0 {
+            try await file.sync()
+            advanced.offset += written
+            guard try await catalog.advanceUpload(id: upload.id, from: upload.offset, to: advanced.offset) else {
+                throw APIError(.conflict, code: "wrong_offset", "the upload moved on meanwhile", headers: Tus.fields())
+            }
         }
         if advanced.isComplete {
             do { advanced.jobId = try await UploadCompletion(catalog: catalog, vault: vault, intake: intake).finish(advanced) } catch {
@@ -181,7 +195,9 @@ struct UploadRoutes: Sendable {
             throw APIError.badRequest(#"the body must be JSON: {"title"?, "type"?, "preset"?, "maxBytes"?}"#)
         }
         let type: Catalog.MediaType? = try APIRoutes.choice(asked.type, named: "type")
-        if let preset = asked.preset, !intake.presetExists(preset) { throw APIError.badRequest("there is no preset \"\(preset)\"") }
+        if let preset = asked.preset, !UploadMetadata.isPresetName(preset) || !intake.presetExists(preset) {
+            throw APIError.badRequest("there is no preset \"\(preset)\" (a preset's name, not a path)")
+        }
         if let maxBytes = asked.maxBytes, !(1...intake.maxBytes).contains(maxBytes) {
             throw APIError.badRequest("maxBytes must be from 1 to this server's --max-upload, \(intake.maxBytes)")
         }

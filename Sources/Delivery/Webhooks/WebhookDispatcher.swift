@@ -40,7 +40,7 @@ public struct WebhookDispatcher: Service {
     /// runs out and it is sent again, by this daemon once restarted or by another).
     public func run() async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for endpoint in endpoints { group.addTask { await deliver(to: endpoint, with: client) } }
             }
@@ -107,7 +107,7 @@ public struct WebhookDispatcher: Service {
             let next = retryAt.map { "trying again at \($0)" } ?? "given up after 24 h"
             logger.warning("webhook \(delivery.type.rawValue) \(delivery.eventId) to \(endpoint.absoluteString): \(error); \(next)")
         }
-        do { try await catalog.recordWebhookAttempt(delivery, attempt) } catch {
+        do { try await catalog.recordWebhookAttempt(delivery, owner: owner, attempt) } catch {
             // Its lease runs out and it is sent again: at least once.
             logger.warning("webhook \(delivery.eventId): the attempt could not be recorded: \(error)")
         }
