@@ -12,10 +12,13 @@ import Testing
         }
     }
 
+    /// The bound is far from both the deadline and the request's 30 s: the other catalog
+    /// tests of the process (PostgreSQL databases made for each) may hold the cooperative
+    /// threads for seconds.
     @Test func aRequestThatIgnoresCancellationStillEndsAtTheDeadline() async throws {
         let start = ContinuousClock.now
-        await #expect(throws: CatalogError.self) { try await PostgresCatalog.answer(within: .milliseconds(200)) { await Self.deaf(10) } }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        await #expect(throws: CatalogError.self) { try await PostgresCatalog.answer(within: .milliseconds(200)) { await Self.deaf(30) } }
+        #expect(ContinuousClock.now - start < .seconds(15))
     }
 
     @Test func anAnswerInTimeIsReturned() async throws {
