@@ -93,7 +93,7 @@ let package = Package(
             "Delivery", "Catalog", "Ingest", "VaultLayout", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["streamvault", "Packager", "TestSupport"], exclude: ["Browser", "Readers"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["streamvault", "Packager", "TestSupport"], exclude: ["Browser", "Readers", "Peers"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -87,7 +87,7 @@ enum SubRipReader {
                     if ["i", "b", "u", "/i", "/b", "/u"].contains(tag) { output += "<\(tag)>" }
                     rest = rest[rest.index(after: close)...]
                 } else {
-                    output += WebVTTReader.escaped(character)
+                    output += SubtitleText.escaped(character)
                     rest = rest.dropFirst()
                 }
             }

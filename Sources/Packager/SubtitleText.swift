@@ -19,6 +19,16 @@ enum SubtitleText {
         return String(data: data, encoding: .windowsCP1252) ?? String(data: data, encoding: .isoLatin1)
     }
 
+    /// A character of plain text, safe in a WebVTT payload.
+    static func escaped(_ character: Character) -> String {
+        switch character {
+        case "&": "&amp;"
+        case "<": "&lt;"
+        case ">": "&gt;"
+        default: String(character)
+        }
+    }
+
     /// The text of an ASS dialogue line (`ReadOrder,Layer,Style,Name,MarginL,MarginR,MarginV,Effect,Text`)
     /// as a WebVTT cue payload: override blocks dropped (`{\i1}` becomes `<i>`), `\N` a
     /// line break, drawings left out, `&`, `<`, `>` escaped.
@@ -56,12 +66,7 @@ enum SubtitleText {
                 continue
             }
             if !drawing {
-                switch character {
-                case "&": output += "&amp;"
-                case "<": output += "&lt;"
-                case ">": output += "&gt;"
-                default: output.append(character)
-                }
+                output += escaped(character)
             }
             index = text.index(after: index)
         }

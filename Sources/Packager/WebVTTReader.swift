@@ -62,16 +62,6 @@ enum WebVTTReader {
         return (start, end, settings.isEmpty ? nil : settings)
     }
 
-    /// A character of plain text, safe in a WebVTT payload.
-    static func escaped(_ character: Character) -> String {
-        switch character {
-        case "&": "&amp;"
-        case "<": "&lt;"
-        case ">": "&gt;"
-        default: String(character)
-        }
-    }
-
     /// The payload with every `<i>`, `<b>`, `<u>` closed and no closer without its opener.
     static func balanced(_ text: String) -> String {
         var output = "", open: [String] = [], rest = text[...]

@@ -60,11 +60,7 @@ struct UploadRoutes: Sendable {
             guard let offset = request.headers[.uploadOffset].flatMap({ Int64($0) }), offset >= 0 else {
                 throw APIError(.badRequest, code: "bad_offset", "Upload-Offset must be a whole number of bytes", headers: Tus.fields())
             }
-            guard offset == upload.offset else {
-                throw APIError(.conflict, code: "wrong_offset", "the upload is at byte \(upload.offset), not \(offset): ask with HEAD and go on from there",
-                               headers: Tus.fields([.uploadOffset: String(upload.offset)]))
-            }
-            return try await receive(request, into: upload, status: .noContent, logger: context.logger)
+            return try await receive(request, at: offset, into: upload, status: .noContent, logger: context.logger)
         }
         router.delete("/api/uploads/:id") { request, context in
             try Tus.requireVersion(request)
@@ -110,23 +106,25 @@ struct UploadRoutes: Sendable {
         try await catalog.createUpload(upload)
         let location = Self.url(request, "/api/uploads/\(upload.id)")
         if request.headers[.contentType] == Tus.contentType {
-            var response = try await receive(request, into: upload, status: .created, logger: logger)
+            var response = try await receive(request, at: 0, into: upload, status: .created, logger: logger)
             response.headers[.location] = location
             return response
         }
         return Response(status: .created, headers: state(of: upload).appending([.location: location]))
     }
 
-    /// Writes a request's body at the upload's offset: on disk (fsynced), then recorded,
-    /// then answered. A checksum that does not match keeps nothing of the body (460); a
-    /// broken connection keeps what arrived when no checksum was asked for.
-    private func receive(_ request: Request, into upload: UploadSession, status: HTTPResponse.Status, logger: Logger) async throws -> Response {
+    /// Writes a request's body at `offset`, which must be where the upload stands once its
+    /// lock is held (409 otherwise): on disk (fsynced), then recorded, then answered. A
+    /// checksum that does not match keeps nothing of the body (460); a broken connection
+    /// keeps what arrived when no checksum was asked for.
+    private func receive(_ request: Request, at offset: Int64, into listed: UploadSession, status: HTTPResponse.Status,
+                         logger: Logger) async throws -> Response {
         var checksum: UploadChecksum?
         do { checksum = try UploadChecksum(header: request.headers[.uploadChecksum]) } catch {
             throw APIError(.badRequest, code: "bad_checksum", error.description, headers: Tus.fields())
         }
         let file: UploadFile
-        do { file = try UploadFile(folder: vault.upload(upload.id), filename: upload.filename) } catch {
+        do { file = try UploadFile(folder: vault.upload(listed.id), filename: listed.filename) } catch {
             if case .busy = error {
                 throw APIError(Tus.locked, code: "upload_busy", "another request is writing this upload", headers: Tus.fields())
             }
@@ -134,14 +132,14 @@ struct UploadRoutes: Sendable {
         }
         defer { file.close() }
         // Under the lock, where the upload stands now (another request may have written meanwhile).
-        guard let current = try await catalog.upload(id: upload.id) else {
-            throw APIError(.notFound, code: "not_found", "upload \(upload.id) was terminated", headers: Tus.fields())
+        guard let upload = try await catalog.upload(id: listed.id) else {
+            throw APIError(.notFound, code: "not_found", "upload \(listed.id) was terminated", headers: Tus.fields())
         }
-        guard current.offset == upload.offset, !current.isComplete else {
-            throw APIError(.conflict, code: "wrong_offset", "the upload is at byte \(current.offset) now: ask with HEAD and go on from there",
-                           headers: Tus.fields([.uploadOffset: String(current.offset)]))
+        guard upload.offset == offset, !upload.isComplete else {
+            throw APIError(.conflict, code: "wrong_offset", "the upload is at byte \(upload.offset), not \(offset): ask with HEAD and go on from there",
+                           headers: Tus.fields([.uploadOffset: String(upload.offset)]))
         }
-        try file.position(at: current.offset)
+        try file.position(at: upload.offset)
         var written: Int64 = 0
         do {
             for try await buffer in request.body {
