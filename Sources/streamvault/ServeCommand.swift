@@ -112,19 +112,20 @@ struct Serve: AsyncParsableCommand {
                                                    memory: Int(workerMemory * Double(1 << 30))),
                               logger: logger)
         let submission = (preset: self.preset, maxAttempts: preset.maxAttempts)
+        /// How the API queues a file (`POST /api/jobs`, a complete upload): linked only, so a
+        /// request never copies gigabytes while its client waits.
+        let enqueue = { @Sendable (path: String, title: String?, type: MediaType?, preset: String?) async throws -> Job in
+            try await JobSubmission(file: path, title: title, type: type, preset: preset ?? submission.preset,
+                                    maxAttempts: submission.maxAttempts, origin: .api, mayCopy: false).enqueue(in: vault, catalog: catalog)
+        }
         let presets = options.presets
         let uploads = UploadIntake(
             maxBytes: Amounts.bytes(maxUpload)!, expiry: .milliseconds(Int(Amounts.seconds(uploadExpiry)! * 1000)),
             presetExists: { (try? presets.load($0)) != nil },
-            submit: { file, title, type, preset in
-                try await JobSubmission(file: file.path, title: title, type: type, preset: preset ?? submission.preset,
-                                        maxAttempts: submission.maxAttempts, origin: .api, mayCopy: false).enqueue(in: vault, catalog: catalog)
-            })
+            submit: { file, title, type, preset in try await enqueue(file.path, title, type, preset) })
         services.append(.init(service: UploadSweeper(catalog: catalog, vault: vault, intake: uploads, logger: logger)))
         let server = DeliveryServer(vault: vault, catalog: catalog, token: token, submit: { path, title, type in
-            // The API links files only: a request never copies gigabytes while its client waits.
-            try await JobSubmission(file: path, title: title, type: type, preset: submission.preset,
-                                    maxAttempts: submission.maxAttempts, origin: .api, mayCopy: false).enqueue(in: vault, catalog: catalog)
+            try await enqueue(path, title, type, nil)
         }, host: address.host, port: address.port, registry: registry, logger: logger, access: access, uploads: uploads)
         FileHandle.standardOutput.write(Data("""
             StreamVault: drop files into \(vault.ingest.path)
