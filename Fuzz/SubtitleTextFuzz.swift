@@ -5,7 +5,7 @@ import Foundation
 /// SubRip and WebVTT readers, whose cues must be in order and within the limits (`make fuzz`).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSubtitleText(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard let text = SubtitleText.decode(Data(bytes: data, count: size)) else { return 0 }
+    guard let (text, _) = TextEncoding.decode(Data(bytes: data, count: size)) else { return 0 }
     for line in text.split(separator: "\n") { _ = SubtitleText.webVTT(fromDialogue: String(line)) }
     for reading in [SubRipReader.read(text), WebVTTReader.read(text), WebVTTReader.read("WEBVTT\n\n" + text)] {
         for cue in reading.cues {

@@ -12,7 +12,7 @@ OUT=.build/fuzz
 mkdir -p "$OUT" Fuzz/crashes
 declare -A SOURCES=(
   [container-readers]="Fuzz/ContainerReadersFuzz.swift Sources/Packager/IFramePlaylist.swift Sources/Packager/HLSPlaylist.swift Sources/Packager/Language.swift"
-  [subtitle-text]="Fuzz/SubtitleTextFuzz.swift Sources/Packager/SubtitleText.swift Sources/Packager/SubtitleReading.swift Sources/Packager/SubRipReader.swift Sources/Packager/WebVTTReader.swift Sources/Packager/WebVTT.swift Fuzz/SubtitleCueStandIn.swift"
+  [subtitle-text]="Fuzz/SubtitleTextFuzz.swift Sources/Packager/TextEncoding.swift Sources/Packager/SubtitleText.swift Sources/Packager/SubtitleReading.swift Sources/Packager/SubRipReader.swift Sources/Packager/WebVTTReader.swift Sources/Packager/WebVTT.swift Fuzz/SubtitleCueStandIn.swift"
   [names]="Fuzz/NamesFuzz.swift Sources/Ingest/TitleName.swift Sources/Ingest/RawName.swift"
 )
 for target in container-readers subtitle-text names; do

@@ -47,6 +47,8 @@ public protocol CatalogStore: Sendable {
     func runningTasks() async throws -> [JobTask]
     /// Records the source's SHA-256 on the job (and on its processing title).
     func setDigest(jobID: String, digest: String) async throws
+    /// What went wrong with the job's tracks, as its tracks task found it (SPEC §16).
+    func setWarnings(jobID: String, warnings: [TrackWarning]) async throws
     /// Ends a job: succeeded, failed, cancelled or duplicate (with the existing title's id);
     /// its tasks not done are cancelled.
     func finishJob(id: String, state: Job.State, error: String?, mediaId: String?) async throws

@@ -203,6 +203,8 @@ public struct JobDocument: Codable, Sendable, Equatable {
     public var finishedAt: Date?
     /// The chunks of its video as tasks (shown for one job, `GET /api/jobs/<id>`).
     public var chunks: [Chunk]?
+    /// Tracks left out, or published with cues dropped (SPEC §16).
+    public var warnings: [TrackWarning]
 
     /// One chunk: seconds of the title, its task's state, the daemon that runs or ran it.
     public struct Chunk: Codable, Sendable, Equatable {
@@ -237,6 +239,7 @@ public struct JobDocument: Codable, Sendable, Equatable {
         createdAt = job.createdAt
         startedAt = job.startedAt
         finishedAt = job.finishedAt
+        warnings = job.warnings
     }
 }
 

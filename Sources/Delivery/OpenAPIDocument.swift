@@ -330,7 +330,7 @@ enum OpenAPIDocument {
         "status": {"type": "string", "enum": ["processing", "ready"]}, "progress": {"type": "number"},
         "views": {"type": "integer", "description": "playback starts"},
         "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"}}},
-      "Job": {"type": "object", "required": ["id", "mediaId", "source", "preset", "state", "stage", "progress", "speed", "attempts", "createdAt"], "properties": {
+      "Job": {"type": "object", "required": ["id", "mediaId", "source", "preset", "state", "stage", "progress", "speed", "attempts", "createdAt", "warnings"], "properties": {
         "id": {"type": "string"}, "mediaId": {"type": "string"}, "source": {"type": "string"}, "preset": {"type": "string"},
         "state": {"$ref": "#/components/schemas/JobState"}, "stage": {"$ref": "#/components/schemas/JobStage"}, "progress": {"type": "number"},
         "speed": {"type": "number"}, "attempts": {"type": "integer"}, "error": {"type": "string"},
@@ -338,7 +338,11 @@ enum OpenAPIDocument {
         "finishedAt": {"type": "string", "format": "date-time"},
         "chunks": {"type": "array", "items": {"type": "object", "required": ["index", "start", "end", "state", "attempts"], "properties": {
           "index": {"type": "integer"}, "start": {"type": "number"}, "end": {"type": "number"}, "state": {"type": "string"},
-          "node": {"type": "string"}, "attempts": {"type": "integer"}}}}}},
+          "node": {"type": "string"}, "attempts": {"type": "integer"}}}},
+        "warnings": {"type": "array", "description": "tracks left out, or published with cues dropped", "items": {
+          "type": "object", "required": ["file", "reason", "published"], "properties": {
+          "file": {"type": "string"}, "language": {"type": "string"}, "cuesRead": {"type": "integer"},
+          "cuesDropped": {"type": "integer"}, "reason": {"type": "string"}, "published": {"type": "boolean"}}}}}},
       "MetadataEdit": {"type": "object", "additionalProperties": false, "minProperties": 1, "properties": {
         "title": {"type": "string", "minLength": 1, "maxLength": 300}, "originalTitle": {"type": "string", "maxLength": 300},
         "description": {"type": "string", "maxLength": 10000},

@@ -106,9 +106,9 @@ public struct TaskWorker: Sendable {
         let input = try input(of: job)
         let hash = BackgroundHash(file: input.media.path, emit: emit)
         let master = vault.media(job.mediaId).appendingPathComponent(TitleLayout.masterPlaylistName).path
-        let segments = try await Blocking.run {
+        let (segments, warnings) = try await Blocking.run {
             let plan = try TitlePlan(contentsOf: folder.plan)
-            guard plan.hasTracks else { return plan.timeline.plannedCount }
+            guard plan.hasTracks else { return (plan.timeline.plannedCount, [TrackWarning]()) }
             let clock = ContinuousClock.now
             // The daemon hears at once when the title can start, then twice a second at most:
             // audio runs ~100× real time, and a long title's hundreds of segments would
@@ -141,11 +141,11 @@ public struct TaskWorker: Sendable {
                          emit(.progress(fraction: seconds / max(0.001, plan.expectedDuration), speed: elapsed > 0 ? seconds / elapsed : 0))
                      },
                      isCancelled: isCancelled)
-            return manifest.audioSegments ?? manifest.subtitleSegments
+            return (manifest.audioSegments ?? manifest.subtitleSegments, manifest.warnings)
         }
         hash.start()
         try await hash.result()
-        emit(.tracksDone(segments: segments))
+        emit(.tracksDone(segments: segments, warnings: warnings))
     }
 
     /// Whether the title's master playlist exists, waited for (polled every 20 ms) while the

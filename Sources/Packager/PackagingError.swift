@@ -26,8 +26,11 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable {
         self.cause = cause
     }
 
-    public var description: String {
-        let reason = switch cause {
+    public var description: String { "\(file): \(reason)" }
+
+    /// The cause in words, without the file.
+    public var reason: String {
+        switch cause {
         case .fileNotFound: "no such file"
         case .empty: "empty file (0 bytes)"
         case let .unreadable(why): "cannot read the file (\(why))"
@@ -41,7 +44,6 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable {
         case let .beyondLimit(why): why
         case let .failed(why): why
         }
-        return "\(file): \(reason)"
     }
 
     private func format(_ seconds: Double) -> String { String(Double(Int(seconds * 10)) / 10) }

@@ -1,3 +1,4 @@
+import Foundation
 import LibAV
 
 /// What `streamvault probe` tells about a file: its container, every stream, what each
@@ -22,10 +23,13 @@ public struct ProbeReport: Sendable, Codable {
     public var ladder: [PlannedRung]
     /// Steps applied to the video before scaling (deinterlace, tone map, rotation, rate).
     public var videoProcessing: [String]
-    /// A sidecar file given, with what it becomes.
+    /// A sidecar file given, with what it becomes; for subtitles, the cues it would publish
+    /// (those read that fall within the title) and those that cannot be read.
     public struct SidecarUse: Sendable, Codable {
         public var sidecar: Sidecar
         public var plan: String
+        public var cues: Int?
+        public var cuesDropped: Int?
     }
 
     public var sidecars: [SidecarUse]
@@ -60,8 +64,25 @@ public struct ProbeReport: Sendable, Codable {
             if let track = tracks.audio.first(where: { $0.origin == .sidecar(sidecar.path) }) {
                 SidecarUse(sidecar: sidecar, plan: "dubbing: \(audioFormat) rendition audio/\(track.folder) \"\(track.name)\" [\(track.language.tag)]")
             } else {
-                SidecarUse(sidecar: sidecar, plan: "WebVTT rendition subs/\(tracks.subtitles.first { $0.origin == .sidecar(sidecar.path) }?.folder ?? "?") \"\(sidecar.displayName)\" [\(sidecar.language.tag)]")
+                Self.subtitleUse(sidecar, folder: tracks.subtitles.first { $0.origin == .sidecar(sidecar.path) }?.folder ?? "?",
+                                 duration: source.duration ?? .infinity)
             }
+        }
+    }
+
+    /// A subtitle sidecar read as packaging would read it: its cues within the title, or why
+    /// it would be left out.
+    private static func subtitleUse(_ sidecar: Sidecar, folder: String, duration: Double) -> SidecarUse {
+        let rendition = "WebVTT rendition subs/\(folder) \"\(sidecar.displayName)\" [\(sidecar.language.tag)]"
+        do {
+            let contents = try SubtitleFile.read(at: sidecar.path)
+            let cues = contents.reading.cues.count { $0.placed(offset: 0, duration: duration) != nil }
+            let file = URL(fileURLWithPath: sidecar.path).lastPathComponent
+            let warning = TrackProblem.warning(for: contents, cuesInTitle: cues, file: file, language: sidecar.language)
+            let plan = cues == 0 ? "left out: \(warning?.reason ?? "no cue")" : "\(rendition), \(cues) cue(s)" + (warning.map { " (\($0.reason))" } ?? "")
+            return SidecarUse(sidecar: sidecar, plan: plan, cues: cues, cuesDropped: contents.reading.droppedCount)
+        } catch {
+            return SidecarUse(sidecar: sidecar, plan: "left out: \((error as? PackagingError)?.reason ?? "\(error)")")
         }
     }
 }

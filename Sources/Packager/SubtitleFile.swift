@@ -1,17 +1,32 @@
 import Foundation
 import LibAV
 
-/// Reads a subtitle sidecar in whatever text encoding it was saved in (UTF-8 with or without
-/// BOM, UTF-16 either way, else Windows-1252 / Latin-1): SubRip and WebVTT by readers of our
-/// own (`SubRipReader`, `WebVTTReader`: every cue a lenient player shows, nothing shown that
-/// is not a cue), ASS/SSA through libavformat once it is UTF-8.
+/// Reads a subtitle sidecar (SPEC §16) in whatever text encoding it was saved in
+/// (`TextEncoding`), by the reader of its format: every cue a lenient player shows, nothing
+/// shown that is not a cue, and each piece that could not be read said with its line.
 enum SubtitleFile {
     /// What a sidecar holds, on its own clock (a sidecar's zero is the video's first frame).
-    enum Contents {
-        /// Read by our own readers: cues, and what was left out.
-        case read(SubtitleReading)
-        /// Decoded by libavformat.
-        case events([SubtitleEvent])
+    struct Contents: Sendable, Equatable {
+        var reading: SubtitleReading
+        var encoding: TextEncoding
+    }
+
+    /// The formats, by file extension (and a WebVTT signature, whatever the name).
+    enum Format: Equatable {
+        case webVTT, subRip, ass
+
+        init?(path: String, text: String) {
+            let kind = URL(fileURLWithPath: path).pathExtension.lowercased()
+            if kind == "vtt" || (kind != "srt" && text.drop(while: { $0 == "\u{FEFF}" }).hasPrefix("WEBVTT")) {
+                self = .webVTT
+            } else {
+                switch kind {
+                case "srt": self = .subRip
+                case "ass", "ssa": self = .ass
+                default: return nil
+                }
+            }
+        }
     }
 
     /// The largest sidecar read: a feature film's subtitles are well under 1 MiB.
@@ -22,7 +37,7 @@ enum SubtitleFile {
         do {
             let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
             guard size <= maximumBytes else {
-                throw PackagingError(file: path, cause: .failed("is larger than \(maximumBytes >> 20) MiB (\(size >> 20) MiB): not a subtitle file"))
+                throw PackagingError(file: path, cause: .beyondLimit("is larger than \(maximumBytes >> 20) MiB (\(size >> 20) MiB), the limit for a subtitle file"))
             }
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch let error as PackagingError {
@@ -30,20 +45,23 @@ enum SubtitleFile {
         } catch {
             throw PackagingError(file: path, cause: .unreadable((error as NSError).localizedDescription))
         }
-        guard let text = SubtitleText.decode(data) else {
-            throw PackagingError(file: path, cause: .failed("the text encoding is not UTF-8, UTF-16 or Latin-1"))
+        guard let (text, encoding) = TextEncoding.decode(data) else {
+            throw PackagingError(file: path, cause: .failed("is not text (binary data, or an encoding that cannot be told)"))
         }
-        let kind = URL(fileURLWithPath: path).pathExtension.lowercased()
-        if kind == "vtt" || (kind != "srt" && text.drop(while: { $0 == "\u{FEFF}" }).hasPrefix("WEBVTT")) {
-            return .read(WebVTTReader.read(text))
+        guard let format = Format(path: path, text: text) else {
+            throw PackagingError(file: path, cause: .failed("is not a subtitle format StreamVault reads"))
         }
-        if kind == "srt" { return .read(SubRipReader.read(text)) }
-        return .events(try events(of: text, kind: kind, path: path))
+        let reading = switch format {
+        case .webVTT: WebVTTReader.read(text)
+        case .subRip: SubRipReader.read(text)
+        case .ass: try events(of: text, path: path)
+        }
+        return Contents(reading: reading, encoding: encoding)
     }
 
-    /// libavformat's reading of `text` (ASS, SSA and the rest it knows).
-    private static func events(of text: String, kind: String, path: String) throws -> [SubtitleEvent] {
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("streamvault-\(UUID().uuidString).\(kind)")
+    /// libavformat's reading of an ASS or SSA `text`.
+    private static func events(of text: String, path: String) throws -> SubtitleReading {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("streamvault-\(UUID().uuidString).ass")
         try Data(text.utf8).write(to: copy)
         defer { try? FileManager.default.removeItem(at: copy) }
 
@@ -51,7 +69,7 @@ enum SubtitleFile {
         do {
             demuxer = try Demuxer(path: copy.path)
         } catch {
-            throw PackagingError(file: path, cause: .failed("does not parse as SubRip, WebVTT or ASS subtitles"))
+            throw PackagingError(file: path, cause: .failed("does not parse as ASS subtitles"))
         }
         guard let stream = demuxer.streams.first(where: { $0.kind == .subtitle }) else {
             throw PackagingError(file: path, cause: .failed("holds no subtitle track"))
@@ -63,7 +81,6 @@ enum SubtitleFile {
             if let event = decoder.decode(packet) { events.append(event) }
             packet.unref()
         }
-        guard !events.isEmpty else { throw PackagingError(file: path, cause: .failed("holds no subtitle cue")) }
-        return events
+        return SubtitleReading(cues: SubtitleCue.cues(from: events, offset: 0, duration: .infinity))
     }
 }

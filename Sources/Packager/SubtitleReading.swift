@@ -9,7 +9,9 @@ struct SubtitleReading: Sendable, Equatable {
     }
 
     var cues: [SubtitleCue] = []
+    /// The first thousand pieces left out; `droppedCount` counts them all.
     var dropped: [Dropped] = []
+    var droppedCount = 0
 
     /// Limits on hostile files: a cue's text, the cues of one file.
     static let maximumCueText = 16 * 1024
@@ -25,6 +27,7 @@ struct SubtitleReading: Sendable, Equatable {
     }
 
     mutating func drop(_ line: Int, _ reason: String) {
+        droppedCount += 1
         if dropped.count < 1000 { dropped.append(Dropped(line: line, reason: reason)) }
     }
 }

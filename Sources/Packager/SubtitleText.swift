@@ -1,24 +1,8 @@
 import Foundation
 
 /// The pure text work of subtitles, apart from libav (and fuzzed on its own, `make fuzz`):
-/// a file's bytes to text in whatever encoding they are, an ASS dialogue line to WebVTT.
+/// plain text escaped for WebVTT, an ASS dialogue line to WebVTT.
 enum SubtitleText {
-    /// The text of `data` in the encoding its bytes show: a byte order mark, UTF-16's zero
-    /// bytes, valid UTF-8, else Windows-1252 (Latin-1's superset for Western languages).
-    static func decode(_ data: Data) -> String? {
-        let bytes = [UInt8](data.prefix(4))
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return String(data: data.dropFirst(3), encoding: .utf8) }
-        if bytes.starts(with: [0xFF, 0xFE]) { return String(data: data.dropFirst(2), encoding: .utf16LittleEndian) }
-        if bytes.starts(with: [0xFE, 0xFF]) { return String(data: data.dropFirst(2), encoding: .utf16BigEndian) }
-        let sample = [UInt8](data.prefix(512))
-        let zerosAtOdd = stride(from: 1, to: sample.count, by: 2).filter { sample[$0] == 0 }.count
-        let zerosAtEven = stride(from: 0, to: sample.count, by: 2).filter { sample[$0] == 0 }.count
-        if zerosAtOdd > sample.count / 4 { return String(data: data, encoding: .utf16LittleEndian) }
-        if zerosAtEven > sample.count / 4 { return String(data: data, encoding: .utf16BigEndian) }
-        if let text = String(data: data, encoding: .utf8) { return text }
-        return String(data: data, encoding: .windowsCP1252) ?? String(data: data, encoding: .isoLatin1)
-    }
-
     /// A character of plain text, safe in a WebVTT payload.
     static func escaped(_ character: Character) -> String {
         switch character {

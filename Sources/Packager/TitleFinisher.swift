@@ -48,7 +48,7 @@ public struct TitleFinisher: Sendable {
         return TranscodeResult(
             input: plan.source, output: title.root.path, preset: plan.preset.name, duration: duration,
             frameRate: plan.video?.frameRate.doubleValue, video: measured.video, audio: measured.audio,
-            subtitles: measured.subtitles, poster: poster, storyboard: storyboard, dash: playlists.dashManifest, warnings: plan.warnings + tracks.warnings,
+            subtitles: measured.subtitles, poster: poster, storyboard: storyboard, dash: playlists.dashManifest, warnings: plan.warnings + tracks.warnings.map(\.description),
             elapsed: elapsed, speed: elapsed > 0 ? duration / elapsed : 0)
     }
 }

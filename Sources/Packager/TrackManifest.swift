@@ -34,8 +34,8 @@ public struct TrackManifest: Codable, Sendable, Equatable {
 
     public var audio: [Audio] = []
     public var subtitles: [Subtitle] = []
-    /// Tracks left out and why, each naming its file.
-    public var warnings: [String] = []
+    /// Tracks left out, or published with cues dropped, and why (SPEC §16).
+    public var warnings: [TrackWarning] = []
     /// Subtitle segments written so far (the rest, up to the title's end, by the finish).
     public var subtitleSegments = 0
     /// Set when the task is done: the audio renditions' segments and samples (title clock).

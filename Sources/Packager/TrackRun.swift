@@ -13,10 +13,10 @@ final class TrackRun {
     /// source time), 0 for a sidecar (its zero is the first frame).
     private struct Subtitle {
         let track: TrackPlan.SubtitleTrack
-        /// Decoded from the source (or by libavformat from a sidecar).
+        /// Decoded from the source.
         var events: [SubtitleEvent]
-        /// Read from a sidecar by a reader of our own, on its clock.
-        var read: [SubtitleCue]?
+        /// Read from a sidecar by a reader of our own, on its clock (cues sorted).
+        var read: SubtitleFile.Contents?
         let offset: Double?
     }
 
@@ -118,7 +118,7 @@ final class TrackRun {
                 audio.append(rendition)
                 if rendition.demuxer === source.demuxer { sourceAudio.append(rendition) } else { dubs.append(rendition) }
             } catch {
-                leaveOut(track.origin, error)
+                leaveOut(track.origin, language: track.language, error)
             }
         }
     }
@@ -164,19 +164,12 @@ final class TrackRun {
                     subtitleDecoders[index] = try SubtitleDecoder(demuxer: source.demuxer, streamIndex: index)
                     subtitles.append(Subtitle(track: track, events: [], read: nil, offset: nil))
                 case let .sidecar(path):
-                    switch try SubtitleFile.read(at: path) {
-                    case let .events(events):
-                        guard !SubtitleCue.cues(from: events, offset: 0, duration: .infinity).isEmpty else { throw TrackProblem.noCues }
-                        subtitles.append(Subtitle(track: track, events: events, read: nil, offset: 0))
-                    case let .read(reading):
-                        guard !reading.cues.isEmpty else { throw TrackProblem.noCueRead(reading.dropped.first) }
-                        if !reading.dropped.isEmpty { warn(path, leftOut: reading.dropped) }
-                        let cues = reading.cues.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
-                        subtitles.append(Subtitle(track: track, events: [], read: cues, offset: 0))
-                    }
+                    var contents = try SubtitleFile.read(at: path)
+                    contents.reading.cues.sort { ($0.start, $0.end) < ($1.start, $1.end) }
+                    subtitles.append(Subtitle(track: track, events: [], read: contents, offset: 0))
                 }
             } catch {
-                leaveOut(track.origin, error)
+                leaveOut(track.origin, language: track.language, error)
             }
         }
     }
@@ -238,7 +231,8 @@ final class TrackRun {
                     more = try dub.demuxer.read(into: dubPacket)
                 } catch {
                     more = false
-                    manifest.warnings.append("\(dub.track.origin.sidecarPath ?? plan.source): \(error.reason); the dub is silent from \(Int(dub.seconds)) s")
+                    manifest.warnings.append(TrackWarning(file: fileName(dub.track.origin), language: dub.track.language.tag,
+                                                          reason: "\(error.reason); the dub is silent from \(Int(dub.seconds)) s", published: true))
                 }
                 guard more else {
                     dubsEnded.insert(ObjectIdentifier(dub))
@@ -268,16 +262,22 @@ final class TrackRun {
 
     /// Writes the remaining subtitle segments and puts every track's cues in the manifest,
     /// cut at the title's end (`duration` seconds without video); a track without a cue is
-    /// left out (its empty segments stay unlisted).
+    /// left out (its empty segments stay unlisted), and each track whose file was not read
+    /// whole gets its warning.
     private func finishSubtitles(duration: Double) throws {
         try writeSubtitleSegments(through: .infinity)
         for index in subtitles.indices {
             manifest.subtitles[index].cues = cues(index, duration: plan.video == nil ? duration : plan.expectedDuration)
         }
-        for (index, subtitle) in manifest.subtitles.enumerated().reversed() where subtitle.cues?.isEmpty ?? true {
-            leaveOut(subtitles[index].track.origin, TrackProblem.noCues)
-            manifest.subtitles.remove(at: index)
+        for (index, subtitle) in zip(subtitles.indices, subtitles) {
+            let published = !(manifest.subtitles[index].cues?.isEmpty ?? true)
+            if let warning = TrackProblem.warning(for: subtitle.read, cuesInTitle: manifest.subtitles[index].cues?.count ?? 0,
+                                                  file: fileName(subtitle.track.origin), language: subtitle.track.language) {
+                manifest.warnings.append(warning)
+            }
+            if !published { dropped.insert(subtitle.track.origin) }
         }
+        manifest.subtitles.removeAll { $0.cues?.isEmpty ?? true }
     }
 
     /// Writes the subtitle segments that end before `position` seconds (never the title's
@@ -298,7 +298,7 @@ final class TrackRun {
     private func cues(_ position: Int, duration: Double) -> [SubtitleCue] {
         let entry = subtitles[position]
         let offset = entry.offset ?? timeline.start ?? 0
-        if let read = entry.read { return read.compactMap { $0.placed(offset: offset, duration: duration) } }
+        if let read = entry.read { return read.reading.cues.compactMap { $0.placed(offset: offset, duration: duration) } }
         return SubtitleCue.cues(from: entry.events, offset: offset, duration: duration)
     }
 
@@ -311,19 +311,18 @@ final class TrackRun {
         }
     }
 
-    /// Leaves a track out of the title, with a warning naming its file.
-    /// Says which cues of a sidecar could not be read (they are left out, the rest kept).
-    private func warn(_ path: String, leftOut dropped: [SubtitleReading.Dropped]) {
-        let shown = dropped.prefix(3).map { "line \($0.line): \($0.reason)" }.joined(separator: "; ")
-        manifest.warnings.append("\(path): \(dropped.count) cue(s) could not be read and were left out (\(shown)\(dropped.count > 3 ? "; …" : ""))")
+    /// Leaves a track out of the title, with a warning naming its file and why.
+    private func leaveOut(_ origin: TrackPlan.Origin, language: Language, _ error: Error) {
+        dropped.insert(origin)
+        let reason = (error as? PackagingError)?.reason ?? ErrorWords.describe(error)
+        manifest.warnings.append(TrackWarning(file: fileName(origin), language: language.tag, reason: reason, published: false))
     }
 
-    private func leaveOut(_ origin: TrackPlan.Origin, _ error: Error) {
-        dropped.insert(origin)
-        if let error = error as? PackagingError {
-            manifest.warnings.append("\(error); the title is published without it")
-        } else {
-            manifest.warnings.append("\(origin.sidecarPath ?? plan.source): \(error); the title is published without it")
+    /// A track's file as a user names it: the sidecar's name, or the source's with the stream.
+    private func fileName(_ origin: TrackPlan.Origin) -> String {
+        switch origin {
+        case let .sidecar(path): URL(fileURLWithPath: path).lastPathComponent
+        case let .stream(index): URL(fileURLWithPath: plan.source).lastPathComponent + "#\(index)"
         }
     }
 }
@@ -335,16 +334,22 @@ private extension TrackPlan.Origin {
     }
 }
 
-/// Why a track was left out, when no libav or file error says it.
-enum TrackProblem: Error, CustomStringConvertible {
-    case noCues
-    /// A sidecar read by our readers without a cue: why its first piece was left out.
-    case noCueRead(SubtitleReading.Dropped?)
-
-    var description: String {
-        switch self {
-        case .noCues: "no subtitle cue falls within the title"
-        case .noCueRead(let dropped): "holds no subtitle cue that can be read" + (dropped.map { " (line \($0.line): \($0.reason))" } ?? "")
+/// The warning a subtitle track gets (SPEC §16): cues dropped, a legacy text encoding, or
+/// no cue within the title; nil for a track read whole.
+enum TrackProblem {
+    static func warning(for read: SubtitleFile.Contents?, cuesInTitle: Int, file: String, language: Language) -> TrackWarning? {
+        let reading = read?.reading
+        var reasons: [String] = []
+        if let reading, reading.droppedCount > 0 {
+            let shown = reading.dropped.prefix(3).map { "line \($0.line): \($0.reason)" }.joined(separator: "; ")
+            reasons.append("\(reading.droppedCount) cue(s) could not be read and were left out (\(shown)\(reading.droppedCount > 3 ? "; …" : ""))")
         }
+        if let encoding = read?.encoding, encoding.isLegacy { reasons.append("its text was read as \(encoding.name)") }
+        if cuesInTitle == 0 {
+            reasons.insert(reading?.cues.isEmpty ?? false ? "holds no subtitle cue that can be read" : "no subtitle cue falls within the title", at: 0)
+        }
+        guard !reasons.isEmpty else { return nil }
+        return TrackWarning(file: file, language: language.tag, cuesRead: cuesInTitle, cuesDropped: reading?.droppedCount ?? 0,
+                            reason: reasons.joined(separator: "; "), published: cuesInTitle > 0)
     }
 }

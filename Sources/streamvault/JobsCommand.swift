@@ -28,6 +28,10 @@ struct JobsCommand: AsyncParsableCommand {
         if let error = job.error { lines.append("  error     \(error)") }
         lines.append("  created   \(job.createdAt)")
         if let finished = job.finishedAt { lines.append("  finished  \(finished)") }
+        for warning in job.warnings {
+            let cues = warning.cuesRead.map { read in " (\(read) cue(s) read, \(warning.cuesDropped ?? 0) dropped)" } ?? ""
+            lines.append("  warning   \(warning)\(cues)")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -156,7 +156,7 @@ import VaultLayout
     }
 
     static let closing: [(JobTask.Kind, WorkerMessage)] = [
-        (.plan, .planned), (.tracks, .tracksDone(segments: 3)),
+        (.plan, .planned), (.tracks, .tracksDone(segments: 3, warnings: [])),
         (.chunk, .chunkDone(try! JSONDecoder().decode(ChunkResultStub.self, from: Data(ChunkResultStub.json.utf8)).result)),
     ]
 
@@ -220,7 +220,7 @@ import VaultLayout
 @Suite struct WorkerChannelTests {
     @Test func messagesCrossWholeWhateverHowTheBytesArriveAndBadLinesAreDropped() throws {
         let sent: [WorkerMessage] = [.progress(fraction: 0.5, speed: 2.5), .segmentsReady(3), .digest("ab12"), .planned,
-                                     .tracksDone(segments: 7), .failed("a.mp4: not a media file")]
+                                     .tracksDone(segments: 7, warnings: []), .failed("a.mp4: not a media file")]
         var bytes = Data()
         for message in sent { bytes += try WorkerChannel.line(message) }
         bytes = Data("{not json}\n".utf8) + bytes + Data("{\"planned\": {}".utf8)  // a bad line first, a partial one last

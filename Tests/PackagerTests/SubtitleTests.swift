@@ -2,6 +2,7 @@ import Foundation
 import LibAV
 @testable import Packager
 import Testing
+import VaultLayout
 import TestSupport
 
 @Suite struct SidecarTests {
@@ -75,6 +76,39 @@ import TestSupport
 }
 
 @Suite struct SubtitleFileTests {
+    /// Legacy code pages told apart by the alphabets of their languages, and binary data refused.
+    @Test(arguments: [
+        ("C'est très déjà-vu, garçon, à l'école.", String.Encoding.windowsCP1252, TextEncoding.windows1252),
+        ("¿Qué pasó, señor? Mañana.", .windowsCP1252, .windows1252),
+        ("Привет, мир! Как дела? Всё хорошо.", .windowsCP1251, .windows1251),
+        ("Zażółć gęślą jaźń, proszę pana.", .windowsCP1250, .windows1250),
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy.", .windowsCP1250, .windows1250),
+        ("Zażółć gęślą jaźń, proszę pana.", .isoLatin2, .isoLatin2),
+        ("Καλημέρα κόσμε, τι κάνεις;", .windowsCP1253, .windows1253),
+        ("Günaydın, nasılsın? Teşekkürler.", .windowsCP1254, .windows1254),
+        ("こんにちは、世界。元気ですか？", .shiftJIS, .shiftJIS),
+    ])
+    func legacyEncodingsAreToldApart(line: String, saved: String.Encoding, expected: TextEncoding) throws {
+        let text = "1\r\n00:00:01,000 --> 00:00:02,000\r\n\(line)\r\n"
+        let bytes = try #require(text.data(using: saved))
+        let decoded = try #require(TextEncoding.decode(bytes))
+        #expect(decoded.encoding == expected && decoded.text == text)
+        #expect(TextEncoding.decode(Data([0x1A, 0x45, 0xDF, 0xA3, 0x00, 0x01, 0x02, 0x80, 0x03, 0x04] + Array(repeating: 0x07, count: 100))) == nil, "binary data is not text")
+    }
+
+    @Test func aLegacyEncodingIsSaidInTheTracksWarning() throws {
+        let file = try Fixtures.temporaryFolder("sidecar").appendingPathComponent("movie.ru.srt")
+        try "1\n00:00:01,000 --> 00:00:02,000\nПривет, мир!\n".data(using: .windowsCP1251)!.write(to: file)
+        let contents = try SubtitleFile.read(at: file.path)
+        #expect(contents.encoding == .windows1251 && contents.reading.cues.map(\.text) == ["Привет, мир!"])
+        let warning = TrackProblem.warning(for: contents, cuesInTitle: 1, file: "movie.ru.srt", language: Language(code: "ru")!)
+        #expect(warning == TrackWarning(file: "movie.ru.srt", language: "ru", cuesRead: 1, cuesDropped: 0,
+                                        reason: "its text was read as Windows-1251 (Cyrillic)", published: true))
+        let binary = file.deletingLastPathComponent().appendingPathComponent("movie.de.srt")
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: binary)
+        #expect { try SubtitleFile.read(at: binary.path) } throws: { "\($0)" == binary.path + ": is not text (binary data, or an encoding that cannot be told)" }
+    }
+
     static let text = "1\n00:00:01,000 --> 00:00:02,500\nÉté à Málaga: ¡señores!\n\n2\n00:00:03,000 --> 00:00:03,500\nFin.\n"
 
     @Test(arguments: ["utf8", "utf8-bom", "utf16le-bom", "utf16be-bom", "utf16le", "latin1"])
@@ -87,10 +121,10 @@ import TestSupport
         case "utf16le": Self.text.data(using: .utf16LittleEndian)!
         default: Self.text.data(using: .isoLatin1)!
         }
-        #expect(SubtitleText.decode(bytes) == Self.text)
+        #expect(TextEncoding.decode(bytes)?.text == Self.text)
         let file = try Fixtures.temporaryFolder("sidecar").appendingPathComponent("movie.\(encoding).srt")
         try bytes.write(to: file)
-        guard case let .read(reading) = try SubtitleFile.read(at: file.path) else { Issue.record("SubRip is read by our reader"); return }
+        let reading = try SubtitleFile.read(at: file.path).reading
         #expect(reading.cues.count == 2 && reading.dropped.isEmpty)
         #expect(reading.cues.first?.text == "Été à Málaga: ¡señores!")
         #expect(reading.cues.first?.start == 1.0 && reading.cues.first?.end == 2.5)
@@ -113,8 +147,7 @@ import TestSupport
         let file = try Fixtures.temporaryFolder("sidecar").appendingPathComponent("movie.en.ass")
         try Data(ass.utf8).write(to: file)
         LibAVLog.silence()
-        guard case let .events(events) = try SubtitleFile.read(at: file.path) else { Issue.record("ASS goes through libavformat"); return }
-        let cues = SubtitleCue.cues(from: events, offset: 0, duration: 10)
+        let cues = try SubtitleFile.read(at: file.path).reading.cues
         #expect(cues.map(\.text) == ["<b>Bold</b> and red, too\nsecond line"])
         #expect(cues.map { WebVTT.timestamp($0.start) + " --> " + WebVTT.timestamp($0.end) } == ["00:00:01.200 --> 00:00:03.400"])
     }
@@ -122,9 +155,7 @@ import TestSupport
     @Test func aFileThatIsNotSubtitlesHoldsNoCueAndSaysWhy() throws {
         let folder = try Fixtures.temporaryFolder("sidecar")
         try Data("these are my notes, not subtitles\n".utf8).write(to: folder.appendingPathComponent("notes.en.srt"))
-        guard case let .read(reading) = try SubtitleFile.read(at: folder.appendingPathComponent("notes.en.srt").path) else {
-            Issue.record("SubRip is read by our reader"); return
-        }
+        let reading = try SubtitleFile.read(at: folder.appendingPathComponent("notes.en.srt").path).reading
         #expect(reading.cues.isEmpty && reading.dropped == [SubtitleReading.Dropped(line: 1, reason: "has no timing line")])
         try Data("these are my notes\n".utf8).write(to: folder.appendingPathComponent("notes.en.ass"))
         LibAVLog.silence()

@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 import PostgresNIO
 
 extension PostgresCatalog: SnapshotStore {
@@ -120,6 +121,14 @@ extension PostgresCatalog: SnapshotStore {
             job.digest = digest
             try await db.update(job, in: "job")
             try await db.run("UPDATE media SET digest = \(digest) WHERE id = \(job.mediaId) AND status = 'processing'")
+        }
+    }
+
+    func setWarnings(jobID: String, warnings: [TrackWarning]) async throws {
+        try await transaction { db in
+            guard var job = try await Self.lockJob(jobID, db) else { return }
+            job.warnings = warnings
+            try await db.update(job, in: "job")
         }
     }
 

@@ -102,6 +102,7 @@ enum PostgresMigrations {
             #"CREATE TABLE "playbackStart" ("mediaId" text NOT NULL, viewer text NOT NULL, hour bigint NOT NULL, at timestamptz NOT NULL, PRIMARY KEY ("mediaId", viewer, hour))"#,
             #"CREATE INDEX ON "playbackStart" (at)"#,
         ]),
+        (8, [#"ALTER TABLE job ADD COLUMN warnings jsonb NOT NULL DEFAULT '[]'"#]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 
 /// One packaging job: a file taken from `ingest/` or submitted, on its way to a title.
 public struct Job: Codable, Sendable, Equatable, Identifiable {
@@ -73,6 +74,8 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var cancelRequested: Bool
     /// SHA-256 of the source, once its tracks task has read it.
     public var digest: String?
+    /// Tracks left out, or published with cues dropped, once its tracks task is done.
+    public var warnings: [TrackWarning]
 
     public init(id: String = CatalogID.make(), mediaId: String = CatalogID.make(), source: String,
                 sidecars: [Track] = [], origin: Origin, title: String? = nil, type: MediaType? = nil,
@@ -93,6 +96,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         self.maxAttempts = maxAttempts
         self.createdAt = createdAt
         cancelRequested = false
+        warnings = []
     }
 }
 

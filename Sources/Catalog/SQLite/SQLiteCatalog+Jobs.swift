@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 import GRDB
 
 extension SQLiteCatalog: SnapshotStore {
@@ -103,6 +104,14 @@ extension SQLiteCatalog: SnapshotStore {
             job.digest = digest
             try job.update(db)
             try db.execute(sql: "UPDATE media SET digest = ? WHERE id = ? AND status = 'processing'", arguments: [digest, job.mediaId])
+        }
+    }
+
+    func setWarnings(jobID: String, warnings: [TrackWarning]) async throws {
+        try await pool.write { db in
+            guard var job = try Job.fetchOne(db, key: jobID) else { return }
+            job.warnings = warnings
+            try job.update(db)
         }
     }
 

@@ -224,6 +224,9 @@ enum SQLiteMigrations {
                 t.primaryKey(["mediaId", "viewer", "hour"])
             }
         }
+        migrator.registerMigration("v10: track warnings of jobs") { db in
+            try db.alter(table: "job") { t in t.add(column: "warnings", .jsonText).notNull().defaults(to: "[]") }
+        }
         return migrator
     }
 }

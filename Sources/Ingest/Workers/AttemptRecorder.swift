@@ -94,7 +94,8 @@ struct AttemptRecorder: Sendable {
             let rungs = try await plan(of: job).video?.rungs.count ?? 0
             Counter(label: "streamvault_frames_encoded_total").increment(by: (result.endFrame - result.startFrame) * rungs)
             await publisher.listReadySegments(of: job)
-        case let .tracksDone(segments):
+        case let .tracksDone(segments, warnings):
+            if !warnings.isEmpty { try await catalog.setWarnings(jobID: job.id, warnings: warnings) }
             try await catalog.completeTask(task.id, owner: owner, segments: segments)
             await publisher.listReadySegments(of: job)
         case let .finished(result):

@@ -1,5 +1,6 @@
 import Catalog
 import Packager
+import VaultLayout
 
 /// What the daemon gives a worker child: its task and the task's job, as JSON on its
 /// command line, so the child needs no catalog of its own.
@@ -36,8 +37,9 @@ public enum WorkerMessage: Codable, Sendable, Equatable {
     case planned
     /// A chunk task is done and its segments are in the title.
     case chunkDone(ChunkResult)
-    /// The tracks task is done: this many segments in every rendition.
-    case tracksDone(segments: Int)
+    /// The tracks task is done: this many segments in every rendition, and what went wrong
+    /// with any track.
+    case tracksDone(segments: Int, warnings: [TrackWarning])
     /// The finish task is done: the whole title, measured.
     case finished(TranscodeResult)
     /// The task failed, in words a user understands (the exit status says if for good).
