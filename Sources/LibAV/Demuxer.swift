@@ -90,6 +90,13 @@ public final class Demuxer {
         try check(av_seek_frame(context, Int32(index), target, SV_AVSEEK_FLAG_BACKWARD), "seek to \(seconds) s")
     }
 
+    /// Stream `index`'s codec configuration as the container holds it (`avcC`, `hvcC`…).
+    public func extradata(of index: Int) -> [UInt8] {
+        let parameters = stream(index).pointee.codecpar.pointee
+        guard let data = parameters.extradata, parameters.extradata_size > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: Int(parameters.extradata_size)))
+    }
+
     func stream(_ index: Int) -> UnsafeMutablePointer<AVStream> { context.pointee.streams[index]! }
 }
 

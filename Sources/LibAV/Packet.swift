@@ -28,6 +28,11 @@ public final class Packet {
         if pointer.pointee.dts != SV_AV_NOPTS_VALUE { pointer.pointee.dts += ticks }
     }
 
+    /// The payload's bytes, for the length of `body`.
+    public func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try body(UnsafeRawBufferPointer(start: pointer.pointee.data, count: size))
+    }
+
     /// Drops the payload, keeping the allocation for the next read.
     public func unref() { av_packet_unref(pointer) }
 }

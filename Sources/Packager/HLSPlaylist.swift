@@ -159,9 +159,10 @@ public struct AttributeList: Sendable {
 
 /// The multivariant ("master") playlist StreamVault writes for a title.
 public struct MasterPlaylist: Sendable, Equatable {
-    /// An `EXT-X-MEDIA` rendition (an audio language, a subtitle track).
+    /// An `EXT-X-MEDIA` rendition (an audio language, a subtitle track, the closed captions
+    /// inside the video).
     public struct Rendition: Sendable, Equatable {
-        public enum Kind: String, Sendable { case audio = "AUDIO", subtitles = "SUBTITLES" }
+        public enum Kind: String, Sendable { case audio = "AUDIO", subtitles = "SUBTITLES", closedCaptions = "CLOSED-CAPTIONS" }
         public var kind: Kind
         public var groupID: String
         public var language: Language
@@ -171,6 +172,7 @@ public struct MasterPlaylist: Sendable, Equatable {
         public var forced: Bool
         /// Audio channel count, for `CHANNELS`.
         public var channels: Int?
+        /// The playlist; for closed captions, the channel in the video (`INSTREAM-ID`, "CC1").
         public var uri: String
         /// `CHARACTERISTICS` (Uniform Type Identifiers), e.g. for SDH subtitles.
         public var characteristics: String? = nil
@@ -186,12 +188,14 @@ public struct MasterPlaylist: Sendable, Equatable {
         public var frameRate: Double?
         public var audioGroup: String?
         public var subtitlesGroup: String?
+        public var closedCaptionsGroup: String? = nil
         public var uri: String
 
         public static func == (a: Variant, b: Variant) -> Bool {
             a.bandwidth == b.bandwidth && a.averageBandwidth == b.averageBandwidth && a.codecs == b.codecs
                 && a.resolution?.width == b.resolution?.width && a.resolution?.height == b.resolution?.height
-                && a.frameRate == b.frameRate && a.audioGroup == b.audioGroup && a.subtitlesGroup == b.subtitlesGroup && a.uri == b.uri
+                && a.frameRate == b.frameRate && a.audioGroup == b.audioGroup && a.subtitlesGroup == b.subtitlesGroup
+                && a.closedCaptionsGroup == b.closedCaptionsGroup && a.uri == b.uri
         }
     }
 
@@ -229,7 +233,7 @@ public struct MasterPlaylist: Sendable, Equatable {
             if rendition.kind == .subtitles { attributes.append("FORCED=\(rendition.forced ? "YES" : "NO")") }
             if let channels = rendition.channels { attributes.append("CHANNELS=\(quoted(String(channels)))") }
             if let characteristics = rendition.characteristics { attributes.append("CHARACTERISTICS=\(quoted(characteristics))") }
-            attributes.append("URI=\(quoted(rendition.uri))")
+            attributes.append(rendition.kind == .closedCaptions ? "INSTREAM-ID=\(quoted(rendition.uri))" : "URI=\(quoted(rendition.uri))")
             lines.append("#EXT-X-MEDIA:" + attributes.joined(separator: ","))
         }
         for variant in variants.sorted(by: { $0.bandwidth < $1.bandwidth }) {
@@ -239,6 +243,7 @@ public struct MasterPlaylist: Sendable, Equatable {
             if let frameRate = variant.frameRate { attributes.append("FRAME-RATE=\(String(format: "%.3f", frameRate))") }
             if let group = variant.audioGroup { attributes.append("AUDIO=\(quoted(group))") }
             if let group = variant.subtitlesGroup { attributes.append("SUBTITLES=\(quoted(group))") }
+            if let group = variant.closedCaptionsGroup { attributes.append("CLOSED-CAPTIONS=\(quoted(group))") }
             lines.append("#EXT-X-STREAM-INF:" + attributes.joined(separator: ","))
             lines.append(variant.uri)
         }

@@ -45,12 +45,17 @@ public struct ProbeReport: Sendable, Codable {
         let plan = source.video.map { LadderPlan(source: DisplayGeometry(stream: $0), preset: preset) }
         ladder = plan?.rungs ?? []
         videoProcessing = source.video.map { VideoNormalizer(stream: $0).steps } ?? []
-        let tracks = TrackPlan(source: source, sidecars: sidecars)
+        let captions = source.video.flatMap { video in (try? Packet()).flatMap { try? CaptionScan.language(of: source, video: video, packet: $0) } }
+        let tracks = TrackPlan(source: source, sidecars: sidecars, captions: captions)
         let audioFormat = "AAC-LC \(preset.audio.channels == 2 ? "stereo" : "\(preset.audio.channels) ch") \(preset.audio.sampleRate / 1000) kHz"
         streams = source.streams.map { info in
             let use: String
             if info.index == source.video?.index {
                 use = "video ladder: " + (plan?.rungs.map { "\($0.name) \($0.width)x\($0.height)" }.joined(separator: ", ") ?? "")
+                    + (captions.map { language in
+                        "; closed captions CC1 [\(language.tag)] kept in every rung, and as WebVTT rendition subs/"
+                            + (tracks.subtitles.first { $0.origin == .captions(info.index) }?.folder ?? "cc1")
+                    } ?? "")
             } else if let track = tracks.audio.first(where: { $0.origin == .stream(info.index) }) {
                 use = "\(audioFormat) rendition audio/\(track.folder) \"\(track.name)\" [\(track.language.tag)]\(track.isDefault ? ", default" : "")"
             } else if let track = tracks.subtitles.first(where: { $0.origin == .stream(info.index) }) {

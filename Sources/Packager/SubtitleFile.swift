@@ -13,7 +13,7 @@ enum SubtitleFile {
 
     /// The formats, by file extension (and a WebVTT signature, whatever the name).
     enum Format: Equatable {
-        case webVTT, subRip, ass
+        case webVTT, subRip, ass, scc
 
         init?(path: String, text: String) {
             let kind = URL(fileURLWithPath: path).pathExtension.lowercased()
@@ -23,6 +23,7 @@ enum SubtitleFile {
                 switch kind {
                 case "srt": self = .subRip
                 case "ass", "ssa": self = .ass
+                case "scc": self = .scc
                 default: return nil
                 }
             }
@@ -55,6 +56,7 @@ enum SubtitleFile {
         case .webVTT: WebVTTReader.read(text)
         case .subRip: SubRipReader.read(text)
         case .ass: try events(of: text, path: path)
+        case .scc: SCCReader.read(text)
         }
         return Contents(reading: reading, encoding: encoding)
     }

@@ -34,6 +34,9 @@ public struct TitlePlan: Codable, Sendable, Equatable {
         public var sourceStart: Double
         /// Frames in a complete title, as the source's length says.
         public var expectedFrames: Int
+        /// The language of the CEA-608 captions its packets carry (CC1, in A/53 SEI), which
+        /// every rung's encoder keeps; nil when the first `CaptionScan.seconds` carry none.
+        public var closedCaptions: Language?
     }
 
     /// The lead-in in frames of the video's constant rate.
@@ -74,7 +77,8 @@ extension TitlePlan {
     /// first frame, opens each rung's encoder once to learn its codec string and reordering.
     public init(path: String, preset: Preset, sidecars: [Sidecar], chunking: Chunking) throws {
         let source = try MediaSource(path: path)
-        let tracks = TrackPlan(source: source, sidecars: sidecars)
+        let planned = try source.video.map { try Self.planVideo(source: source, stream: $0, preset: preset) }
+        let tracks = TrackPlan(source: source, sidecars: sidecars, captions: planned?.0.closedCaptions)
         self.source = path
         self.preset = preset
         warnings = source.skipped.filter { !$0.stream.isAttachedPicture }.map {
@@ -90,8 +94,7 @@ extension TitlePlan {
             audio = nil
         }
         var seconds = Double(priming) / Double(preset.audio.sampleRate)
-        if let stream = source.video {
-            let (video, reorder) = try Self.planVideo(source: source, stream: stream, preset: preset)
+        if let (video, reorder) = planned {
             let frame = Double(video.frameRate.denominator) / Double(video.frameRate.numerator)
             seconds = Double(max(reorder, Int((seconds / frame).rounded(.up)))) * frame
             self.video = video
@@ -168,8 +171,9 @@ extension TitlePlan {
         guard let firstPts, let sourceStart else { throw PackagingError(file: source.path, cause: .noUsableStream) }
         let duration = stream.duration ?? source.expectedDuration ?? 0
         let frames = max(1, Int((duration * rate.doubleValue).rounded()))
+        let captions = try CaptionScan.language(of: source, video: stream, packet: packet)
         return (VideoPlan(streamIndex: stream.index, frameRate: rate, rungs: ladder.rungs, codecs: codecs,
-                          firstPts: firstPts, sourceStart: sourceStart, expectedFrames: frames), reorder)
+                          firstPts: firstPts, sourceStart: sourceStart, expectedFrames: frames, closedCaptions: captions), reorder)
     }
 
     /// Reads a plan written by `write(to:)`.

@@ -13,6 +13,7 @@ public struct TitlePlaylists: Sendable {
 
     static let audioGroup = "audio"
     static let subtitlesGroup = "subs"
+    static let closedCaptionsGroup = "cc"
 
     public init(plan: TitlePlan, tracks: TrackManifest, layout: TitleLayout) {
         self.plan = plan
@@ -321,7 +322,8 @@ public struct TitlePlaylists: Sendable {
             bandwidth: bandwidth, averageBandwidth: average, codecs: [codec] + (tracks.audio.first.map { [$0.codecs] } ?? []),
             resolution: (rung.width, rung.height), frameRate: plan.video?.frameRate.doubleValue,
             audioGroup: tracks.audio.isEmpty ? nil : Self.audioGroup,
-            subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup, uri: TitleLayout.rungPlaylist(rung.name))
+            subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup,
+            closedCaptionsGroup: plan.video?.closedCaptions == nil ? nil : Self.closedCaptionsGroup, uri: TitleLayout.rungPlaylist(rung.name))
     }
 
     /// Audio-only title: each audio rendition is a variant of its own.
@@ -346,6 +348,11 @@ public struct TitlePlaylists: Sendable {
                 isDefault: false, autoselect: true, forced: track.isForced, channels: nil, uri: track.playlistURI,
                 characteristics: track.isHearingImpaired
                     ? "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound" : nil)
+        }
+        if let language = plan.video?.closedCaptions {
+            renditions.append(MasterPlaylist.Rendition(kind: .closedCaptions, groupID: Self.closedCaptionsGroup, language: language,
+                                                       name: language.name, isDefault: false, autoselect: true, forced: false,
+                                                       channels: nil, uri: "CC1"))
         }
         // fMP4 needs version 7; MPEG-TS 3, or 4 for the I-frame playlists' byte ranges.
         let version = layout.format == .fmp4 ? 7 : (iFrames.isEmpty ? 3 : 4)

@@ -1,10 +1,12 @@
 /// The audio and subtitle renditions a title gets from its source's streams and its
 /// sidecars: language, menu name, default flag and folder of each (SPEC §5).
 public struct TrackPlan: Sendable {
-    /// Where a track comes from: a stream of the source, or a sidecar file.
+    /// Where a track comes from: a stream of the source, a sidecar file, or the CEA-608
+    /// captions (CC1) in the SEI of the source's video stream.
     public enum Origin: Sendable, Equatable, Hashable {
         case stream(Int)
         case sidecar(String)
+        case captions(Int)
     }
 
     public struct AudioTrack: Sendable, Equatable {
@@ -30,7 +32,9 @@ public struct TrackPlan: Sendable {
     public private(set) var audio: [AudioTrack] = []
     public private(set) var subtitles: [SubtitleTrack] = []
 
-    public init(source: MediaSource, sidecars: [Sidecar]) {
+    /// - Parameter captions: the language of the closed captions in the video, if it has them
+    ///   (`CaptionScan`): they become a WebVTT rendition too, `subs/cc1`.
+    public init(source: MediaSource, sidecars: [Sidecar], captions: Language? = nil) {
         let defaultAudio = source.defaultAudio?.index
         var audioFolders = FolderNames(), subtitleFolders = FolderNames()
         for stream in source.audio {
@@ -48,6 +52,12 @@ public struct TrackPlan: Sendable {
                 name: uniqueName(stream.title.flatMap { $0.isEmpty ? nil : $0 } ?? name, among: subtitles.map(\.name)),
                 isForced: stream.isForced, isHearingImpaired: stream.isHearingImpaired,
                 folder: subtitleFolders.claim(language.folderName(isForced: stream.isForced, isHearingImpaired: stream.isHearingImpaired))))
+        }
+        if let captions, let video = source.video {
+            subtitles.append(SubtitleTrack(
+                origin: .captions(video.index), language: captions,
+                name: uniqueName("\(captions.name) (CC)", among: subtitles.map(\.name)),
+                isForced: false, isHearingImpaired: true, folder: subtitleFolders.claim("cc1")))
         }
         for sidecar in sidecars {
             switch sidecar.kind {

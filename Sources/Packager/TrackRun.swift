@@ -17,6 +17,8 @@ final class TrackRun {
         var events: [SubtitleEvent]
         /// Read from a sidecar by a reader of our own, on its clock (cues sorted).
         var read: SubtitleFile.Contents?
+        /// The closed captions of the video, read as the source is.
+        var captions: ClosedCaptionTrack?
         let offset: Double?
     }
 
@@ -68,7 +70,7 @@ final class TrackRun {
         cipher = packager.cipher
         self.segmentsReady = segmentsReady
         source = try MediaSource(path: plan.source)
-        tracks = TrackPlan(source: source, sidecars: packager.sidecars)
+        tracks = TrackPlan(source: source, sidecars: packager.sidecars, captions: plan.video?.closedCaptions)
         try? FileManager.default.removeItem(at: folder.trackStaging)
         staging = title.rooted(at: folder.trackStaging)
         timeline = Timeline(start: plan.video?.sourceStart, videoSeconds: plan.video.map { _ in plan.expectedDuration })
@@ -135,6 +137,8 @@ final class TrackRun {
             guard let stream = file.audio.first else { throw PackagingError(file: path, cause: .noUsableStream) }
             (demuxer, index) = (file.demuxer, stream.index)
             demuxer.discardAll(except: [index])
+        case .captions:  // a subtitle origin only
+            throw PackagingError(file: plan.source, cause: .noUsableStream)
         }
         return try AudioRenditionEncoder(
             track: track, demuxer: demuxer, streamIndex: index, settings: plan.preset.audio, layout: staging,
@@ -162,11 +166,14 @@ final class TrackRun {
                 switch track.origin {
                 case let .stream(index):
                     subtitleDecoders[index] = try SubtitleDecoder(demuxer: source.demuxer, streamIndex: index)
-                    subtitles.append(Subtitle(track: track, events: [], read: nil, offset: nil))
+                    subtitles.append(Subtitle(track: track, events: [], offset: nil))
                 case let .sidecar(path):
                     var contents = try SubtitleFile.read(at: path)
                     contents.reading.cues.sort { ($0.start, $0.end) < ($1.start, $1.end) }
                     subtitles.append(Subtitle(track: track, events: [], read: contents, offset: 0))
+                case .captions:
+                    guard let video = source.video, let captions = ClosedCaptionTrack(source: source, stream: video) else { continue }
+                    subtitles.append(Subtitle(track: track, events: [], captions: captions, offset: nil))
                 }
             } catch {
                 leaveOut(track.origin, language: track.language, error)
@@ -194,7 +201,7 @@ final class TrackRun {
     /// Reads the source to its end, the dubs at the pace of its audio, and writes the
     /// subtitle segments the source has passed.
     private func readSource(progress: (Double) -> Void, isCancelled: () -> Bool) throws {
-        source.demuxer.discardAll(except: Set(sourceAudio.map(\.streamIndex) + subtitleDecoders.keys))
+        source.demuxer.discardAll(except: Set(sourceAudio.map(\.streamIndex) + subtitleDecoders.keys + captionStreams))
         var lastReport = ContinuousClock.now
         var position = 0.0  // how far the source has been read
         while try source.readPacket(into: packet) {
@@ -215,6 +222,8 @@ final class TrackRun {
     private func decode(_ packet: Packet) throws {
         if let rendition = sourceAudio.first(where: { $0.streamIndex == packet.streamIndex }) {
             try rendition.decode(packet)
+        } else if let position = subtitles.firstIndex(where: { $0.track.origin == .captions(packet.streamIndex) }) {
+            subtitles[position].captions?.read(packet)
         } else if let decoder = subtitleDecoders[packet.streamIndex], let event = decoder.decode(packet),
                   let position = subtitles.firstIndex(where: { $0.track.origin == .stream(packet.streamIndex) }) {
             subtitles[position].events.append(event)
@@ -265,6 +274,7 @@ final class TrackRun {
     /// left out (its empty segments stay unlisted), and each track whose file was not read
     /// whole gets its warning.
     private func finishSubtitles(duration: Double) throws {
+        for index in subtitles.indices { subtitles[index].captions?.finish() }
         try writeSubtitleSegments(through: .infinity)
         for index in subtitles.indices {
             manifest.subtitles[index].cues = cues(index, duration: plan.video == nil ? duration : plan.expectedDuration)
@@ -298,7 +308,7 @@ final class TrackRun {
     private func cues(_ position: Int, duration: Double) -> [SubtitleCue] {
         let entry = subtitles[position]
         let offset = entry.offset ?? timeline.start ?? 0
-        if let read = entry.read { return read.reading.cues.compactMap { $0.placed(offset: offset, duration: duration) } }
+        if let read = entry.read?.reading.cues ?? entry.captions?.cues { return read.compactMap { $0.placed(offset: offset, duration: duration) } }
         return SubtitleCue.cues(from: entry.events, offset: offset, duration: duration)
     }
 
@@ -323,7 +333,13 @@ final class TrackRun {
         switch origin {
         case let .sidecar(path): URL(fileURLWithPath: path).lastPathComponent
         case let .stream(index): URL(fileURLWithPath: plan.source).lastPathComponent + "#\(index)"
+        case let .captions(index): URL(fileURLWithPath: plan.source).lastPathComponent + "#\(index) (CC1)"
         }
+    }
+
+    /// The video stream whose captions are read, if any.
+    private var captionStreams: [Int] {
+        subtitles.compactMap { if case let .captions(index) = $0.track.origin { index } else { nil } }
     }
 }
 

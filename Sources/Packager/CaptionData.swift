@@ -1,0 +1,143 @@
+/// CEA-608 caption byte pairs carried in the video's SEI (ATSC A/53 Part 4: H.264 SEI
+/// `user_data_registered_itu_t_t35`, HEVC prefix SEI; country 0xB5, provider 0x0031,
+/// "GA94", `cc_data`), read from the packets without decoding a picture. Pure, fuzzed
+/// (`make fuzz`).
+struct CaptionData: Sendable {
+    /// How the codec's NAL units are framed in its packets.
+    enum Framing: Equatable, Sendable {
+        /// Each NAL unit after a big-endian length of this many bytes (MP4, Matroska).
+        case lengthPrefixed(Int)
+        /// Start codes (MPEG-TS, raw streams).
+        case annexB
+    }
+
+    enum Codec: Sendable { case h264, hevc }
+
+    let codec: Codec
+    let framing: Framing
+
+    /// For a stream of `codec` (libav's name) with `extradata`; nil for codecs that carry no A/53 SEI.
+    init?(codec name: String, extradata: [UInt8]) {
+        switch name {
+        case "h264":
+            codec = .h264
+            // avcC: configurationVersion 1, …, lengthSizeMinusOne in the low bits of byte 4.
+            framing = extradata.count > 4 && extradata[0] == 1 ? .lengthPrefixed(Int(extradata[4] & 3) + 1) : .annexB
+        case "hevc":
+            codec = .hevc
+            // hvcC: configurationVersion 1, lengthSizeMinusOne in the low bits of byte 21.
+            framing = extradata.count > 22 && extradata[0] == 1 ? .lengthPrefixed(Int(extradata[21] & 3) + 1) : .annexB
+        default:
+            return nil
+        }
+    }
+
+    /// The CEA-608 pairs of field 1 (`cc_type` 0: channels CC1 and CC2) in one packet, in order.
+    func fieldOnePairs(in packet: UnsafeRawBufferPointer) -> [(UInt8, UInt8)] {
+        var pairs: [(UInt8, UInt8)] = []
+        for unit in nalUnits(packet) where isSEI(unit) {
+            let payload = Self.unescaped(unit.dropFirst(codec == .h264 ? 1 : 2))
+            for message in Self.registeredUserData(in: payload) {
+                pairs += Self.ccPairs(message)
+            }
+        }
+        return pairs
+    }
+
+    private func isSEI(_ unit: ArraySlice<UInt8>) -> Bool {
+        guard let header = unit.first else { return false }
+        return codec == .h264 ? header & 0x1F == 6 : (header >> 1) & 0x3F == 39 && unit.count > 2
+    }
+
+    /// The packet's NAL units.
+    private func nalUnits(_ packet: UnsafeRawBufferPointer) -> [ArraySlice<UInt8>] {
+        let bytes = Array(packet)
+        var units: [ArraySlice<UInt8>] = []
+        switch framing {
+        case let .lengthPrefixed(size):
+            var position = 0
+            while position + size <= bytes.count {
+                let length = bytes[position..<position + size].reduce(0) { $0 << 8 | Int($1) }
+                position += size
+                guard length > 0, position + length <= bytes.count else { break }
+                units.append(bytes[position..<position + length])
+                position += length
+            }
+        case .annexB:
+            var start: Int?, index = 0
+            while index + 2 < bytes.count {
+                if bytes[index] == 0, bytes[index + 1] == 0, bytes[index + 2] == 1 {
+                    if let start { units.append(bytes[start..<Self.trimmed(bytes, end: index)]) }
+                    index += 3
+                    start = index
+                } else {
+                    index += 1
+                }
+            }
+            if let start, start < bytes.count { units.append(bytes[start...]) }
+        }
+        return units
+    }
+
+    /// `end` moved back over the zero bytes that begin a four-byte start code.
+    private static func trimmed(_ bytes: [UInt8], end: Int) -> Int {
+        var end = end
+        while end > 0, bytes[end - 1] == 0 { end -= 1 }
+        return end
+    }
+
+    /// The RBSP: each emulation prevention byte (0x03 after two zero bytes) removed.
+    private static func unescaped(_ unit: ArraySlice<UInt8>) -> [UInt8] {
+        var output: [UInt8] = [], zeros = 0
+        output.reserveCapacity(unit.count)
+        for byte in unit {
+            if zeros >= 2, byte == 3 {
+                zeros = 0
+                continue
+            }
+            output.append(byte)
+            zeros = byte == 0 ? zeros + 1 : 0
+        }
+        return output
+    }
+
+    /// The payloads of the SEI messages of type 4 (`user_data_registered_itu_t_t35`).
+    private static func registeredUserData(in rbsp: [UInt8]) -> [ArraySlice<UInt8>] {
+        var messages: [ArraySlice<UInt8>] = [], position = 0
+        func number() -> Int? {
+            var value = 0
+            while position < rbsp.count {
+                let byte = rbsp[position]
+                position += 1
+                value += Int(byte)
+                if byte != 0xFF { return value }
+            }
+            return nil
+        }
+        // A message needs at least its two header bytes; the last byte is the RBSP's stop bit.
+        while position + 2 < rbsp.count, let type = number(), let size = number() {
+            guard position + size <= rbsp.count else { break }
+            if type == 4 { messages.append(rbsp[position..<position + size]) }
+            position += size
+        }
+        return messages
+    }
+
+    /// The field-1 CEA-608 pairs of an A/53 `cc_data` in `message`; none for other user data.
+    private static func ccPairs(_ message: ArraySlice<UInt8>) -> [(UInt8, UInt8)] {
+        let bytes = Array(message)
+        // country 0xB5 (USA), provider 0x0031 (ATSC), "GA94", user_data_type_code 3 (cc_data).
+        guard bytes.count >= 10, bytes[0] == 0xB5, bytes[1] == 0x00, bytes[2] == 0x31,
+              bytes[3...6].elementsEqual("GA94".utf8), bytes[7] == 0x03, bytes[8] & 0x40 != 0 else { return [] }
+        let count = Int(bytes[8] & 0x1F)
+        var pairs: [(UInt8, UInt8)] = []
+        // After the flags: em_data, then `count` triplets (marker bits, cc_valid, cc_type; two bytes).
+        for index in 0..<count {
+            let base = 10 + index * 3
+            guard base + 2 < bytes.count else { break }
+            let header = bytes[base]
+            if header & 0x04 != 0, header & 0x03 == 0 { pairs.append((bytes[base + 1], bytes[base + 2])) }
+        }
+        return pairs
+    }
+}
