@@ -1,7 +1,7 @@
-/// CEA-608 caption byte pairs carried in the video's SEI (ATSC A/53 Part 4: H.264 SEI
-/// `user_data_registered_itu_t_t35`, HEVC prefix SEI; country 0xB5, provider 0x0031,
-/// "GA94", `cc_data`), read from the packets without decoding a picture. Pure, fuzzed
-/// (`make fuzz`).
+/// CEA-608 caption byte pairs carried in the video (ATSC A/53 Part 4 `cc_data` after "GA94":
+/// in H.264 SEI `user_data_registered_itu_t_t35` and HEVC prefix SEI, country 0xB5, provider
+/// 0x0031; in MPEG-2 picture user data), read from the packets without decoding a picture.
+/// Pure, fuzzed (`make fuzz`).
 struct CaptionData: Sendable {
     /// How the codec's NAL units are framed in its packets.
     enum Framing: Equatable, Sendable {
@@ -11,7 +11,7 @@ struct CaptionData: Sendable {
         case annexB
     }
 
-    enum Codec: Sendable { case h264, hevc }
+    enum Codec: Sendable { case h264, hevc, mpeg2 }
 
     let codec: Codec
     let framing: Framing
@@ -27,6 +27,9 @@ struct CaptionData: Sendable {
             codec = .hevc
             // hvcC: configurationVersion 1, lengthSizeMinusOne in the low bits of byte 21.
             framing = extradata.count > 22 && extradata[0] == 1 ? .lengthPrefixed(Int(extradata[21] & 3) + 1) : .annexB
+        case "mpeg2video":
+            codec = .mpeg2
+            framing = .annexB
         default:
             return nil
         }
@@ -35,10 +38,17 @@ struct CaptionData: Sendable {
     /// The CEA-608 pairs of field 1 (`cc_type` 0: channels CC1 and CC2) in one packet, in order.
     func fieldOnePairs(in packet: UnsafeRawBufferPointer) -> [(UInt8, UInt8)] {
         var pairs: [(UInt8, UInt8)] = []
-        for unit in nalUnits(packet) where isSEI(unit) {
-            let payload = Self.unescaped(unit.dropFirst(codec == .h264 ? 1 : 2))
-            for message in Self.registeredUserData(in: payload) {
-                pairs += Self.ccPairs(message)
+        for unit in nalUnits(packet) {
+            switch codec {
+            case .mpeg2:
+                // A start code's unit: user data (0xB2), then the ATSC identifier.
+                if unit.first == 0xB2 { pairs += Self.ccPairs(unit.dropFirst()) }
+            case .h264, .hevc:
+                guard isSEI(unit) else { continue }
+                for message in Self.registeredUserData(in: Self.unescaped(unit.dropFirst(codec == .h264 ? 1 : 2))) {
+                    // country 0xB5 (USA), provider 0x0031 (ATSC), then the identifier.
+                    if message.starts(with: [0xB5, 0x00, 0x31]) { pairs += Self.ccPairs(message.dropFirst(3)) }
+                }
             }
         }
         return pairs
@@ -123,17 +133,16 @@ struct CaptionData: Sendable {
         return messages
     }
 
-    /// The field-1 CEA-608 pairs of an A/53 `cc_data` in `message`; none for other user data.
-    private static func ccPairs(_ message: ArraySlice<UInt8>) -> [(UInt8, UInt8)] {
-        let bytes = Array(message)
-        // country 0xB5 (USA), provider 0x0031 (ATSC), "GA94", user_data_type_code 3 (cc_data).
-        guard bytes.count >= 10, bytes[0] == 0xB5, bytes[1] == 0x00, bytes[2] == 0x31,
-              bytes[3...6].elementsEqual("GA94".utf8), bytes[7] == 0x03, bytes[8] & 0x40 != 0 else { return [] }
-        let count = Int(bytes[8] & 0x1F)
+    /// The field-1 CEA-608 pairs of A/53 user data from its identifier on ("GA94", type 3,
+    /// `cc_data`); none for other user data.
+    private static func ccPairs(_ data: ArraySlice<UInt8>) -> [(UInt8, UInt8)] {
+        let bytes = Array(data)
+        guard bytes.count >= 7, bytes[0...3].elementsEqual("GA94".utf8), bytes[4] == 0x03, bytes[5] & 0x40 != 0 else { return [] }
+        let count = Int(bytes[5] & 0x1F)
         var pairs: [(UInt8, UInt8)] = []
         // After the flags: em_data, then `count` triplets (marker bits, cc_valid, cc_type; two bytes).
         for index in 0..<count {
-            let base = 10 + index * 3
+            let base = 7 + index * 3
             guard base + 2 < bytes.count else { break }
             let header = bytes[base]
             if header & 0x04 != 0, header & 0x03 == 0 { pairs.append((bytes[base + 1], bytes[base + 2])) }

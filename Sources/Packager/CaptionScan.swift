@@ -1,11 +1,11 @@
 import LibAV
 
 /// Whether a source's video carries CEA-608 closed captions (SPEC §16): its packets are read
-/// (not decoded) for the first `seconds`, looking for a CC1/CC2 byte pair in A/53 SEI.
+/// (not decoded) for the first `seconds`, looking for a CC1/CC2 byte pair in A/53 user data.
 enum CaptionScan {
     /// How far into the video captions are looked for: broadcast and disc sources carry
     /// `cc_data` in every frame, captions or silence.
-    static let seconds = 30.0
+    static let seconds = 10.0
 
     /// The captions' language (the video stream's, else the default audio's); nil when the
     /// packets read from the demuxer's position for `seconds` of video hold no caption pair.

@@ -79,6 +79,22 @@ import TestSupport
         }
     }
 
+    @Test func anMPEG2BroadcastWithBFramesKeepsItsCaptionsInOrder() throws {
+        // MPEG-2 video in MPEG-TS, its pictures reordered: the captions ride in picture user data.
+        let broadcast = try Fixtures.temporaryFolder("mpeg2").appendingPathComponent("broadcast.ts")
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-i", Fixtures.sample("captions-cc1.mp4").path, "-c:v", "mpeg2video", "-bf", "2", "-b:v", "2M",
+            "-c:a", "mp2", broadcast.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let title = try TranscodedTitle.make(source: broadcast, presetJSON: #"{"name": "test", "segmentDuration": 2, "keyframeInterval": 1}"#)
+        #expect(try String(contentsOf: title.url("master.m3u8"), encoding: .utf8).contains(#"INSTREAM-ID="CC1""#))
+        let cues = WebVTTReader.read(try String(contentsOf: title.url("subs/cc1.vtt"), encoding: .utf8)).cues
+        let reference = try Self.reference(Fixtures.sample("captions-cc1.mp4"))
+        #expect(cues.map(\.text) == ["HELLO FROM CC1", "TWO ROWS,\nONE CAPTION", "ROLL UP ONE", "ROLL UP ONE\nROLL UP TWO"])
+        #expect(abs((cues.first?.start ?? 0) - (reference.first?.start ?? 1)) <= Self.tolerance)
+        #expect(abs((cues.last?.end ?? 0) - (reference.last?.end ?? 1)) <= Self.tolerance)
+    }
+
     @Test func captionPairsAreReadFromSEIInEitherFraming() throws {
         // An H.264 SEI NAL unit: another T.35 message (whose `00 00 01` needs an emulation
         // prevention byte), then "GA94" cc_data with a field-1 pair, a field-2 pair and an invalid one.
@@ -100,6 +116,6 @@ import TestSupport
             let pairs = packet.withUnsafeBytes { reader.fieldOnePairs(in: $0) }
             #expect(pairs.map { [$0.0, $0.1] } == [[0x94, 0x2C]], "only the valid field-1 pair")
         }
-        #expect(CaptionData(codec: "mpeg2video", extradata: []) == nil)
+        #expect(CaptionData(codec: "vp9", extradata: []) == nil)
     }
 }

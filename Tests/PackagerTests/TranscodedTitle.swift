@@ -23,6 +23,10 @@ struct TranscodedTitle: Sendable {
     }
 
     static func make(sample: String, presetJSON: String, sidecars: [Sidecar] = []) throws -> TranscodedTitle {
+        try make(source: Fixtures.sample(sample), presetJSON: presetJSON, sidecars: sidecars)
+    }
+
+    static func make(source file: URL, presetJSON: String, sidecars: [Sidecar] = []) throws -> TranscodedTitle {
         LibAVLog.silence()
         let folder = try Fixtures.temporaryFolder("title")
         let presetFile = folder.appendingPathComponent("preset.json")
@@ -30,7 +34,7 @@ struct TranscodedTitle: Sendable {
         let preset = try PresetLibrary(folders: [Fixtures.presetsFolder]).load(presetFile.path)
         let output = folder.appendingPathComponent("out", isDirectory: true)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let source = try MediaSource(path: Fixtures.sample(sample).path)
+        let source = try MediaSource(path: file.path)
         let result = try TranscodePipeline(source: source, preset: preset, sidecars: sidecars).run(into: output)
         return TranscodedTitle(folder: output, preset: preset, result: result)
     }
