@@ -44,6 +44,8 @@ public struct DASHManifest: Sendable, Equatable {
         public var representations: [Video]
         public var frameRate: Rational
         public var timeline: Timeline
+        /// The language of the CEA-608 captions (CC1) in its pictures, if any.
+        public var closedCaptions: Language? = nil
     }
 
     /// One audio rendition: an AdaptationSet of its own (a language and codec).
@@ -86,6 +88,8 @@ public struct DASHManifest: Sendable, Equatable {
     static let namespace = "urn:mpeg:dash:schema:mpd:2011"
     static let profile = "urn:mpeg:dash:profile:isoff-live:2011"
     static let roleScheme = "urn:mpeg:dash:role:2011"
+    /// SCTE 214-1: CEA-608 channels carried in the video, `CC1=eng`.
+    static let cea608Scheme = "urn:scte:dash:cc:cea-608:2015"
     static let channelScheme = "urn:mpeg:mpegB:cicp:ChannelConfiguration"
 
     /// The manifest's XML text.
@@ -122,6 +126,9 @@ public struct DASHManifest: Sendable, Equatable {
             ("frameRate", Self.frameRate(set.frameRate)),
         ])
         xml.element("Role", [("schemeIdUri", Self.roleScheme), ("value", "main")])
+        if let captions = set.closedCaptions {
+            xml.element("Accessibility", [("schemeIdUri", Self.cea608Scheme), ("value", "CC1=\(captions.alpha3)")])
+        }
         writeTemplate(folder: "$RepresentationID$", timeline: set.timeline, into: &xml)
         for rung in set.representations.sorted(by: { $0.bandwidth < $1.bandwidth }) {
             xml.element("Representation", [("id", rung.id), ("codecs", rung.codecs), ("bandwidth", String(rung.bandwidth)),

@@ -271,7 +271,8 @@ public struct TitlePlaylists: Sendable {
             var codecs: [String] = []
             for (codec, _) in rungs where !codecs.contains(codec) { codecs.append(codec) }
             sets = codecs.map { codec in
-                DASHManifest.VideoSet(representations: rungs.filter { $0.0 == codec }.map(\.1), frameRate: videoPlan.frameRate, timeline: timeline)
+                DASHManifest.VideoSet(representations: rungs.filter { $0.0 == codec }.map(\.1), frameRate: videoPlan.frameRate,
+                                      timeline: timeline, closedCaptions: videoPlan.closedCaptions)
             }
         }
         let samples = plan.leadInSamples

@@ -30,6 +30,8 @@ import TestSupport
         #expect(master.contains(#"#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",LANGUAGE="en",NAME="English",DEFAULT=NO,AUTOSELECT=YES,INSTREAM-ID="CC1""#), "\(master)")
         let variants = master.components(separatedBy: "\n").filter { $0.hasPrefix("#EXT-X-STREAM-INF:") }
         #expect(!variants.isEmpty && variants.allSatisfy { $0.contains(#"CLOSED-CAPTIONS="cc""#) })
+        let mpd = try String(contentsOf: title.url("manifest.mpd"), encoding: .utf8)
+        #expect(mpd.contains(#"<Accessibility schemeIdUri="urn:scte:dash:cc:cea-608:2015" value="CC1=eng"/>"#), "\(mpd)")
         let source = try Self.reference(Fixtures.sample("captions-cc1.mp4"))
         #expect(source.count == 4)
         for rung in title.result.video {
