@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer, with AddressSanitizer) of the pure parsers: the fMP4
 # box and MPEG-TS readers and the media playlist parser, subtitle text in any encoding, ASS
-# dialogue and our SubRip and WebVTT readers, CEA-608 captions (SCC, byte pairs, A/53 SEI in
+# dialogue and our SubRip, WebVTT and TTML readers (and its XML tokenizer), CEA-608 captions (SCC, byte pairs, A/53 SEI in
 # video packets), title names and name escaping. Each target runs SECONDS seconds (default 60)
 # from its corpus in Fuzz/corpus/<target>; a crash stops it, its input saved in
 # Fuzz/crashes/ — turn it into a test, then fix.
@@ -15,9 +15,10 @@ declare -A SOURCES=(
   [container-readers]="Fuzz/ContainerReadersFuzz.swift Sources/Packager/IFramePlaylist.swift Sources/Packager/HLSPlaylist.swift Sources/Packager/Language.swift"
   [subtitle-text]="Fuzz/SubtitleTextFuzz.swift Sources/Packager/TextEncoding.swift Sources/Packager/SubtitleText.swift Sources/Packager/SubtitleReading.swift Sources/Packager/SubRipReader.swift Sources/Packager/WebVTTReader.swift Sources/Packager/WebVTT.swift Fuzz/SubtitleCueStandIn.swift"
   [captions]="Fuzz/CaptionsFuzz.swift Sources/Packager/CaptionData.swift Sources/Packager/CEA608Decoder.swift Sources/Packager/CEA608Screen.swift Sources/Packager/CEA608Characters.swift Sources/Packager/SCCReader.swift Sources/Packager/TextEncoding.swift Sources/Packager/SubtitleText.swift Sources/Packager/SubtitleReading.swift Sources/Packager/WebVTT.swift Fuzz/SubtitleCueStandIn.swift"
+  [ttml]="Fuzz/TTMLFuzz.swift Sources/Packager/TTMLReader.swift Sources/Packager/TTMLCues.swift Sources/Packager/TTMLClock.swift Sources/Packager/TTMLStyling.swift Sources/Packager/TTMLLayout.swift Sources/Packager/TTMLText.swift Sources/Packager/XMLTokens.swift Sources/Packager/XMLTree.swift Sources/Packager/SubtitleText.swift Sources/Packager/SubtitleReading.swift Sources/Packager/SubRipReader.swift Sources/Packager/WebVTTReader.swift Sources/Packager/WebVTT.swift Fuzz/SubtitleCueStandIn.swift"
   [names]="Fuzz/NamesFuzz.swift Sources/Ingest/TitleName.swift Sources/Ingest/RawName.swift"
 )
-for target in container-readers subtitle-text captions names; do
+for target in container-readers subtitle-text captions ttml names; do
   # shellcheck disable=SC2086
   if ! swiftc -O -swift-version 6 -sanitize=fuzzer,address -parse-as-library -module-name Fuzzed ${SOURCES[$target]} \
       -o "$OUT/$target" >"$OUT/$target.build.log" 2>&1; then

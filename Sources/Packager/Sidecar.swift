@@ -13,7 +13,7 @@ public struct Sidecar: Sendable, Equatable, Codable {
     /// Subtitles for the deaf and hard of hearing (`.sdh`, `.cc`, `.hi`).
     public var isHearingImpaired: Bool
 
-    public static let subtitleExtensions: Set<String> = ["srt", "vtt", "ass", "ssa"]
+    public static let subtitleExtensions: Set<String> = Set(SubtitleFile.Format.byExtension.keys)
     public static let audioExtensions: Set<String> = ["m4a", "aac", "mp3", "wav", "flac"]
 
     public init(kind: Kind, path: String, language: Language, isForced: Bool = false, isHearingImpaired: Bool = false) {

@@ -13,19 +13,20 @@ enum SubtitleFile {
 
     /// The formats, by file extension (and a WebVTT signature, whatever the name).
     enum Format: Equatable {
-        case webVTT, subRip, ass, scc
+        case webVTT, subRip, ass, ttml, scc
+
+        static let byExtension: [String: Format] = [
+            "vtt": .webVTT, "srt": .subRip, "ass": .ass, "ssa": .ass, "ttml": .ttml, "dfxp": .ttml, "xml": .ttml, "itt": .ttml, "scc": .scc,
+        ]
 
         init?(path: String, text: String) {
             let kind = URL(fileURLWithPath: path).pathExtension.lowercased()
-            if kind == "vtt" || (kind != "srt" && text.drop(while: { $0 == "\u{FEFF}" }).hasPrefix("WEBVTT")) {
+            if kind != "srt", text.drop(while: { $0 == "\u{FEFF}" }).hasPrefix("WEBVTT") {
                 self = .webVTT
+            } else if let format = Self.byExtension[kind] {
+                self = format
             } else {
-                switch kind {
-                case "srt": self = .subRip
-                case "ass", "ssa": self = .ass
-                case "scc": self = .scc
-                default: return nil
-                }
+                return nil
             }
         }
     }
@@ -56,6 +57,7 @@ enum SubtitleFile {
         case .webVTT: WebVTTReader.read(text)
         case .subRip: SubRipReader.read(text)
         case .ass: try events(of: text, path: path)
+        case .ttml: TTMLReader.read(text)
         case .scc: SCCReader.read(text)
         }
         return Contents(reading: reading, encoding: encoding)

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Plays a StreamVault /watch/<id> page in headless Chromium (native HLS) and reports, as
 one JSON object on stdout, how far it played, any media error, and the text tracks the
-page exposes. PLAY_AFTER seconds after the page loaded (as a person clicks play once the
-page is there; the page preloads meanwhile) it calls play().
+page exposes, with the cues their <track> elements loaded. PLAY_AFTER seconds after the
+page loaded (as a person clicks play once the page is there; the page preloads meanwhile)
+it calls play().
 Usage: play_watch_page.py URL [SECONDS [PLAY_AFTER]]"""
 import json
 import sys
@@ -33,6 +34,18 @@ try:
         if state["error"] or state["time"] >= target:
             break
         time.sleep(0.25)
+    # Every text track's cues, as the <track> element loaded them (hidden: loaded, not drawn).
+    driver.execute_script("for (const t of document.getElementById('player').textTracks) t.mode = 'hidden';")
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        cues = driver.execute_script("""
+            return Array.from(document.getElementById('player').textTracks).map(t => t.cues ?
+                Array.from(t.cues).map(c => ({start: c.startTime, end: c.endTime, text: c.text})) : null);""")
+        if all(c for c in cues):
+            break
+        time.sleep(0.25)
+    for track, loaded in zip(report["tracks"], cues):
+        track["cues"] = loaded or []
 finally:
     driver.quit()
 print(json.dumps(report))
