@@ -7,7 +7,8 @@ APT_PACKAGES := libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev li
 # simulate hosts with network namespaces (iproute2); the daemon tests find workers with pgrep (procps);
 # schemathesis (PyPI) fuzzes the HTTP API from its OpenAPI document; Video.js (PyPI's js.videojs) plays
 # titles over Media Source Extensions from another origin; GStreamer's dashdemux plays the DASH
-# manifests; PyJWT (python3-jwt) signs playback tokens as a platform would; wrk and nginx for the
+# manifests; PyJWT (python3-jwt) signs playback tokens as a platform would; pycaption (PyPI) reads
+# subtitle files as an independent reader; wrk and nginx for the
 # serving benchmark.
 TEST_PACKAGES := ffmpeg chromium chromium-driver python3-selenium postgresql iproute2 openssl procps \
 	gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav python3-jwt python3-cryptography \
@@ -40,7 +41,7 @@ run: build
 
 test: deps
 	$(call apt_install,$(TEST_PACKAGES))
-	@for p in schemathesis js.videojs; do python3 -m pip show $$p >/dev/null 2>&1 || python3 -m pip install --quiet $$p \
+	@for p in schemathesis js.videojs pycaption; do python3 -m pip show $$p >/dev/null 2>&1 || python3 -m pip install --quiet $$p \
 		|| python3 -m pip install --quiet --break-system-packages $$p; done
 	$(SWIFT) build --build-tests
 	# The catalog tests (each on SQLite and on PostgreSQL) and the delivery tests run in a process

@@ -80,7 +80,7 @@ public struct ProbeReport: Sendable, Codable {
     private static func subtitleUse(_ sidecar: Sidecar, folder: String, duration: Double) -> SidecarUse {
         let rendition = "WebVTT rendition subs/\(folder) \"\(sidecar.displayName)\" [\(sidecar.language.tag)]"
         do {
-            let contents = try SubtitleFile.read(at: sidecar.path)
+            let contents = try SubtitleFile.read(at: sidecar.path, language: sidecar.language)
             let cues = contents.reading.cues.count { $0.placed(offset: 0, duration: duration) != nil }
             let file = URL(fileURLWithPath: sidecar.path).lastPathComponent
             let warning = TrackProblem.warning(for: contents, cuesInTitle: cues, file: file, language: sidecar.language)

@@ -107,7 +107,10 @@ enum SubRipReader {
 }
 
 extension StringProtocol {
+    /// The text without white space at its ends (found from each end: a long line is not walked twice).
     var trimmingWhitespace: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        let start = firstIndex { !$0.isWhitespace } ?? endIndex
+        let end = self[start...].lastIndex { !$0.isWhitespace }.map(index(after:)) ?? start
+        return String(self[start..<end])
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import LibAV
 
 /// Reads a subtitle sidecar (SPEC §16) in whatever text encoding it was saved in
 /// (`TextEncoding`), by the reader of its format: every cue a lenient player shows, nothing
@@ -13,10 +12,11 @@ enum SubtitleFile {
 
     /// The formats, by file extension (and a WebVTT signature, whatever the name).
     enum Format: Equatable {
-        case webVTT, subRip, ass, ttml, scc
+        case webVTT, subRip, ass, ttml, scc, sami
 
         static let byExtension: [String: Format] = [
-            "vtt": .webVTT, "srt": .subRip, "ass": .ass, "ssa": .ass, "ttml": .ttml, "dfxp": .ttml, "xml": .ttml, "itt": .ttml, "scc": .scc,
+            "vtt": .webVTT, "srt": .subRip, "ass": .ass, "ssa": .ass, "ttml": .ttml, "dfxp": .ttml, "xml": .ttml, "itt": .ttml,
+            "scc": .scc, "smi": .sami, "sami": .sami,
         ]
 
         init?(path: String, text: String) {
@@ -34,7 +34,8 @@ enum SubtitleFile {
     /// The largest sidecar read: a feature film's subtitles are well under 1 MiB.
     static let maximumBytes = 64 << 20
 
-    static func read(at path: String) throws -> Contents {
+    /// - Parameter language: the track's language, which picks a SAMI file's class.
+    static func read(at path: String, language: Language? = nil) throws -> Contents {
         let data: Data
         do {
             let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
@@ -56,35 +57,11 @@ enum SubtitleFile {
         let reading = switch format {
         case .webVTT: WebVTTReader.read(text)
         case .subRip: SubRipReader.read(text)
-        case .ass: try events(of: text, path: path)
+        case .ass: ASSReader.read(text)
         case .ttml: TTMLReader.read(text)
         case .scc: SCCReader.read(text)
+        case .sami: SAMIReader.read(text, language: language.flatMap { $0 == .undetermined ? nil : $0.tag })
         }
         return Contents(reading: reading, encoding: encoding)
-    }
-
-    /// libavformat's reading of an ASS or SSA `text`.
-    private static func events(of text: String, path: String) throws -> SubtitleReading {
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("streamvault-\(UUID().uuidString).ass")
-        try Data(text.utf8).write(to: copy)
-        defer { try? FileManager.default.removeItem(at: copy) }
-
-        let demuxer: Demuxer
-        do {
-            demuxer = try Demuxer(path: copy.path)
-        } catch {
-            throw PackagingError(file: path, cause: .failed("does not parse as ASS subtitles"))
-        }
-        guard let stream = demuxer.streams.first(where: { $0.kind == .subtitle }) else {
-            throw PackagingError(file: path, cause: .failed("holds no subtitle track"))
-        }
-        let decoder = try SubtitleDecoder(demuxer: demuxer, streamIndex: stream.index)
-        let packet = try Packet()
-        var events: [SubtitleEvent] = []
-        while try demuxer.read(into: packet) {
-            if let event = decoder.decode(packet) { events.append(event) }
-            packet.unref()
-        }
-        return SubtitleReading(cues: SubtitleCue.cues(from: events, offset: 0, duration: .infinity))
     }
 }

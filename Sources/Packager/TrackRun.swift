@@ -168,7 +168,7 @@ final class TrackRun {
                     subtitleDecoders[index] = try SubtitleDecoder(demuxer: source.demuxer, streamIndex: index)
                     subtitles.append(Subtitle(track: track, events: [], offset: nil))
                 case let .sidecar(path):
-                    var contents = try SubtitleFile.read(at: path)
+                    var contents = try SubtitleFile.read(at: path, language: track.language)
                     contents.reading.cues.sort { ($0.start, $0.end) < ($1.start, $1.end) }
                     subtitles.append(Subtitle(track: track, events: [], read: contents, offset: 0))
                 case .captions:

@@ -14,7 +14,7 @@ import TestSupport
 
     static let stem = "Evening News (2024)"
     /// The subtitle renditions' languages, sorted: the captions (English), then the sidecars with a readable cue.
-    static let published = ["de", "en", "fr", "it", "ru"]
+    static let published = ["da", "de", "en", "es", "fr", "it", "pl", "pt", "ru"]
 
     /// The sidecars dropped beside the video: name suffix and bytes.
     static let sidecars: [(String, Data)] = [
@@ -28,6 +28,30 @@ import TestSupport
         ("de.srt", Data(("1\n00:00:01,000 --> 00:00:02,000\n" + String(repeating: "A", count: 10 << 20) + "\n\n2\n00:00:03,000 --> 00:00:04,000\nGuten Abend\n").utf8)),
         // Binary data named .srt.
         ("nl.srt", Data((0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) })),
+        // A fansub ASS: a sign placed at the top, out of order, with a drawing.
+        ("es.ass", Data("""
+            [Script Info]
+            PlayResX: 1920
+            PlayResY: 1080
+
+            [Events]
+            Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+            Dialogue: 0,0:00:04.00,0:00:06.00,Default,,0,0,0,,{\\i1}Noticias{\\i0}
+            Dialogue: 0,0:00:01.00,0:00:03.00,Default,,0,0,0,,{\\an8}Buenas noches
+            Dialogue: 1,0:00:01.00,0:00:03.00,Sign,,0,0,0,,{\\p1}m 0 0 l 100 0 100 100{\\p0}
+
+            """.utf8)),
+        // A studio DFXP timed in ticks.
+        ("pt.dfxp", Data(#"<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter" ttp:tickRate="10000000"><body><div><p begin="10000000t" end="30000000t">Boa noite</p></div></body></tt>"#.utf8)),
+        // SAMI from an old player.
+        ("pl.smi", Data("<SAMI><BODY><SYNC Start=1000><P Class=PLPLCC>Dobry wieczór<SYNC Start=3000><P Class=PLPLCC>&nbsp;</BODY></SAMI>".utf8)),
+        // Scenarist captions.
+        ("da.scc", Data("Scenarist_SCC V1.0\n\n00:00:01:00\t9420 9420 94ae 94ae 9470 9470 c845 4a80 942f 942f\n\n00:00:03:00\t942c 942c\n".utf8)),
+        // A TTML entity bomb ("billion laughs"), and TTML nested 10,000 deep.
+        ("ko.ttml", Data(("<?xml version=\"1.0\"?>\n<!DOCTYPE tt [<!ENTITY lol \"lol\">" + (1...9).map { level in
+            "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level == 1 ? "" : String(level - 1));", count: 10) + "\">" }.joined()
+            + "]>\n<tt xmlns=\"http://www.w3.org/ns/ttml\"><body><div><p begin=\"1s\" end=\"2s\">&lol9;</p></div></body></tt>").utf8)),
+        ("el.ttml", Data(("<tt xmlns=\"http://www.w3.org/ns/ttml\"><body>" + String(repeating: "<div>", count: 10_000) + "<p begin=\"1s\" end=\"2s\">deep</p></body></tt>").utf8)),
     ]
 
     init() throws {
@@ -53,7 +77,8 @@ import TestSupport
         let detail = try daemon.json("/api/jobs/\(job["id"] as? String ?? "")")
         let warnings = try #require(detail["warnings"] as? [[String: Any]], "\(detail)")
         let byFile = Dictionary(uniqueKeysWithValues: warnings.map { ($0["file"] as? String ?? "", $0) })
-        #expect(Set(byFile.keys) == Set(["fr", "ru", "de", "nl", "sv"].map { "\(Self.stem).\($0).srt" }), "\(warnings)")
+        #expect(Set(byFile.keys) == Set(["fr", "ru", "de", "nl", "sv"].map { "\(Self.stem).\($0).srt" } + ["ko", "el"].map { "\(Self.stem).\($0).ttml" }),
+                "\(warnings)")
 
         let french = try #require(byFile["\(Self.stem).fr.srt"])
         #expect(french["language"] as? String == "fr" && french["cuesRead"] as? Int == 1 && french["cuesDropped"] as? Int == 1)
@@ -69,6 +94,12 @@ import TestSupport
         let huge = try #require(byFile["\(Self.stem).sv.srt"])
         #expect(huge["published"] as? Bool == false
                 && (huge["reason"] as? String)?.hasPrefix("is larger than 64 MiB (2048 MiB)") == true, "\(huge)")
+
+        let bomb = try #require(byFile["\(Self.stem).ko.ttml"])
+        #expect(bomb["published"] as? Bool == false
+                && (bomb["reason"] as? String)?.contains("declares XML entities, which are not read (entity-expansion attack)") == true, "\(bomb)")
+        let deep = try #require(byFile["\(Self.stem).el.ttml"])
+        #expect(deep["published"] as? Bool == false && (deep["reason"] as? String)?.contains("64") == true, "\(deep)")
 
         let printed = try daemon.cli("job", job["id"] as? String ?? "")
         #expect(printed.status == 0)
@@ -101,6 +132,7 @@ import TestSupport
         #expect(tracks.count == Self.published.count && cues == [
             "en": ["HELLO FROM CC1", "TWO ROWS,\nONE CAPTION", "ROLL UP ONE", "ROLL UP ONE\nROLL UP TWO"], "de": ["Guten Abend"],
             "fr": ["Bonsoir"], "it": ["Buonasera", "<i>Notizie</i>"], "ru": ["Добрый вечер, мир!"],
+            "es": ["Buenas noches", "<i>Noticias</i>"], "pt": ["Boa noite"], "pl": ["Dobry wieczór"], "da": ["HEJ"],
         ], "\(tracks)")
         let first = tracks.first { $0["language"] as? String == "en" }.flatMap { ($0["cues"] as? [[String: Any]])?.first }
         #expect(abs((first?["start"] as? Double ?? 0) - 28 * 1001 / 30000.0) < 0.002, "the caption shows at its frame")
@@ -111,7 +143,7 @@ import TestSupport
         #expect(report["error"] is NSNull, "\(report)")
         let text = report["textTracks"] as? [[String: Any]] ?? []
         // English twice: the captions' WebVTT rendition, and VHS's own CC1 track from the CLOSED-CAPTIONS group.
-        #expect(text.compactMap { $0["language"] as? String }.sorted() == ["de", "en", "en", "fr", "it", "ru"], "\(text)")
+        #expect(text.compactMap { $0["language"] as? String }.sorted() == (Self.published + ["en"]).sorted(), "\(text)")
         #expect(Set(text.compactMap { $0["label"] as? String }).isSuperset(of: ["English (CC)", "English"]), "\(text)")
     }
 }
