@@ -18,7 +18,11 @@ public func fuzzCaptions(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for extradata in [[], [1, 0x64, 0, 0x1E, 0xFF]] as [[UInt8]] {
         let reader = CaptionData(codec: "h264", extradata: extradata)!
         var decoder = CEA608Decoder()
-        for (first, second) in reader.fieldOnePairs(in: UnsafeRawBufferPointer(bytes)) { decoder.feed(first, second, at: 0) }
+        for (index, (first, second)) in reader.fieldOnePairs(in: UnsafeRawBufferPointer(bytes)).enumerated() {
+            decoder.feed(first, second, at: Double(index) / 30)
+        }
+        decoder.finish(at: Double(size) / 30 + 1)
+        cueLists.append(decoder.cues)
     }
     for cue in cueLists.joined() {
         precondition(cue.end > cue.start && !cue.text.isEmpty && cue.text.utf8.count <= SubtitleReading.maximumCueText)

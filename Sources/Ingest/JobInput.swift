@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Packager
+import VaultLayout
 
 /// The files of one job: its video (or audio) file and the sidecars that travel with it,
 /// found in the job's input folder (a dropped file with its sidecars, or a bundle folder).
@@ -31,13 +32,14 @@ public struct JobInput: Sendable {
         let stem = media.deletingPathExtension().lastPathComponent
         var sidecars = files.filter { $0 != media && !explicitNames.contains($0.lastPathComponent) }
             .compactMap { Sidecar(path: $0.path, videoStem: stem) }
-        var warnings: [String] = []
+        var warnings: [TrackWarning] = []
         for track in explicit {
             let path = folder.appendingPathComponent(track.file).path
             do {
                 sidecars.append(try Sidecar(path: path, kind: track.kind == .audio ? .audio : .subtitle, languageCode: track.language))
             } catch {
-                warnings.append("\(error)")
+                warnings.append(TrackWarning(file: track.file, language: track.language,
+                                             reason: error.reason, published: false))
             }
         }
         self.sidecars = sidecars
@@ -48,5 +50,6 @@ public struct JobInput: Sendable {
         if let bundle, fromFile.year == nil, !fromFile.isEpisode { titleSource = bundle } else { titleSource = media.lastPathComponent }
     }
 
-    public let warnings: [String]
+    /// The sidecars given at submit that are left out, and why.
+    public let warnings: [TrackWarning]
 }

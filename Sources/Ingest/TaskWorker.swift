@@ -66,7 +66,7 @@ public struct TaskWorker: Sendable {
         try await Blocking.run {
             var plan = try TitlePlan(path: input.media.path, preset: preset, sidecars: input.sidecars,
                                      chunking: .progressive(workers: workers))
-            plan.warnings = input.warnings + plan.warnings
+            plan.warnings = input.warnings.map(\.description) + plan.warnings
             try plan.write(to: folder.plan)
         }
         emit(.planned)
@@ -108,7 +108,7 @@ public struct TaskWorker: Sendable {
         let master = vault.media(job.mediaId).appendingPathComponent(TitleLayout.masterPlaylistName).path
         let (segments, warnings) = try await Blocking.run {
             let plan = try TitlePlan(contentsOf: folder.plan)
-            guard plan.hasTracks else { return (plan.timeline.plannedCount, [TrackWarning]()) }
+            guard plan.hasTracks else { return (plan.timeline.plannedCount, input.warnings) }
             let clock = ContinuousClock.now
             // The daemon hears at once when the title can start, then twice a second at most:
             // audio runs ~100× real time, and a long title's hundreds of segments would
@@ -141,7 +141,7 @@ public struct TaskWorker: Sendable {
                          emit(.progress(fraction: seconds / max(0.001, plan.expectedDuration), speed: elapsed > 0 ? seconds / elapsed : 0))
                      },
                      isCancelled: isCancelled)
-            return (manifest.audioSegments ?? manifest.subtitleSegments, manifest.warnings)
+            return (manifest.audioSegments ?? manifest.subtitleSegments, input.warnings + manifest.warnings)
         }
         hash.start()
         try await hash.result()

@@ -6,8 +6,8 @@
 /// its Format line names (v4+'s when it has none), Text last, so its commas stay. Only
 /// Dialogue lines show, their override tags read by `SubtitleText.webVTT(fromASS:)`, in start
 /// order (files need not be in order), and a line shown on several layers (outline, shadow,
-/// glow: the same text at the same times) shows once. Times are `H:MM:SS.CC`, hours of any
-/// number of digits, centiseconds or milliseconds (a fraction, not libass's centiseconds
+/// glow: the same text at the same times) shows once. Times are `H:MM:SS.CC`, hours of one
+/// to four digits, centiseconds or milliseconds (a fraction, not libass's centiseconds
 /// whatever their digits). A line whose times cannot be read or that lacks fields is left out alone.
 enum ASSReader {
     /// What a style gives its events: emphasis, and where they show on the numeric keypad.
@@ -26,10 +26,10 @@ enum ASSReader {
         var reading = SubtitleReading()
         let file = File(text, reading: &reading)
         guard let events = file.eventsLine else {
-            reading.drop(1, "has no [Events] section")
+            reading.note(1, "has no [Events] section")
             return reading
         }
-        if file.dialogues.isEmpty { reading.drop(events, "its [Events] section has no Dialogue line") }
+        if file.dialogues.isEmpty { reading.note(events, "its [Events] section has no Dialogue line") }
         var shown = Set<Shown>()
         for (line, fields) in file.dialogues {
             do {
@@ -83,7 +83,7 @@ enum ASSReader {
                     if let columns = EventColumns(columns(value)) {
                         eventColumns = columns
                     } else {
-                        reading.drop(index + 1, "its Format line names no Start, End or Text; the usual order is read")
+                        reading.note(index + 1, "its Format line names no Start, End or Text; the usual order is read")
                     }
                 case ("[events]", "dialogue"): dialogues.append((index + 1, value))
                 default: break

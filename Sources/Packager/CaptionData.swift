@@ -35,17 +35,19 @@ struct CaptionData: Sendable {
         }
     }
 
-    /// The CEA-608 pairs of field 1 (`cc_type` 0: channels CC1 and CC2) in one packet, in order.
+    /// The CEA-608 pairs of field 1 (`cc_type` 0: channels CC1 and CC2) in one packet, in
+    /// order. Only the SEI (or user data) units are copied out of the packet.
     func fieldOnePairs(in packet: UnsafeRawBufferPointer) -> [(UInt8, UInt8)] {
         var pairs: [(UInt8, UInt8)] = []
         for unit in nalUnits(packet) {
             switch codec {
             case .mpeg2:
                 // A start code's unit: user data (0xB2), then the ATSC identifier.
-                if unit.first == 0xB2 { pairs += Self.ccPairs(unit.dropFirst()) }
+                if packet[unit.lowerBound] == 0xB2 { pairs += Self.ccPairs(ArraySlice(packet[(unit.lowerBound + 1)..<unit.upperBound])) }
             case .h264, .hevc:
-                guard isSEI(unit) else { continue }
-                for message in Self.registeredUserData(in: Self.unescaped(unit.dropFirst(codec == .h264 ? 1 : 2))) {
+                guard isSEI(packet, unit) else { continue }
+                let payload = packet[(unit.lowerBound + (codec == .h264 ? 1 : 2))..<unit.upperBound]
+                for message in Self.registeredUserData(in: Self.unescaped(payload)) {
                     // country 0xB5 (USA), provider 0x0031 (ATSC), then the identifier.
                     if message.starts(with: [0xB5, 0x00, 0x31]) { pairs += Self.ccPairs(message.dropFirst(3)) }
                 }
@@ -54,50 +56,46 @@ struct CaptionData: Sendable {
         return pairs
     }
 
-    private func isSEI(_ unit: ArraySlice<UInt8>) -> Bool {
-        guard let header = unit.first else { return false }
+    private func isSEI(_ packet: UnsafeRawBufferPointer, _ unit: Range<Int>) -> Bool {
+        let header = packet[unit.lowerBound]
         return codec == .h264 ? header & 0x1F == 6 : (header >> 1) & 0x3F == 39 && unit.count > 2
     }
 
-    /// The packet's NAL units.
-    private func nalUnits(_ packet: UnsafeRawBufferPointer) -> [ArraySlice<UInt8>] {
-        let bytes = Array(packet)
-        var units: [ArraySlice<UInt8>] = []
+    /// Where the packet's NAL units (or MPEG-2 start code units) are, none empty.
+    private func nalUnits(_ bytes: UnsafeRawBufferPointer) -> [Range<Int>] {
+        var units: [Range<Int>] = []
         switch framing {
         case let .lengthPrefixed(size):
             var position = 0
             while position + size <= bytes.count {
                 let length = bytes[position..<position + size].reduce(0) { $0 << 8 | Int($1) }
                 position += size
-                guard length > 0, position + length <= bytes.count else { break }
-                units.append(bytes[position..<position + length])
+                guard length > 0, length <= bytes.count - position else { break }
+                units.append(position..<position + length)
                 position += length
             }
         case .annexB:
             var start: Int?, index = 0
             while index + 2 < bytes.count {
                 if bytes[index] == 0, bytes[index + 1] == 0, bytes[index + 2] == 1 {
-                    if let start { units.append(bytes[start..<Self.trimmed(bytes, end: index)]) }
+                    if let start {
+                        var end = index  // back over the zero that begins a four-byte start code
+                        while end > start, bytes[end - 1] == 0 { end -= 1 }
+                        if end > start { units.append(start..<end) }
+                    }
                     index += 3
                     start = index
                 } else {
                     index += 1
                 }
             }
-            if let start, start < bytes.count { units.append(bytes[start...]) }
+            if let start, start < bytes.count { units.append(start..<bytes.count) }
         }
         return units
     }
 
-    /// `end` moved back over the zero bytes that begin a four-byte start code.
-    private static func trimmed(_ bytes: [UInt8], end: Int) -> Int {
-        var end = end
-        while end > 0, bytes[end - 1] == 0 { end -= 1 }
-        return end
-    }
-
     /// The RBSP: each emulation prevention byte (0x03 after two zero bytes) removed.
-    private static func unescaped(_ unit: ArraySlice<UInt8>) -> [UInt8] {
+    private static func unescaped(_ unit: Slice<UnsafeRawBufferPointer>) -> [UInt8] {
         var output: [UInt8] = [], zeros = 0
         output.reserveCapacity(unit.count)
         for byte in unit {

@@ -1,7 +1,8 @@
 import LibAV
 
 /// Whether a source's video carries CEA-608 closed captions (SPEC §16): its packets are read
-/// (not decoded) for the first `seconds`, looking for a CC1/CC2 byte pair in A/53 user data.
+/// (not decoded) for the first `seconds`, looking for a CC1/CC2 byte pair in A/53 user data
+/// that is not padding.
 enum CaptionScan {
     /// How far into the video captions are looked for: broadcast and disc sources carry
     /// `cc_data` in every frame, captions or silence.
@@ -17,7 +18,8 @@ enum CaptionScan {
             let time = source.demuxer.seconds(of: packet) ?? 0
             if time - (first ?? time) > seconds { break }
             first = first ?? time
-            if packet.withBytes({ !reader.fieldOnePairs(in: $0).isEmpty }) {
+            // A pair that is not padding (0x80 0x80, sent when nothing is captioned).
+            if packet.withBytes({ reader.fieldOnePairs(in: $0).contains { $0.0 & 0x7F != 0 || $0.1 & 0x7F != 0 } }) {
                 let video = Language(streamTag: stream.language)
                 return video != .undetermined ? video : Language(streamTag: source.defaultAudio?.language)
             }

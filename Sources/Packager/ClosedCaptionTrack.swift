@@ -20,7 +20,7 @@ struct ClosedCaptionTrack {
 
     /// The caption pairs of one video packet.
     mutating func read(_ packet: Packet) {
-        guard let pts = packet.pts else { return }
+        guard let pts = packet.pts ?? packet.dts else { return }
         let pairs = packet.withBytes { data.fieldOnePairs(in: $0) }
         let time = timeBase.seconds(pts)
         last = max(last, time)
@@ -40,6 +40,12 @@ struct ClosedCaptionTrack {
 
     /// The cues so far, on the source's clock.
     var cues: [SubtitleCue] { decoder.cues }
+
+    /// The earliest time (source clock) a cue not in `cues` yet may start at: the caption on
+    /// screen, or the first pair not decoded; nil when neither.
+    var undecidedSince: Double? {
+        [decoder.showingSince, pending.first?.time].compactMap { $0 }.min()
+    }
 
     private mutating func decode(through time: Double) {
         let ready = pending.prefix { $0.time <= time }

@@ -93,3 +93,9 @@ public struct LadderPlan: Sendable, Equatable, Codable {
     /// The nearest even integer, at least 2.
     static func even(_ value: Double) -> Int { max(2, Int((value / 2).rounded()) * 2) }
 }
+
+extension PlannedRung {
+    /// Whether its encoder writes the source's CEA-608 captions back as A/53 SEI: x264 does;
+    /// x265 through FFmpeg 5.1 cannot.
+    var carriesClosedCaptions: Bool { codec == "h264" }
+}

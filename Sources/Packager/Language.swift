@@ -34,7 +34,7 @@ public struct Language: Sendable, Equatable, Hashable, Codable {
     /// The ISO 639-2 code of the primary language (`eng`), as SCTE 214 wants it; `und` when unknown.
     public var alpha3: String {
         let primary = String(tag.prefix { $0 != "-" })
-        return Self.alpha3.filter { $0.value == primary }.keys.sorted().first ?? "und"  // the T code of a B/T pair (deu, not ger)
+        return Self.alpha3.filter { $0.value == primary }.keys.sorted().first ?? "und"  // of a B/T pair, the first in order
     }
 
     /// The language's own name for itself ("English", "Español"), or the tag.

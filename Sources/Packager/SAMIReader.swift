@@ -30,7 +30,7 @@ enum SAMIReader {
     }
 
     /// The class shown, lowercased: see the type's documentation.
-    static func languageClass(in text: String, for language: String?) -> String? {
+    private static func languageClass(in text: String, for language: String?) -> String? {
         var declared: [(name: String, language: String?)] = [], used = Set<String>(), first: String?
         for token in Markup(text[...]) {
             switch token {
@@ -79,14 +79,14 @@ enum SAMIReader {
             }
         }
         if let finished = sync?.finished { syncs.append(finished) }
-        if !sawSync { reading.drop(1, "has no <SYNC> element") }
+        if !sawSync { reading.note(1, "has no <SYNC> element") }
         return syncs
     }
 
     /// A SYNC being read: the text of its paragraphs in the class shown.
     private struct SyncReading {
         let start: Int, line: Int, shown: String?
-        private var texts: [String] = [], speaks = false, hasParagraph = false
+        private var text = "", speaks = false, hasParagraph = false
         /// The paragraph being read (at first, the text before any `<P>`); nil in another class.
         private var paragraph: Paragraph? = Paragraph()
 
@@ -129,12 +129,12 @@ enum SAMIReader {
         var finished: Sync? {
             var sync = self
             sync.endParagraph()
-            return sync.speaks || !sync.hasParagraph ? Sync(start: start, line: line, text: sync.texts.joined(separator: "\n")) : nil
+            return sync.speaks || !sync.hasParagraph ? Sync(start: start, line: line, text: sync.text) : nil
         }
 
         private mutating func endParagraph() {
-            guard let text = paragraph?.payload.text, !text.isEmpty else { return }
-            texts.append(text)
+            guard let shown = paragraph?.payload.text, !shown.isEmpty else { return }
+            text += text.isEmpty ? shown : "\n" + shown
             speaks = true
         }
     }
@@ -163,7 +163,7 @@ enum SAMIReader {
 
     /// SAMI's markup as an HTML tokenizer sees it, leniently: text, tags (a `<` that opens none
     /// is text), comments skipped, a STYLE element's content as it is.
-    struct Markup: Sequence, IteratorProtocol {
+    private struct Markup: Sequence, IteratorProtocol {
         enum Token {
             /// A tag's name, lowercased (`/p` for a closing one), its attributes, where it starts.
             case tag(String, attributes: Substring, at: String.Index)
@@ -209,12 +209,12 @@ enum SAMIReader {
                 return nil
             }
             let closing = first == "/", inner = body[..<close].dropFirst(closing ? 1 : 0)
-            let name = inner.prefix { $0.isLetter || $0.isNumber }.lowercased()
+            let word = inner.prefix { $0.isLetter || $0.isNumber }, name = word.lowercased()
             defer {
                 rest = rest[body.index(after: close)...]
                 inStyle = name == "style" && !closing
             }
-            return .tag((closing ? "/" : "") + name, attributes: inner.drop { $0.isLetter || $0.isNumber }, at: rest.startIndex)
+            return .tag((closing ? "/" : "") + name, attributes: inner[word.endIndex...], at: rest.startIndex)
         }
 
         /// Where `</style` starts, in any case.
@@ -229,7 +229,7 @@ enum SAMIReader {
     }
 
     /// The value of the attribute `name` (lowercase) among a tag's, quoted or not, in any case.
-    static func attribute(_ name: String, in attributes: Substring) -> Substring? {
+    private static func attribute(_ name: String, in attributes: Substring) -> Substring? {
         var rest = attributes
         while true {
             rest = rest.drop { $0.isWhitespace || $0 == "/" }
@@ -259,7 +259,7 @@ enum SAMIReader {
 
     /// The character an entity at the start of `text` stands for (`&amp;`, `&#233;`, `&#xE9;`;
     /// the named ones also without their `;`, as browsers allow), and where the text after it starts.
-    static func entity(_ text: Substring) -> (Character, Substring.Index)? {
+    private static func entity(_ text: Substring) -> (Character, Substring.Index)? {
         let body = text.dropFirst().prefix(10).prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "#") }
         let end = body.endIndex < text.endIndex && text[body.endIndex] == ";" ? text.index(after: body.endIndex) : body.endIndex
         let code: UInt32? = if body.hasPrefix("#x") || body.hasPrefix("#X") {

@@ -30,17 +30,17 @@ enum SCCReader {
             }
             isFirst = false
             guard let frame = frame(timecode) else {
-                reading.drop(index + 1, "has no timecode (\"\(line.prefix(60))\")")
+                reading.note(index + 1, "has no timecode (\"\(line.prefix(60))\")")
                 continue
             }
             let words = fields.dropFirst().map { (text: $0, value: word($0)) }
             for word in words where word.value == nil {
-                reading.drop(index + 1, "its word \"\(word.text.prefix(20))\" is not four hex digits")
+                reading.note(index + 1, "its word \"\(word.text.prefix(20))\" is not four hex digits")
             }
             lines.append(Line(number: index + 1, frame: frame, words: words.map(\.value)))
         }
         guard hasHeader || lines.contains(where: { $0.words.contains { $0 != nil } }) else {
-            return SubtitleReading(dropped: [SubtitleReading.Dropped(line: 1, reason: "is not Scenarist SCC (no header, no line of timecode and words)")])
+            return SubtitleReading(notes: [SubtitleReading.Dropped(line: 1, reason: "is not Scenarist SCC (no header, no line of timecode and words)")])
         }
         decode(lines, into: &reading)
         return reading

@@ -77,12 +77,16 @@ enum SubRipReader {
         var settings: String?
         let text = lines.map { line -> String in
             var output = "", rest = line[...]
+            // False once a `{` or `<` has no closer after it: nor will a later one (a long line is walked once).
+            var bracesClose = true, anglesClose = true
             while let character = rest.first {
-                if character == "{", let close = rest.firstIndex(of: "}") {
+                if character == "{", bracesClose {
+                    guard let close = rest.firstIndex(of: "}") else { bracesClose = false; continue }
                     let tag = rest[rest.index(after: rest.startIndex)..<close]
                     if tag.hasPrefix("\\an"), let position = Int(tag.dropFirst(3)), (1...9).contains(position) { settings = alignment(position) }
                     rest = rest[rest.index(after: close)...]
-                } else if character == "<", let close = rest.firstIndex(of: ">") {
+                } else if character == "<", anglesClose {
+                    guard let close = rest.firstIndex(of: ">") else { anglesClose = false; continue }
                     let tag = rest[rest.index(after: rest.startIndex)..<close].lowercased()
                     if ["i", "b", "u", "/i", "/b", "/u"].contains(tag) { output += "<\(tag)>" }
                     rest = rest[rest.index(after: close)...]

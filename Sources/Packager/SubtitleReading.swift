@@ -9,9 +9,11 @@ struct SubtitleReading: Sendable, Equatable {
     }
 
     var cues: [SubtitleCue] = []
-    /// The first thousand pieces left out; `droppedCount` counts them all.
+    /// The first thousand cues left out; `droppedCount` counts them all.
     var dropped: [Dropped] = []
     var droppedCount = 0
+    /// What was left out that is not a cue (a declaration, a header, a word of SCC), at most a thousand.
+    var notes: [Dropped] = []
 
     /// Limits on hostile files: a cue's text, the cues of one file.
     static let maximumCueText = 16 * 1024
@@ -24,6 +26,10 @@ struct SubtitleReading: Sendable, Equatable {
         if cue.text.utf8.count > Self.maximumCueText { return drop(line, "holds more than \(Self.maximumCueText / 1024) KiB of text") }
         if cues.count >= Self.maximumCues { return drop(line, "is past the \(Self.maximumCues) cues a file may hold") }
         cues.append(cue)
+    }
+
+    mutating func note(_ line: Int, _ reason: String) {
+        if notes.count < 1000 { notes.append(Dropped(line: line, reason: reason)) }
     }
 
     mutating func drop(_ line: Int, _ reason: String) {

@@ -38,8 +38,7 @@ enum SubtitleText {
             rest = rest.dropFirst()
             if character == "{", blocksClose {
                 if let close = rest.firstIndex(of: "}") {
-                    // Before the first backslash, a block holds a comment.
-                    for tag in rest[..<close].split(separator: "\\", omittingEmptySubsequences: false).dropFirst() { event.apply(tag) }
+                    event.apply(block: rest[..<close])
                     rest = rest[rest.index(after: close)...]
                     continue
                 }
@@ -60,7 +59,7 @@ enum SubtitleText {
     /// closes as soon as it is set off; a line closes its tags and the next reopens them, so
     /// lines stand alone: each is trimmed, and one that shows nothing is left out.
     struct Payload {
-        private var written = "", open: [Character] = [], pending: [Character] = []
+        private var finished = "", line = "", open: [Character] = [], pending: [Character] = []
 
         /// `"i"`, `"b"` or `"u"` on or off.
         mutating func set(_ tag: Character, _ on: Bool) {
@@ -74,32 +73,35 @@ enum SubtitleText {
 
         /// A character of plain text (escaped here), or `"\n"` to end the line.
         mutating func write(_ character: Character) {
-            if character == "\n" {
-                close(from: 0)
-                written += "\n"
-                return
-            }
-            for tag in pending { written += "<\(tag)>" }
+            if character == "\n" { return endLine() }
+            for tag in pending { line += "<\(tag)>" }
             open += pending
             pending = []
-            written += SubtitleText.escaped(character)
+            line += SubtitleText.escaped(character)
         }
 
         /// A space in the tags open now, not opening those set since: the white space between
         /// a word and the next, whatever tags the next one opens.
         mutating func space() {
-            written += " "
+            line += " "
         }
 
         var text: String {
             var payload = self
-            payload.close(from: 0)
-            return payload.written.split(separator: "\n").map(\.trimmingWhitespace).filter(Self.shows).joined(separator: "\n")
+            payload.endLine()
+            return payload.finished
+        }
+
+        private mutating func endLine() {
+            close(from: 0)
+            let trimmed = line.trimmingWhitespace
+            if Self.shows(trimmed) { finished += finished.isEmpty ? trimmed : "\n" + trimmed }
+            line = ""
         }
 
         /// Closes the open tags from `index` up, innermost first; they reopen at the next character.
         private mutating func close(from index: Int) {
-            for tag in open[index...].reversed() { written += "</\(tag)>" }
+            for tag in open[index...].reversed() { line += "</\(tag)>" }
             pending = open[index...] + pending
             open.removeSubrange(index...)
         }
@@ -131,6 +133,15 @@ private struct ASSEvent {
 
     mutating func write(_ character: Character) {
         if !drawing { payload.write(character) }
+    }
+
+    /// An override block's tags, each after a backslash (before the first, a comment).
+    mutating func apply(block: Substring) {
+        var rest = block
+        while let slash = rest.firstIndex(of: "\\") {
+            rest = rest[rest.index(after: slash)...]
+            apply(rest.prefix { $0 != "\\" })
+        }
     }
 
     /// One tag of an override block (`i1`, `b700`, `an8`, `pos(320,40)`, `rSigns`…); those

@@ -31,7 +31,7 @@ struct TTMLCues {
     mutating func read(_ body: XMLTree.Element) {
         _ = container(body, base: 0, in: Context(begin: 0))
         if timed == 0 {
-            reading.drop(body.line, Self.holdsImages(body) ? "holds only images (SMPTE-TT smpte:image, smpte:backgroundImage), which are not read" : "holds no p element with text and a time")
+            reading.note(body.line, Self.holdsImages(body) ? "holds only images (SMPTE-TT smpte:image, smpte:backgroundImage), which are not read" : "holds no p element with text and a time")
         } else {
             for line in endless { reading.drop(line, "has no end time (nor has any element it is in)") }
         }

@@ -18,16 +18,16 @@ enum TTMLReader {
         do throws(XMLTree.Refusal) {
             tree = try XMLTree(text)
         } catch {
-            reading.drop(error.line, error.reason)
+            reading.note(error.line, error.reason)
             return reading
         }
-        if let line = tree.entityDeclarationLine { reading.drop(line, "declares XML entities, which are not read (entity-expansion attack)") }
+        if let line = tree.entityDeclarationLine { reading.note(line, "declares XML entities, which are not read (entity-expansion attack)") }
         guard let root = tree.root, root.name == "tt" else {
-            reading.drop(tree.root?.line ?? 1, "has no tt root element: not TTML")
+            reading.note(tree.root?.line ?? 1, "has no tt root element: not TTML")
             return reading
         }
         guard let body = root.elements.first(where: { $0.name == "body" }) else {
-            reading.drop(root.line, "has no body")
+            reading.note(root.line, "has no body")
             return reading
         }
         var cues = TTMLCues(root: root, reading: reading)

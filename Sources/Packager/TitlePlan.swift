@@ -171,7 +171,7 @@ extension TitlePlan {
         guard let firstPts, let sourceStart else { throw PackagingError(file: source.path, cause: .noUsableStream) }
         let duration = stream.duration ?? source.expectedDuration ?? 0
         let frames = max(1, Int((duration * rate.doubleValue).rounded()))
-        let captions = try CaptionScan.language(of: source, video: stream, packet: packet)
+        let captions = try? CaptionScan.language(of: source, video: stream, packet: packet)  // a damaged stretch: none
         return (VideoPlan(streamIndex: stream.index, frameRate: rate, rungs: ladder.rungs, codecs: codecs,
                           firstPts: firstPts, sourceStart: sourceStart, expectedFrames: frames, closedCaptions: captions), reorder)
     }

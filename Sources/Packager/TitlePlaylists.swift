@@ -272,7 +272,8 @@ public struct TitlePlaylists: Sendable {
             for (codec, _) in rungs where !codecs.contains(codec) { codecs.append(codec) }
             sets = codecs.map { codec in
                 DASHManifest.VideoSet(representations: rungs.filter { $0.0 == codec }.map(\.1), frameRate: videoPlan.frameRate,
-                                      timeline: timeline, closedCaptions: videoPlan.closedCaptions)
+                                      timeline: timeline,
+                                      closedCaptions: videoPlan.rungs.contains { $0.codec == codec && $0.carriesClosedCaptions } ? videoPlan.closedCaptions : nil)
             }
         }
         let samples = plan.leadInSamples
@@ -324,7 +325,8 @@ public struct TitlePlaylists: Sendable {
             resolution: (rung.width, rung.height), frameRate: plan.video?.frameRate.doubleValue,
             audioGroup: tracks.audio.isEmpty ? nil : Self.audioGroup,
             subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup,
-            closedCaptionsGroup: plan.video?.closedCaptions == nil ? nil : Self.closedCaptionsGroup, uri: TitleLayout.rungPlaylist(rung.name))
+            closedCaptionsGroup: plan.video?.closedCaptions != nil && rung.carriesClosedCaptions ? Self.closedCaptionsGroup : nil,
+            uri: TitleLayout.rungPlaylist(rung.name))
     }
 
     /// Audio-only title: each audio rendition is a variant of its own.
@@ -350,7 +352,7 @@ public struct TitlePlaylists: Sendable {
                 characteristics: track.isHearingImpaired
                     ? "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound" : nil)
         }
-        if let language = plan.video?.closedCaptions {
+        if let language = plan.video?.closedCaptions, variants.contains(where: { $0.closedCaptionsGroup != nil }) {
             renditions.append(MasterPlaylist.Rendition(kind: .closedCaptions, groupID: Self.closedCaptionsGroup, language: language,
                                                        name: language.name, isDefault: false, autoselect: true, forced: false,
                                                        channels: nil, uri: "CC1"))

@@ -172,7 +172,9 @@ final class TrackRun {
                     contents.reading.cues.sort { ($0.start, $0.end) < ($1.start, $1.end) }
                     subtitles.append(Subtitle(track: track, events: [], read: contents, offset: 0))
                 case .captions:
-                    guard let video = source.video, let captions = ClosedCaptionTrack(source: source, stream: video) else { continue }
+                    guard let video = source.video, let captions = ClosedCaptionTrack(source: source, stream: video) else {
+                        throw PackagingError(file: plan.source, cause: .noUsableStream)
+                    }
                     subtitles.append(Subtitle(track: track, events: [], captions: captions, offset: nil))
                 }
             } catch {
@@ -210,7 +212,7 @@ final class TrackRun {
             if let time = source.demuxer.seconds(of: packet), let start = timeline.start { position = max(position, time - start) }
             let pace = sourceAudio.map(\.seconds).min() ?? position
             try advanceDubs(to: pace)
-            try writeSubtitleSegments(through: min(pace, position) - Self.subtitleMargin)
+            try writeSubtitleSegments(through: min(min(pace, position) - Self.subtitleMargin, captionsHeld(at: position)))
             if ContinuousClock.now - lastReport > .milliseconds(250) {
                 lastReport = .now
                 progress(pace)
@@ -280,15 +282,24 @@ final class TrackRun {
             manifest.subtitles[index].cues = cues(index, duration: plan.video == nil ? duration : plan.expectedDuration)
         }
         for (index, subtitle) in zip(subtitles.indices, subtitles) {
-            let published = !(manifest.subtitles[index].cues?.isEmpty ?? true)
             if let warning = TrackProblem.warning(for: subtitle.read, cuesInTitle: manifest.subtitles[index].cues?.count ?? 0,
                                                   file: fileName(subtitle.track.origin), language: subtitle.track.language) {
                 manifest.warnings.append(warning)
             }
-            if !published { dropped.insert(subtitle.track.origin) }
         }
         manifest.subtitles.removeAll { $0.cues?.isEmpty ?? true }
     }
+
+    /// Where the closed captions hold the subtitle segments back (title clock): a caption on
+    /// screen ends only when the screen changes, and a segment is written once. A caption held
+    /// longer than `captionHold` no longer holds them (the segments written meanwhile lack it).
+    private func captionsHeld(at position: Double) -> Double {
+        let offset = timeline.start ?? 0
+        let since = subtitles.compactMap { $0.captions?.undecidedSince.map { $0 - offset } }.min() ?? .infinity
+        return position - since > Self.captionHold ? .infinity : since
+    }
+
+    static let captionHold = 30.0
 
     /// Writes the subtitle segments that end before `position` seconds (never the title's
     /// last: the finish writes it, knowing where the title ends).
@@ -359,6 +370,10 @@ enum TrackProblem {
         if let reading, reading.droppedCount > 0 {
             let shown = reading.dropped.prefix(3).map { "line \($0.line): \($0.reason)" }.joined(separator: "; ")
             reasons.append("\(reading.droppedCount) cue(s) could not be read and were left out (\(shown)\(reading.droppedCount > 3 ? "; …" : ""))")
+        }
+        if let reading, !reading.notes.isEmpty {
+            reasons.append("left out: " + reading.notes.prefix(3).map { "line \($0.line): \($0.reason)" }.joined(separator: "; ")
+                + (reading.notes.count > 3 ? "; …" : ""))
         }
         if let encoding = read?.encoding, encoding.isLegacy { reasons.append("its text was read as \(encoding.name)") }
         if cuesInTitle == 0 {

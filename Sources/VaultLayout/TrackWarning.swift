@@ -25,6 +25,23 @@ public struct TrackWarning: Codable, Sendable, Equatable {
 extension TrackWarning: CustomStringConvertible {
     /// One line for a log or `transcode`'s output.
     public var description: String {
-        "\(file)\(language.map { " [\($0)]" } ?? ""): \(reason)" + (published ? "" : "; the title is published without it")
+        (file.isEmpty ? "" : "\(file)\(language.map { " [\($0)]" } ?? ""): ") + reason + (published ? "" : "; the title is published without it")
+    }
+}
+
+extension TrackWarning {
+    private enum CodingKeys: String, CodingKey { case file, language, cuesRead, cuesDropped, reason, published }
+
+    /// Also reads the plain sentence an earlier version wrote in a job's `tracks.json`.
+    public init(from decoder: Decoder) throws {
+        if let sentence = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(file: "", language: nil, reason: sentence, published: true)
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(file: try container.decode(String.self, forKey: .file), language: try container.decodeIfPresent(String.self, forKey: .language),
+                  cuesRead: try container.decodeIfPresent(Int.self, forKey: .cuesRead),
+                  cuesDropped: try container.decodeIfPresent(Int.self, forKey: .cuesDropped),
+                  reason: try container.decode(String.self, forKey: .reason), published: try container.decode(Bool.self, forKey: .published))
     }
 }

@@ -143,7 +143,7 @@ import VaultLayout
         #expect(input.media.lastPathComponent == "talk.mp4")
         #expect(input.sidecars.map(\.language.tag) == ["pt-BR", "und"])
         #expect(input.sidecars.last?.path.hasSuffix("scene:2.srt") == true)
-        #expect(input.warnings.count == 1 && input.warnings[0].contains("voice.m4a") && input.warnings[0].contains("\"zz\""))
+        #expect(input.warnings.count == 1 && input.warnings[0].file == "voice.m4a" && input.warnings[0].reason.contains("\"zz\"") && !input.warnings[0].published)
     }
 }
 

@@ -197,13 +197,13 @@ import Testing
         let file = "Scenarist_SCC V1.0\n\n00:00:01:00\t9420 9420 zz12 94ae 94ae 12345 94e0 94e0 c8e9 942f 942f\ngarbage here\n\n\n00:00:02:00\t942c 942c\n"
         let reading = SCCReader.read(file)
         #expect(summary(reading) == ["00:00:01.301 00:00:02.002 [position:10% align:start] Hi"], "a bad word still takes its frame")
-        #expect(reading.dropped == [
+        #expect(reading.notes == [
             SubtitleReading.Dropped(line: 3, reason: "its word \"zz12\" is not four hex digits"),
             SubtitleReading.Dropped(line: 3, reason: "its word \"12345\" is not four hex digits"),
             SubtitleReading.Dropped(line: 4, reason: "has no timecode (\"garbage here\")"),
         ])
         let notSCC = SCCReader.read("1\n00:00:01,000 --> 00:00:02,000\nan srt\n")
-        #expect(notSCC == SubtitleReading(dropped: [SubtitleReading.Dropped(line: 1, reason: "is not Scenarist SCC (no header, no line of timecode and words)")]))
+        #expect(notSCC == SubtitleReading(notes: [SubtitleReading.Dropped(line: 1, reason: "is not Scenarist SCC (no header, no line of timecode and words)")]))
     }
 
     @Test func linesOutOfOrderAreReadInTimeOrderAndOverlapsFollowOn() {

@@ -159,7 +159,7 @@ import TestSupport
         #expect(reading.cues.isEmpty && reading.dropped == [SubtitleReading.Dropped(line: 1, reason: "has no timing line")])
         try Data("these are my notes\n".utf8).write(to: folder.appendingPathComponent("notes.en.ass"))
         let ass = try SubtitleFile.read(at: folder.appendingPathComponent("notes.en.ass").path).reading
-        #expect(ass.cues.isEmpty && ass.dropped == [SubtitleReading.Dropped(line: 1, reason: "has no [Events] section")])
+        #expect(ass.cues.isEmpty && ass.notes == [SubtitleReading.Dropped(line: 1, reason: "has no [Events] section")])
         let text = folder.appendingPathComponent("notes.en.txt")
         try Data("these are my notes\n".utf8).write(to: text)
         #expect { try SubtitleFile.read(at: text.path) } throws: { "\($0)" == text.path + ": is not a subtitle format StreamVault reads" }

@@ -102,7 +102,7 @@ import Testing
         ])
         let images = TTMLReader.read(##"<tt xmlns:smpte="s"><head><smpte:image xml:id="i">AAAA</smpte:image></head><body><div smpte:backgroundImage="#i" begin="0s" end="2s"/></body></tt>"##)
         #expect(images.cues.isEmpty)
-        #expect(images.dropped == [SubtitleReading.Dropped(line: 1, reason: "holds only images (SMPTE-TT smpte:image, smpte:backgroundImage), which are not read")])
+        #expect(images.notes == [SubtitleReading.Dropped(line: 1, reason: "holds only images (SMPTE-TT smpte:image, smpte:backgroundImage), which are not read")])
     }
 
     @Test func anEBUTTDWithRegionsInPercentAndCellsAndChainedStyles() {
@@ -253,12 +253,12 @@ import Testing
     }
 
     @Test func aFileThatIsNotTTMLOrHasNoTimedTextIsOneDrop() {
-        #expect(TTMLReader.read("1\n00:00:01,000 --> 00:00:02,000\nan srt\n").dropped == [SubtitleReading.Dropped(line: 1, reason: "has no tt root element: not TTML")])
-        #expect(TTMLReader.read("<html><body><p>hi</p></body></html>").dropped.map(\.reason) == ["has no tt root element: not TTML"])
-        #expect(TTMLReader.read("<tt><head/></tt>").dropped.map(\.reason) == ["has no body"])
+        #expect(TTMLReader.read("1\n00:00:01,000 --> 00:00:02,000\nan srt\n").notes == [SubtitleReading.Dropped(line: 1, reason: "has no tt root element: not TTML")])
+        #expect(TTMLReader.read("<html><body><p>hi</p></body></html>").notes.map(\.reason) == ["has no tt root element: not TTML"])
+        #expect(TTMLReader.read("<tt><head/></tt>").notes.map(\.reason) == ["has no body"])
         let untimed = TTMLReader.read("<tt><body>\n<div>\n<p>one</p>\n<p>two</p></div></body></tt>")
         #expect(untimed.cues.isEmpty)
-        #expect(untimed.dropped == [SubtitleReading.Dropped(line: 1, reason: "holds no p element with text and a time")])
+        #expect(untimed.notes == [SubtitleReading.Dropped(line: 1, reason: "holds no p element with text and a time")])
     }
 
     @Test func aBillionLaughsIsNeverExpandedAndTheRestIsRead() {
@@ -277,14 +277,14 @@ import Testing
             """
         let reading = TTMLReader.read(file)
         #expect(summary(reading) == ["00:00:03.000 00:00:04.000 Still read"])
-        #expect(reading.dropped == [SubtitleReading.Dropped(line: 2, reason: "declares XML entities, which are not read (entity-expansion attack)")])
+        #expect(reading.notes == [SubtitleReading.Dropped(line: 2, reason: "declares XML entities, which are not read (entity-expansion attack)")])
     }
 
     @Test func hostileNestingIsRefusedNamingTheLimit() {
         let deep = "<tt><body><div begin=\"0s\" end=\"1s\">" + String(repeating: "<span>", count: 10_000) + "x" + String(repeating: "</span>", count: 10_000) + "</div></body></tt>"
         let reading = TTMLReader.read(deep)
         #expect(reading.cues.isEmpty)
-        #expect(reading.dropped == [SubtitleReading.Dropped(line: 1, reason: "nests elements deeper than 64 levels")])
+        #expect(reading.notes == [SubtitleReading.Dropped(line: 1, reason: "nests elements deeper than 64 levels")])
         let chained = "<tt><head><styling>" + (0..<5000).map { "<style xml:id=\"s\($0)\" style=\"s\($0 + 1)\"/>" }.joined() + "<style xml:id=\"s5000\" style=\"s0\"/>"
             + "</styling></head><body><p begin=\"0s\" end=\"1s\" style=\"s0\">chained</p></body></tt>"
         #expect(summary(TTMLReader.read(chained)) == ["00:00:00.000 00:00:01.000 chained"], "a style chain is cut at \(TTMLStyling.maximumChain), a cycle never followed")

@@ -95,7 +95,7 @@ struct AttemptRecorder: Sendable {
             Counter(label: "streamvault_frames_encoded_total").increment(by: (result.endFrame - result.startFrame) * rungs)
             await publisher.listReadySegments(of: job)
         case let .tracksDone(segments, warnings):
-            if !warnings.isEmpty { try await catalog.setWarnings(jobID: job.id, warnings: warnings) }
+            try await catalog.setWarnings(jobID: job.id, warnings: warnings)  // a retry's replace an earlier attempt's
             try await catalog.completeTask(task.id, owner: owner, segments: segments)
             await publisher.listReadySegments(of: job)
         case let .finished(result):
