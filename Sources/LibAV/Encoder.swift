@@ -74,8 +74,26 @@ public final class Encoder {
     }
 
     deinit {
+        if !hasSentFrame, codecName == "libsvtav1" { feedOneFrame() }
         var context: UnsafeMutablePointer<AVCodecContext>? = context
         avcodec_free_context(&context)
+    }
+
+    /// Whether a frame was ever sent.
+    private var hasSentFrame = false
+
+    /// SVT-AV1 1.4 (through FFmpeg 5.1) never returns from closing, nor from draining, an
+    /// encoder that was never sent a picture (one opened only to read its parameters): it is
+    /// sent one picture (whatever its buffer holds) and drained first, its packets dropped.
+    private func feedOneFrame() {
+        guard let frame = try? Frame() else { return }
+        frame.pointer.pointee.width = context.pointee.width
+        frame.pointer.pointee.height = context.pointee.height
+        frame.pointer.pointee.format = context.pointee.pix_fmt.rawValue
+        guard av_frame_get_buffer(frame.pointer, 0) >= 0, let packet = try? Packet() else { return }
+        frame.pointer.pointee.pts = 0
+        guard avcodec_send_frame(context, frame.pointer) >= 0, avcodec_send_frame(context, nil) >= 0 else { return }
+        while avcodec_receive_packet(context, packet.pointer) >= 0 { packet.unref() }
     }
 
     /// Time base of the packets' timestamps.
@@ -100,6 +118,7 @@ public final class Encoder {
 
     /// Feeds one frame; `nil` starts draining. The frame's pts must be in `timeBase`.
     public func send(_ frame: Frame?) throws(LibAVError) {
+        if frame != nil { hasSentFrame = true }
         let code = avcodec_send_frame(context, frame?.pointer)
         if code == SV_AVERROR_EOF { return }
         try check(code, "encode with \(codecName)")

@@ -32,6 +32,15 @@ public enum CodecString {
         return parts.joined(separator: ".")
     }
 
+    /// `av01.P.LLT.DD` from AV1 extradata: an `av1C` record (its config OBUs after four
+    /// bytes) or the sequence header OBU itself, as SVT-AV1 gives it.
+    public static func av1(extradata: [UInt8]) -> String? {
+        let obus = extradata.first == 0x81 ? Array(extradata.dropFirst(4)) : extradata
+        guard let header = AV1SequenceHeader(obus: obus) else { return nil }
+        let level = header.level < 10 ? "0\(header.level)" : "\(header.level)"
+        return "av01.\(header.profile).\(level)\(header.tier == 1 ? "H" : "M").\(header.bitDepth < 10 ? "0" : "")\(header.bitDepth)"
+    }
+
     /// `mp4a.40.N` for AAC, N the audio object type (2 = LC); `profile` is libav's (LC = 1).
     public static func aac(profile: Int) -> String { "mp4a.40.\(max(profile, 1) + 1)" }
 

@@ -221,7 +221,9 @@ public struct MasterPlaylist: Sendable, Equatable {
         self.iFrameVariants = iFrameVariants
     }
 
-    /// The playlist text: renditions first, then variants in order of bandwidth.
+    /// The playlist text: renditions first, then the variants, H.264 first (a client that
+    /// takes the first variant it can play starts there), then HEVC, then AV1, each codec's
+    /// in order of bandwidth.
     public func render() -> String {
         var lines = ["#EXTM3U", "#EXT-X-VERSION:\(version)", "#EXT-X-INDEPENDENT-SEGMENTS"]
         for rendition in renditions {
@@ -236,7 +238,7 @@ public struct MasterPlaylist: Sendable, Equatable {
             attributes.append(rendition.kind == .closedCaptions ? "INSTREAM-ID=\(quoted(rendition.uri))" : "URI=\(quoted(rendition.uri))")
             lines.append("#EXT-X-MEDIA:" + attributes.joined(separator: ","))
         }
-        for variant in variants.sorted(by: { $0.bandwidth < $1.bandwidth }) {
+        for variant in variants.sorted(by: { (Self.rank($0.codecs.first), $0.bandwidth) < (Self.rank($1.codecs.first), $1.bandwidth) }) {
             var attributes = ["BANDWIDTH=\(variant.bandwidth)", "AVERAGE-BANDWIDTH=\(variant.averageBandwidth)",
                               "CODECS=\(quoted(variant.codecs.joined(separator: ",")))"]
             if let resolution = variant.resolution { attributes.append("RESOLUTION=\(resolution.width)x\(resolution.height)") }
@@ -247,11 +249,16 @@ public struct MasterPlaylist: Sendable, Equatable {
             lines.append("#EXT-X-STREAM-INF:" + attributes.joined(separator: ","))
             lines.append(variant.uri)
         }
-        for variant in iFrameVariants.sorted(by: { $0.bandwidth < $1.bandwidth }) {
+        for variant in iFrameVariants.sorted(by: { (Self.rank($0.codecs), $0.bandwidth) < (Self.rank($1.codecs), $1.bandwidth) }) {
             lines.append("#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=\(variant.bandwidth),AVERAGE-BANDWIDTH=\(variant.averageBandwidth),"
                 + "CODECS=\(quoted(variant.codecs)),RESOLUTION=\(variant.width)x\(variant.height),URI=\(quoted(variant.uri))")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Where a variant of this video codec goes: H.264, HEVC, AV1, then the rest (audio-only).
+    private static func rank(_ codec: String?) -> Int {
+        ["avc1", "hvc1", "av01"].firstIndex { codec?.hasPrefix($0) ?? false } ?? 3
     }
 
     private func quoted(_ value: String) -> String { "\"\(value.replacingOccurrences(of: "\"", with: "'"))\"" }

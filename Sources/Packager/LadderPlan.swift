@@ -42,8 +42,7 @@ public struct PlannedRung: Sendable, Equatable, Codable {
     public var bitrate: Int
     public var maxrate: Int
     public var bufsize: Int
-    /// "h264" or "hevc".
-    public var codec: String
+    public var codec: VideoCodec
     public var profile: String
     public var encoderPreset: String
 }
@@ -80,22 +79,11 @@ public struct LadderPlan: Sendable, Equatable, Codable {
                 height: source.isPortrait ? longSide : rung.height,
                 bitrate: rung.bitrate, maxrate: rung.maxrate, bufsize: rung.bufsize,
                 codec: codec,
-                profile: rung.profile ?? preset.video.profile ?? Self.defaultProfile(codec: codec, height: rung.height),
+                profile: rung.profile ?? preset.video.profile ?? codec.defaultProfile(height: rung.height),
                 encoderPreset: rung.encoderPreset ?? preset.video.encoderPreset)
         }
     }
 
-    /// H.264 High from 720p up, Main below (older TV decoders); HEVC Main.
-    static func defaultProfile(codec: String, height: Int) -> String {
-        codec == "hevc" ? "main" : (height >= 720 ? "high" : "main")
-    }
-
     /// The nearest even integer, at least 2.
     static func even(_ value: Double) -> Int { max(2, Int((value / 2).rounded()) * 2) }
-}
-
-extension PlannedRung {
-    /// Whether its encoder writes the source's CEA-608 captions back as A/53 SEI: x264 does;
-    /// x265 through FFmpeg 5.1 cannot.
-    var carriesClosedCaptions: Bool { codec == "h264" }
 }

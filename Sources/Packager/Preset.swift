@@ -25,8 +25,8 @@ public struct Preset: Codable, Sendable, Equatable {
     }
 
     public struct VideoSettings: Codable, Sendable, Equatable {
-        /// Codec family: "h264" (libx264) or "hevc" (libx265).
-        public var codec: String
+        /// The rungs' codec unless a rung says its own.
+        public var codec: VideoCodec
         /// The encoder's speed/quality preset (x264's "veryfast", "medium"…).
         public var encoderPreset: String
         /// Encoder profile; nil picks High from 720p up and Main below (H.264).
@@ -49,7 +49,7 @@ public struct Preset: Codable, Sendable, Equatable {
         public var maxrate: Int
         public var bufsize: Int
         public var profile: String?
-        public var codec: String?
+        public var codec: VideoCodec?
         public var encoderPreset: String?
     }
 }
@@ -123,7 +123,6 @@ extension Preset {
             throw fail("segmentDuration \(segmentDuration) is not a multiple of keyframeInterval \(keyframeInterval)")
         }
         guard !rungs.isEmpty else { throw fail("no rungs") }
-        guard ["h264", "hevc"].contains(video.codec) else { throw fail("video.codec \(video.codec) is not h264 or hevc") }
         guard audio.codec == "aac" else { throw fail("audio.codec \(audio.codec) is not aac") }
         guard audio.channels == 1 || audio.channels == 2 else { throw fail("audio.channels must be 1 or 2") }
         guard maxAttempts >= 1 else { throw fail("maxAttempts must be at least 1") }
@@ -131,7 +130,9 @@ extension Preset {
             guard rung.height >= 16, rung.bitrate > 0, rung.maxrate >= rung.bitrate, rung.bufsize > 0 else {
                 throw fail("rung \(rung.name): height ≥ 16, bitrate > 0, maxrate ≥ bitrate and bufsize > 0 are required")
             }
-            if let codec = rung.codec, !["h264", "hevc"].contains(codec) { throw fail("rung \(rung.name): codec \(codec) is not h264 or hevc") }
+            if rung.codec ?? video.codec == .av1, segmentFormat != .fmp4 {
+                throw fail("rung \(rung.name): AV1 is carried in fMP4 segments only (segmentFormat fmp4)")
+            }
         }
         guard Set(rungs.map(\.name)).count == rungs.count else { throw fail("rung names repeat") }
     }

@@ -29,28 +29,12 @@ final class RungEncoder {
             scaler = try Scaler(width: inputWidth, height: inputHeight, format: .yuv420p,
                                 outputWidth: rung.width, outputHeight: rung.height, outputFormat: .yuv420p)
         }
-        let isHEVC = rung.codec == "hevc"
-        var options: [(String, String)] = [
-            ("preset", rung.encoderPreset),
-            ("profile", rung.profile),
-            ("maxrate", String(rung.maxrate)),
-            ("bufsize", String(rung.bufsize)),
-            ("g", String(grid.maximumGap)),
-            ("forced-idr", "1"),
-        ]
-        if isHEVC {
-            options.append(("x265-params", "scenecut=0:open-gop=0:log-level=error"))
-        } else {
-            options.append(("sc_threshold", "0"))
-        }
         encoder = try Encoder(
-            codecName: isHEVC ? "libx265" : "libx264",
+            codecName: rung.codec.encoderName,
             input: .video(width: rung.width, height: rung.height, pixelFormat: .yuv420p, frameRate: frameRate, timeBase: timeBase),
-            bitRate: rung.bitrate, options: options, globalHeader: SegmentWriter.wantsGlobalHeader,
-            threads: encoderThreads)
-        let extradata = encoder.extradata
-        let codec = isHEVC ? CodecString.hevc(extradata: extradata) : CodecString.h264(extradata: extradata)
-        guard let codec else { throw PackagingError(file: rung.name, cause: .failed("encoder gave no parameter sets")) }
+            bitRate: rung.codec == .av1 ? 0 : rung.bitrate, options: rung.codec.options(for: rung, gap: grid.maximumGap),
+            globalHeader: SegmentWriter.wantsGlobalHeader, threads: encoderThreads)
+        guard let codec = rung.codec.codecString(extradata: encoder.extradata) else { throw PackagingError(file: rung.name, cause: .failed("encoder gave no parameter sets")) }
         codecString = codec
         packet = try Packet()
     }
@@ -70,7 +54,7 @@ final class RungEncoder {
     /// Sends the encoded packets into the title's segments, written under `layout`.
     func write(into layout: TitleLayout, timeline: SegmentTimeline, cipher: SegmentCipher? = nil) throws {
         writer = try SegmentWriter(folder: layout.rungFolder(rung.name), layout: layout, encoder: encoder,
-                                   codecTag: rung.codec == "hevc" ? "hvc1" : nil, timescale: timeline.videoTimescale, cipher: cipher)
+                                   codecTag: rung.codec.sampleEntry, timescale: timeline.videoTimescale, cipher: cipher)
         self.timeline = timeline
     }
 

@@ -268,12 +268,11 @@ public struct TitlePlaylists: Sendable {
                 (rung.codec, DASHManifest.Video(id: TitleLayout.rungPath(rung.name), codecs: codecs, bandwidth: bandwidths(rung),
                                                 width: rung.width, height: rung.height))
             }
-            var codecs: [String] = []
+            var codecs: [VideoCodec] = []
             for (codec, _) in rungs where !codecs.contains(codec) { codecs.append(codec) }
             sets = codecs.map { codec in
                 DASHManifest.VideoSet(representations: rungs.filter { $0.0 == codec }.map(\.1), frameRate: videoPlan.frameRate,
-                                      timeline: timeline,
-                                      closedCaptions: videoPlan.rungs.contains { $0.codec == codec && $0.carriesClosedCaptions } ? videoPlan.closedCaptions : nil)
+                                      timeline: timeline, closedCaptions: codec.carriesClosedCaptions ? videoPlan.closedCaptions : nil)
             }
         }
         let samples = plan.leadInSamples
@@ -325,7 +324,7 @@ public struct TitlePlaylists: Sendable {
             resolution: (rung.width, rung.height), frameRate: plan.video?.frameRate.doubleValue,
             audioGroup: tracks.audio.isEmpty ? nil : Self.audioGroup,
             subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup,
-            closedCaptionsGroup: plan.video?.closedCaptions != nil && rung.carriesClosedCaptions ? Self.closedCaptionsGroup : nil,
+            closedCaptionsGroup: plan.video?.closedCaptions != nil && rung.codec.carriesClosedCaptions ? Self.closedCaptionsGroup : nil,
             uri: TitleLayout.rungPlaylist(rung.name))
     }
 

@@ -77,6 +77,42 @@ import TestSupport
         #expect(master.contains("CODECS=\"hvc1.1.6.L\(level).90,mp4a.40.2\""), "\(master)")
     }
 
+    @Test func av1RungBesideH264HasItsCodecStringFromAv1CAndKeyframesOnTheGrid() throws {
+        let folder = try Fixtures.temporaryFolder("av1")
+        let preset = folder.appendingPathComponent("av1.json")
+        try Data(#"""
+            {"name": "av1", "segmentDuration": 2, "keyframeInterval": 1, "rungs": [
+             {"name": "360p", "height": 360, "bitrate": 500000, "maxrate": 700000, "bufsize": 1400000},
+             {"name": "360p-av1", "height": 360, "bitrate": 300000, "maxrate": 400000, "bufsize": 800000, "codec": "av1"}]}
+            """#.utf8).write(to: preset)
+        let (title, _) = try transcode("testcard-720p30.mp4", "--preset", preset.path)
+        let stream = try videoStream(title.appendingPathComponent("360p-av1/index.m3u8"))
+        #expect(stream.string("codec_name") == "av1" && stream.string("codec_tag_string") == "av01")
+        // av1C (AV1-ISOBMFF §2.3): marker and version, then profile (3 bits) and level (5), tier, bit depth.
+        let initSegment = try [UInt8](Data(contentsOf: title.appendingPathComponent("360p-av1/init.mp4")))
+        let box = try #require(initSegment.indices.dropLast(8).first { initSegment[$0..<$0 + 4].elementsEqual("av1C".utf8) })
+        let (first, second) = (initSegment[box + 5], initSegment[box + 6])
+        let level = Int(first & 0x1F), depth = second & 0x40 != 0 ? 10 : 8
+        let expected = "av01.\(first >> 5).\(level < 10 ? "0" : "")\(level)\(second & 0x80 != 0 ? "H" : "M").\(depth == 8 ? "08" : "10")"
+        let master = try String(contentsOf: title.appendingPathComponent("master.m3u8"), encoding: .utf8)
+        #expect(master.contains("CODECS=\"\(expected),mp4a.40.2\""), "\(expected) in \(master)")
+        let variants = master.components(separatedBy: "\n").filter { $0.hasPrefix("#EXT-X-STREAM-INF:") }
+        #expect(variants.first?.contains("avc1.") == true, "H.264 first, whatever the bandwidths: \(master)")
+        // Every segment opens with a keyframe, as the H.264 rung's do.
+        let playlist = try String(contentsOf: title.appendingPathComponent("360p-av1/index.m3u8"), encoding: .utf8)
+        let header = try Data(contentsOf: title.appendingPathComponent("360p-av1/init.mp4"))
+        for name in playlist.split(separator: "\n").filter({ $0.hasSuffix(".m4s") }) {
+            let file = try Fixtures.temporaryFolder("av1-segment").appendingPathComponent("segment.mp4")
+            try (header + Data(contentsOf: title.appendingPathComponent("360p-av1/\(name)"))).write(to: file)
+            let frames = try FFprobe.frames(file, entries: "frame=key_frame")
+            #expect(frames.first?.number("key_frame") == 1 && frames.count >= 29, "\(name): \(frames.count) frames")
+        }
+        let played = try Players.gstreamer(title.appendingPathComponent("360p-av1/index.m3u8").absoluteString)
+        #expect(played.ended, "GStreamer plays the AV1 rendition: \(played.output.suffix(2000))")
+        let mpd = try String(contentsOf: title.appendingPathComponent("manifest.mpd"), encoding: .utf8)
+        #expect(mpd.contains(#"codecs="\#(expected)""#) && mpd.components(separatedBy: #"contentType="video""#).count == 3)
+    }
+
     @Test func mpegTSPresetWritesTransportStreamSegments() throws {
         let (folder, _) = try transcode("phone-portrait-vfr.mp4", "--preset", "broadcast-ts",
                                         "--subtitle", Fixtures.sample("testcard-720p30.en.srt").path)

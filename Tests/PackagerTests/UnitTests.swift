@@ -60,6 +60,21 @@ import Testing
         try Data(#"{"segmentDuration": 5, "keyframeInterval": 2}"#.utf8).write(to: file)
         #expect(throws: PresetError.self) { try library.load(file.path) }
     }
+
+    @Test func aCodecIsOneWeEncodeAndAV1IsCarriedInFMP4Only() throws {
+        let folder = try Fixtures.temporaryFolder("preset")
+        let unknown = folder.appendingPathComponent("vp9.json")
+        try Data(#"{"video": {"codec": "vp9"}}"#.utf8).write(to: unknown)
+        #expect { try library.load(unknown.path) } throws: { "\($0)".contains("bad value at video.codec") }
+        let transport = folder.appendingPathComponent("av1-ts.json")
+        try Data(#"{"segmentFormat": "mpegts", "rungs": [{"name": "360p", "height": 360, "bitrate": 300000, "maxrate": 400000, "bufsize": 800000, "codec": "av1"}]}"#.utf8)
+            .write(to: transport)
+        #expect { try library.load(transport.path) } throws: { "\($0)".hasSuffix("rung 360p: AV1 is carried in fMP4 segments only (segmentFormat fmp4)") }
+        let file = folder.appendingPathComponent("av1.json")
+        try Data(#"{"video": {"codec": "av1"}}"#.utf8).write(to: file)
+        let av1 = try library.load(file.path)
+        #expect(av1.video.codec == .av1 && LadderPlan(source: DisplayGeometry(width: 1280, height: 720), preset: av1).rungs.allSatisfy { $0.codec == .av1 && $0.profile == "main" })
+    }
 }
 
 @Suite struct BitrateMeasurementTests {
