@@ -75,6 +75,8 @@ import TestSupport
         let master = try String(contentsOf: title.appendingPathComponent("master.m3u8"), encoding: .utf8)
         let level = Int(stream.number("level") ?? 0)
         #expect(master.contains("CODECS=\"hvc1.1.6.L\(level).90,mp4a.40.2\""), "\(master)")
+        let played = try Players.gstreamer(title.appendingPathComponent("360p/index.m3u8").absoluteString)
+        #expect(played.ended, "GStreamer plays the HEVC rendition: \(played.output.suffix(2000))")
     }
 
     @Test func av1RungBesideH264HasItsCodecStringFromAv1CAndKeyframesOnTheGrid() throws {
@@ -111,6 +113,38 @@ import TestSupport
         #expect(played.ended, "GStreamer plays the AV1 rendition: \(played.output.suffix(2000))")
         let mpd = try String(contentsOf: title.appendingPathComponent("manifest.mpd"), encoding: .utf8)
         #expect(mpd.contains(#"codecs="\#(expected)""#) && mpd.components(separatedBy: #"contentType="video""#).count == 3)
+    }
+
+    @Test func aSurroundSourcesCentreSurvivesTheStereoDownmixAtMinus3dBAndItsLFEIsDropped() throws {
+        // ITU-R BS.775: L = FL + 0.707 C + 0.707 SL, R likewise; the LFE is not mixed in.
+        let folder = try Fixtures.temporaryFolder("surround")
+        let source = folder.appendingPathComponent("surround.mp4"), title = folder.appendingPathComponent("title")
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=4", "-f", "lavfi",
+            "-i", "aevalsrc=0|0|0.5*sin(2*PI*1000*t)*lt(t\\,2)|0.5*sin(2*PI*60*t)*gte(t\\,2)|0|0:c=5.1:s=48000:d=4",
+            "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "384k", "-shortest", source.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        let output = try runProcess(Fixtures.binary, ["transcode", source.path, "--out", title.path, "--preset", "preview"])
+        try #require(output.status == 0, "\(output.stderr)")
+        let audio = try #require(FileManager.default.contentsOfDirectory(atPath: title.appendingPathComponent("audio").path).first)
+        let folderPath = title.appendingPathComponent("audio/\(audio)")
+        let segments = try FileManager.default.contentsOfDirectory(atPath: folderPath.path).filter { $0.hasSuffix(".m4s") }.sorted()
+        var whole = try Data(contentsOf: folderPath.appendingPathComponent("init.mp4"))
+        for segment in segments { whole += try Data(contentsOf: folderPath.appendingPathComponent(segment)) }
+        let stereo = folder.appendingPathComponent("stereo.mp4")
+        try whole.write(to: stereo)
+        func levels(from start: Double, to end: Double) throws -> [Double] {
+            let measured = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+                "-i", stereo.path, "-af", "atrim=\(start):\(end),astats=measure_overall=none:measure_perchannel=RMS_level", "-f", "null", "-"])
+            return measured.stderr.components(separatedBy: "\n").compactMap { line in
+                line.range(of: "RMS level dB: ").flatMap { Double(line[$0.upperBound...].trimmingCharacters(in: .whitespaces)) }
+            }
+        }
+        // The centre's tone is at -9.03 dBFS (RMS of a 0.5 sine): -3 dB lower in each stereo channel.
+        let centre = try levels(from: 0.5, to: 1.5)
+        #expect(centre.count == 2 && centre.allSatisfy { abs($0 - -12.04) < 0.5 }, "\(centre)")
+        let lfe = try levels(from: 2.5, to: 3.5)
+        #expect(lfe.count == 2 && lfe.allSatisfy { $0 < -60 }, "the LFE is dropped: \(lfe)")
     }
 
     @Test func mpegTSPresetWritesTransportStreamSegments() throws {
