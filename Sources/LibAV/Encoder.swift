@@ -64,6 +64,8 @@ public final class Encoder {
             for (key, value) in options {
                 try check(av_opt_set(c, key, value, SV_AV_OPT_SEARCH_CHILDREN), "set \(codecName) option \(key)=\(value)")
             }
+            // SVT-AV1 prints its settings at every open unless told to say only warnings and errors.
+            if codecName == "libsvtav1" { setenv("SVT_LOG", "2", 0) }
             try check(avcodec_open2(c, codec, nil), "open encoder \(codecName)")
         } catch {
             avcodec_free_context(&context)
@@ -79,12 +81,16 @@ public final class Encoder {
         avcodec_free_context(&context)
     }
 
-    /// Whether a frame was ever sent.
+    /// Whether a frame was ever taken.
     private var hasSentFrame = false
+    /// A drain asked of an SVT-AV1 encoder that never had a frame: answered here, not by libav.
+    private var drainedEmpty = false
 
     /// SVT-AV1 1.4 (through FFmpeg 5.1) never returns from closing, nor from draining, an
-    /// encoder that was never sent a picture (one opened only to read its parameters): it is
-    /// sent one picture (whatever its buffer holds) and drained first, its packets dropped.
+    /// encoder that was never sent a picture (one opened only to read its parameters, a chunk
+    /// that decoded nothing): its drain is answered at once (`send(nil)`), and before it
+    /// closes it is sent one picture (whatever its buffer holds) and drained, the packets
+    /// dropped.
     private func feedOneFrame() {
         guard let frame = try? Frame() else { return }
         frame.pointer.pointee.width = context.pointee.width
@@ -118,15 +124,20 @@ public final class Encoder {
 
     /// Feeds one frame; `nil` starts draining. The frame's pts must be in `timeBase`.
     public func send(_ frame: Frame?) throws(LibAVError) {
-        if frame != nil { hasSentFrame = true }
+        if frame == nil, !hasSentFrame, codecName == "libsvtav1" {
+            drainedEmpty = true
+            return
+        }
         let code = avcodec_send_frame(context, frame?.pointer)
         if code == SV_AVERROR_EOF { return }
         try check(code, "encode with \(codecName)")
+        if frame != nil { hasSentFrame = true }
     }
 
     /// Takes the next encoded packet, if there is one.
     public func receive(into packet: Packet) throws(LibAVError) -> Pull {
-        try pullState(avcodec_receive_packet(context, packet.pointer), "encode with \(codecName)")
+        if drainedEmpty { return .finished }
+        return try pullState(avcodec_receive_packet(context, packet.pointer), "encode with \(codecName)")
     }
 
     /// Encodes `frame` into a whole, stand-alone picture (a poster JPEG) and returns its bytes.

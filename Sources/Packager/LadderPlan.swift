@@ -48,7 +48,8 @@ public struct PlannedRung: Sendable, Equatable, Codable {
 }
 
 /// The rungs a preset yields for one source: only sizes at or below the source (no
-/// upscaling); a source smaller than the lowest rung gets one rung at its own size.
+/// upscaling); a source smaller than the lowest rung gets, of each codec, its lowest rung at
+/// its own size.
 /// Dimensions are even and keep the display aspect ratio.
 public struct LadderPlan: Sendable, Equatable, Codable {
     /// Largest first, the order the cascade scales in.
@@ -59,14 +60,20 @@ public struct LadderPlan: Sendable, Equatable, Codable {
         self.source = source
         let fitting = preset.rungs.filter { $0.height <= source.shortSide }.sorted { $0.height > $1.height }
         let chosen: [Preset.Rung]
-        if fitting.isEmpty, let lowest = preset.rungs.min(by: { $0.height < $1.height }) {
+        if fitting.isEmpty {
+            // The lowest rung of each codec, at the source's size: an H.264 client still finds one.
             let side = Self.even(Double(source.shortSide))
-            let scale = Double(side) / Double(lowest.height)
-            chosen = [Preset.Rung(
-                name: "\(side)p", height: side,
-                bitrate: Int(Double(lowest.bitrate) * scale), maxrate: Int(Double(lowest.maxrate) * scale),
-                bufsize: Int(Double(lowest.bufsize) * scale),
-                profile: lowest.profile, codec: lowest.codec, encoderPreset: lowest.encoderPreset)]
+            let lowest = VideoCodec.allCases.compactMap { codec in
+                preset.rungs.filter { ($0.codec ?? preset.video.codec) == codec }.min { $0.height < $1.height }
+            }
+            chosen = lowest.enumerated().map { index, rung in
+                let scale = Double(side) / Double(rung.height)
+                return Preset.Rung(
+                    name: index == 0 ? "\(side)p" : "\(side)p-\((rung.codec ?? preset.video.codec).rawValue)", height: side,
+                    bitrate: Int(Double(rung.bitrate) * scale), maxrate: Int(Double(rung.maxrate) * scale),
+                    bufsize: Int(Double(rung.bufsize) * scale),
+                    profile: rung.profile, codec: rung.codec, encoderPreset: rung.encoderPreset)
+            }
         } else {
             chosen = fitting
         }

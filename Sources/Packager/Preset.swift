@@ -133,6 +133,7 @@ extension Preset {
             if rung.codec ?? video.codec == .av1, segmentFormat != .fmp4 {
                 throw fail("rung \(rung.name): AV1 is carried in fMP4 segments only (segmentFormat fmp4)")
             }
+            if rung.codec ?? video.codec == .av1, rung.maxrate < 1000 { throw fail("rung \(rung.name): an AV1 maxrate is at least 1000") }
         }
         guard Set(rungs.map(\.name)).count == rungs.count else { throw fail("rung names repeat") }
     }

@@ -32,7 +32,7 @@ final class RungEncoder {
         encoder = try Encoder(
             codecName: rung.codec.encoderName,
             input: .video(width: rung.width, height: rung.height, pixelFormat: .yuv420p, frameRate: frameRate, timeBase: timeBase),
-            bitRate: rung.codec == .av1 ? 0 : rung.bitrate, options: rung.codec.options(for: rung, gap: grid.maximumGap),
+            bitRate: rung.codec == .av1 ? 0 : rung.bitrate, options: rung.codec.options(for: rung, gap: grid.maximumGap, threads: encoderThreads),
             globalHeader: SegmentWriter.wantsGlobalHeader, threads: encoderThreads)
         guard let codec = rung.codec.codecString(extradata: encoder.extradata) else { throw PackagingError(file: rung.name, cause: .failed("encoder gave no parameter sets")) }
         codecString = codec

@@ -65,10 +65,12 @@ public struct TitlePlaylists: Sendable {
         return true
     }
 
-    /// The bit rate the encoder settings guarantee for a rung's variant: `maxrate` plus a
-    /// full VBV buffer spent in one segment, plus the largest audio rendition.
+    /// The bit rate the encoder settings guarantee for a rung's variant: `maxrate` (half as
+    /// much again for AV1, whose cap is soft) plus a full VBV buffer spent in one segment,
+    /// plus the largest audio rendition.
     public func boundBandwidth(_ rung: PlannedRung) -> Int {
-        rung.maxrate + Int((Double(rung.bufsize) / plan.preset.segmentDuration).rounded(.up)) + audioBound
+        let cap = rung.codec == .av1 ? rung.maxrate * 3 / 2 : rung.maxrate  // SVT-AV1's cap is soft
+        return cap + Int((Double(rung.bufsize) / plan.preset.segmentDuration).rounded(.up)) + audioBound
     }
 
     /// AAC at the preset's bit rate, with room for the container.

@@ -6,7 +6,8 @@ public enum VideoCodec: String, Codable, Sendable, CaseIterable {
     /// x265, capped VBR, the `hvc1` sample entry (parameter sets in `hvcC` only).
     case hevc
     /// SVT-AV1 1.4, capped CRF: it forces keyframes only in CRF mode, so the rung's
-    /// `maxrate` caps a constant-quality encode (`mbr`); fMP4 only.
+    /// `maxrate` caps a constant-quality encode (`mbr`, a softer cap than x264's VBV: its
+    /// segments overshoot it by a third); fMP4 only.
     case av1
 
     /// The libavcodec encoder.
@@ -30,8 +31,9 @@ public enum VideoCodec: String, Codable, Sendable, CaseIterable {
         self == .h264 && height >= 720 ? "high" : "main"
     }
 
-    /// The encoder's options for `rung` on a keyframe grid whose longest gap is `gap` frames.
-    func options(for rung: PlannedRung, gap: Int) -> [(String, String)] {
+    /// The encoder's options for `rung` on a keyframe grid whose longest gap is `gap` frames,
+    /// with `threads` of its own (SVT-AV1 is told so itself: FFmpeg 5.1 does not pass it on).
+    func options(for rung: PlannedRung, gap: Int, threads: Int) -> [(String, String)] {
         switch self {
         case .h264:
             [("preset", rung.encoderPreset), ("profile", rung.profile), ("maxrate", String(rung.maxrate)),
@@ -43,7 +45,7 @@ public enum VideoCodec: String, Codable, Sendable, CaseIterable {
         case .av1:
             // An encoder preset that is not SVT's number (a preset's x264 name) means SVT's 10.
             [("preset", Int(rung.encoderPreset).map(String.init) ?? "10"), ("crf", String(Self.av1Quality)),
-             ("g", String(gap)), ("svtav1-params", "enable-force-key-frames=1:scd=0:mbr=\(rung.maxrate / 1000)")]
+             ("g", String(gap)), ("svtav1-params", "enable-force-key-frames=1:scd=0:mbr=\(rung.maxrate / 1000):lp=\(threads)")]
         }
     }
 

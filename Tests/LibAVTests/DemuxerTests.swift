@@ -42,6 +42,19 @@ import TestSupport
 }
 
 @Suite struct CodecTests {
+    /// SVT-AV1 1.4 never returns from draining or closing an encoder that had no picture:
+    /// `Encoder` answers that drain itself and feeds one picture before closing.
+    @Test(.timeLimit(.minutes(1))) func anAV1EncoderThatNeverHadAPictureDrainsAndCloses() throws {
+        var encoder: Encoder? = try Encoder(
+            codecName: "libsvtav1",
+            input: .video(width: 320, height: 180, pixelFormat: .yuv420p, frameRate: Rational(30, 1), timeBase: Rational(1, 30)),
+            options: [("preset", "12"), ("crf", "40")], globalHeader: true, threads: 1)
+        #expect(encoder?.extradata.isEmpty == false, "the sequence header, read at open")
+        try encoder?.send(nil)
+        #expect(try encoder?.receive(into: Packet()) == .finished)
+        encoder = nil
+    }
+
     @Test func decodesAndScalesPictures() throws {
         let demuxer = try Demuxer(path: Fixtures.sample("testcard-720p30.mp4").path)
         let decoder = try Decoder(demuxer: demuxer, streamIndex: 0)

@@ -1,6 +1,6 @@
 import TestSupport
 import LibAV
-import Packager
+@testable import Packager
 import Testing
 
 @Suite struct LadderPlanTests {
@@ -8,6 +8,15 @@ import Testing
 
     func video(_ width: Int, _ height: Int, sar: Rational = Rational(1, 1), rotation: Int = 0) -> DisplayGeometry {
         DisplayGeometry(codedWidth: width, codedHeight: height, sampleAspectRatio: sar, rotation: rotation)
+    }
+
+    @Test func aSourceSmallerThanEveryRungGetsTheLowestOfEachCodec() {
+        var mixed = preset
+        mixed.rungs = [Preset.Rung(name: "360p", height: 360, bitrate: 600_000, maxrate: 700_000, bufsize: 1_400_000),
+                       Preset.Rung(name: "240p-av1", height: 240, bitrate: 200_000, maxrate: 300_000, bufsize: 600_000, codec: .av1)]
+        let plan = LadderPlan(source: video(160, 90), preset: mixed)
+        #expect(plan.rungs.map(\.name) == ["90p", "90p-av1"] && plan.rungs.map(\.codec) == [.h264, .av1], "an H.264 client still finds one")
+        #expect(plan.rungs.map(\.height) == [90, 90] && plan.rungs[1].maxrate == 112_500)
     }
 
     @Test func fullHDSourceGetsThreeRungsAndNoUpscale() {
