@@ -170,9 +170,11 @@ import TestSupport
 
     /// The same for a title packaged elsewhere: the page comes from a daemon of the vault
     /// that runs no chunk (`--workers 0`), so it learns of every segment from the catalog.
+    /// The packager runs on one core, as above (on two, a loaded machine's Chromium had not
+    /// played 10 s before the title was finished).
     @Test func aTitlePackagedByAnotherDaemonPlaysWhilePackaged() throws {
         for run in 1...3 {
-            let packager = try Daemon(extra: ["--workers", "1", "--node", "packager"])
+            let packager = try Daemon(extra: ["--workers", "1", "--node", "packager"], prefix: ["/usr/bin/taskset", "-c", "0"])
             defer { packager.kill9() }
             let server = try Daemon(root: packager.root, extra: ["--workers", "0", "--node", "server"])
             defer { server.kill9() }

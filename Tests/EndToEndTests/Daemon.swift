@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Testing
 import TestSupport
 
 /// A real `streamvault serve` on a temporary vault, talked to over HTTP and with the CLI.
@@ -54,12 +55,15 @@ final class Daemon: @unchecked Sendable {
     var ingest: URL { root.appendingPathComponent("ingest") }
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM and wait for the exit status.
+    /// SIGTERM and wait for the exit status; a daemon that has not stopped within 60 s is
+    /// killed, and that is a failure of the test.
     @discardableResult
     func stop() -> Int32 {
         guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
         process.terminate()
-        process.waitUntilExit()
+        if !process.waitForExit(timeout: 60) {
+            Issue.record("the daemon on port \(port) did not stop within 60 s of SIGTERM\n--- daemon log ---\n\(logText.suffix(6000))")
+        }
         return process.terminationStatus
     }
 
@@ -67,7 +71,7 @@ final class Daemon: @unchecked Sendable {
     func kill9() {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.waitForExit(timeout: 60)
     }
 
     deinit { stop() }

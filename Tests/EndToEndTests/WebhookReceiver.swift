@@ -32,7 +32,7 @@ final class WebhookReceiver: @unchecked Sendable {
     func stop() {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.waitForExit(timeout: 60)
     }
 
     deinit { stop() }

@@ -51,20 +51,43 @@ public func runProcess(_ executable: URL, _ arguments: [String], currentDirector
         errRead.signal()
     }.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    guard process.waitForExit(timeout: 60) else {
+        throw ProcessStillWriting(command: "\(executable.lastPathComponent) \(arguments.joined(separator: " "))", what: "kept running")
+    }
     // A grandchild that inherited the pipe could hold it open for ever.
     guard errRead.wait(timeout: .now() + 60) == .success else {
-        throw ProcessStillWriting(command: "\(executable.lastPathComponent) \(arguments.joined(separator: " "))")
+        throw ProcessStillWriting(command: "\(executable.lastPathComponent) \(arguments.joined(separator: " "))",
+                                  what: "its standard error was still open")
     }
     return ProcessOutput(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData.value, as: UTF8.self))
 }
 
-/// A process that exited while its standard error stayed open (something it started holds it).
+/// A process that closed its standard output but did not end, or ended while its standard
+/// error stayed open (something it started holds it).
 public struct ProcessStillWriting: Error, CustomStringConvertible {
     public let command: String
-    public var description: String { "\(command): exited, but its standard error was still open 60 s later" }
+    public let what: String
+    public var description: String { "\(command): closed its output, but \(what) 60 s later" }
+}
+
+extension Process {
+    /// Waits until the process has ended, polling every 10 ms (Foundation's `waitUntilExit`
+    /// spins a core on Linux); after `timeout` seconds it is killed (SIGKILL) and false returned.
+    @discardableResult
+    public func waitForExit(timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while isRunning {
+            guard Date() < deadline else {
+                kill(processIdentifier, SIGKILL)
+                while isRunning { usleep(10_000) }
+                return false
+            }
+            usleep(10_000)
+        }
+        return true
+    }
 }
 
 final class LockedData: @unchecked Sendable {

@@ -13,7 +13,16 @@ final class WorkerProcess: @unchecked Sendable {
     private let stdin = Pipe()
     private let stdout = Pipe()
     let messages: AsyncStream<WorkerMessage>
+    /// The child's exit, told by Foundation's own watch of its children (its
+    /// `waitUntilExit` would spin a core on Linux, polling a run loop with no source).
+    private let exits: AsyncStream<Exit>
     private let heard = NIOLockedValueBox(ContinuousClock.now)
+
+    /// How a child ended: its exit status, or for one killed by a signal, that signal.
+    struct Exit: Sendable {
+        let status: Int32
+        let signal: Int32?
+    }
 
     /// When the child last wrote a whole message line, whether or not the daemon has dealt
     /// with it yet (a daemon waiting for its catalog must not take its worker for stalled).
@@ -30,6 +39,13 @@ final class WorkerProcess: @unchecked Sendable {
         process.standardError = try FileHandle(forWritingTo: log)
         let (stream, continuation) = AsyncStream.makeStream(of: WorkerMessage.self)
         messages = stream
+        let (exits, exited) = AsyncStream.makeStream(of: Exit.self)
+        self.exits = exits
+        process.terminationHandler = { process in
+            let signaled = process.terminationReason == .uncaughtSignal
+            exited.yield(Exit(status: process.terminationStatus, signal: signaled ? process.terminationStatus : nil))
+            exited.finish()
+        }
         let reading = stdout.fileHandleForReading
         try process.run()
         try stdin.fileHandleForWriting.write(contentsOf: Data(((key?.hex ?? "") + "\n").utf8))
@@ -67,14 +83,9 @@ final class WorkerProcess: @unchecked Sendable {
         return kilobytes * 1024
     }
 
-    /// The exit status, or for a child killed by a signal, that signal's name.
-    func waitForExit() async -> (status: Int32, signal: Int32?) {
-        await withCheckedContinuation { continuation in
-            Thread {
-                self.process.waitUntilExit()
-                let signaled = self.process.terminationReason == .uncaughtSignal
-                continuation.resume(returning: (self.process.terminationStatus, signaled ? self.process.terminationStatus : nil))
-            }.start()
-        }
+    /// How the child ended, once it has.
+    func waitForExit() async -> Exit {
+        for await exit in exits { return exit }
+        preconditionFailure("a worker's exit is told once, and waited for once")
     }
 }
