@@ -1,3 +1,5 @@
+import LibAV
+
 /// CEA-608 caption byte pairs carried in the video (ATSC A/53 Part 4 `cc_data` after "GA94":
 /// in H.264 SEI `user_data_registered_itu_t_t35` and HEVC prefix SEI, country 0xB5, provider
 /// 0x0031; in MPEG-2 picture user data), read from the packets without decoding a picture.
@@ -15,6 +17,11 @@ struct CaptionData: Sendable {
 
     let codec: Codec
     let framing: Framing
+
+    /// For video `stream` of `source`; nil for codecs that carry no A/53 SEI.
+    init?(source: MediaSource, stream: StreamInfo) {
+        self.init(codec: stream.codec, extradata: source.demuxer.extradata(of: stream.index))
+    }
 
     /// For a stream of `codec` (libav's name) with `extradata`; nil for codecs that carry no A/53 SEI.
     init?(codec name: String, extradata: [UInt8]) {

@@ -11,7 +11,7 @@ enum CaptionScan {
     /// The captions' language (the video stream's, else the default audio's); nil when the
     /// packets read from the demuxer's position for `seconds` of video hold no caption pair.
     static func language(of source: MediaSource, video stream: StreamInfo, packet: Packet) throws -> Language? {
-        guard let reader = CaptionData(codec: stream.codec, extradata: source.demuxer.extradata(of: stream.index)) else { return nil }
+        guard let reader = CaptionData(source: source, stream: stream) else { return nil }
         var first: Double?
         while try source.demuxer.read(into: packet) {
             guard packet.streamIndex == stream.index else { continue }

@@ -13,7 +13,7 @@ struct ClosedCaptionTrack {
     private var last = 0.0
 
     init?(source: MediaSource, stream: StreamInfo) {
-        guard let data = CaptionData(codec: stream.codec, extradata: source.demuxer.extradata(of: stream.index)) else { return nil }
+        guard let data = CaptionData(source: source, stream: stream) else { return nil }
         self.data = data
         timeBase = stream.timeBase
     }

@@ -20,6 +20,13 @@ final class TrackRun {
         /// The closed captions of the video, read as the source is.
         var captions: ClosedCaptionTrack?
         let offset: Double?
+        /// The cues last placed on the title's clock, and for how many cues or events read
+        /// and what cut: each subtitle segment written takes its own from them, and they are
+        /// placed again only once more has been read.
+        var placed: (read: Int, duration: Double, cues: [SubtitleCue])?
+
+        /// Cues or events read so far.
+        var readCount: Int { read?.reading.cues.count ?? captions?.cues.count ?? events.count }
     }
 
     /// Seconds the source must be read past a subtitle segment's end before it is written:
@@ -318,9 +325,15 @@ final class TrackRun {
     /// Cues of subtitle track `position` on the title's clock, cut at `duration` seconds.
     private func cues(_ position: Int, duration: Double) -> [SubtitleCue] {
         let entry = subtitles[position]
+        if let placed = entry.placed, placed.read == entry.readCount, placed.duration == duration { return placed.cues }
         let offset = entry.offset ?? timeline.start ?? 0
-        if let read = entry.read?.reading.cues ?? entry.captions?.cues { return read.compactMap { $0.placed(offset: offset, duration: duration) } }
-        return SubtitleCue.cues(from: entry.events, offset: offset, duration: duration)
+        let cues = if let read = entry.read?.reading.cues ?? entry.captions?.cues {
+            read.compactMap { $0.placed(offset: offset, duration: duration) }
+        } else {
+            SubtitleCue.cues(from: entry.events, offset: offset, duration: duration)
+        }
+        subtitles[position].placed = (entry.readCount, duration, cues)
+        return cues
     }
 
     /// Tells `segmentsReady` how many segments now exist in every rendition, when that grew.
@@ -358,29 +371,5 @@ private extension TrackPlan.Origin {
     /// The sidecar file's path; nil for a stream of the source.
     var sidecarPath: String? {
         if case let .sidecar(path) = self { path } else { nil }
-    }
-}
-
-/// The warning a subtitle track gets (SPEC §16): cues dropped, a legacy text encoding, or
-/// no cue within the title; nil for a track read whole.
-enum TrackProblem {
-    static func warning(for read: SubtitleFile.Contents?, cuesInTitle: Int, file: String, language: Language) -> TrackWarning? {
-        let reading = read?.reading
-        var reasons: [String] = []
-        if let reading, reading.droppedCount > 0 {
-            let shown = reading.dropped.prefix(3).map { "line \($0.line): \($0.reason)" }.joined(separator: "; ")
-            reasons.append("\(reading.droppedCount) cue(s) could not be read and were left out (\(shown)\(reading.droppedCount > 3 ? "; …" : ""))")
-        }
-        if let reading, !reading.notes.isEmpty {
-            reasons.append("left out: " + reading.notes.prefix(3).map { "line \($0.line): \($0.reason)" }.joined(separator: "; ")
-                + (reading.notes.count > 3 ? "; …" : ""))
-        }
-        if let encoding = read?.encoding, encoding.isLegacy { reasons.append("its text was read as \(encoding.name)") }
-        if cuesInTitle == 0 {
-            reasons.insert(reading?.cues.isEmpty ?? false ? "holds no subtitle cue that can be read" : "no subtitle cue falls within the title", at: 0)
-        }
-        guard !reasons.isEmpty else { return nil }
-        return TrackWarning(file: file, language: language.tag, cuesRead: cuesInTitle, cuesDropped: reading?.droppedCount ?? 0,
-                            reason: reasons.joined(separator: "; "), published: cuesInTitle > 0)
     }
 }
