@@ -2,10 +2,28 @@ import CLibAV
 
 /// What an encoder produces: the picture or sound format it is opened for.
 public enum EncoderInput: Sendable {
-    /// Pictures of `width`×`height` in `pixelFormat`, timestamps in `timeBase`.
-    case video(width: Int, height: Int, pixelFormat: PixelFormat, frameRate: Rational, timeBase: Rational)
+    /// Pictures of `width`×`height` in `pixelFormat` and `colours`, timestamps in `timeBase`.
+    case video(width: Int, height: Int, pixelFormat: PixelFormat, frameRate: Rational, timeBase: Rational, colours: PictureColours = .bt709)
     /// Interleaved-or-planar samples as the codec prefers, at `sampleRate` Hz, stereo.
     case audio(sampleRate: Int, channels: Int)
+}
+
+/// The colours pictures are coded in, as an encoder signals them (the stream's VUI).
+public enum PictureColours: Sendable {
+    /// SDR: BT.709 primaries, transfer and matrix.
+    case bt709
+    /// HDR10: BT.2020 primaries and non-constant-luminance matrix, PQ (SMPTE ST 2084) transfer.
+    case bt2020PQ
+    /// BT.2020 with the HLG transfer (ARIB STD-B67).
+    case bt2020HLG
+
+    var libav: (AVColorPrimaries, AVColorTransferCharacteristic, AVColorSpace) {
+        switch self {
+        case .bt709: (AVCOL_PRI_BT709, AVCOL_TRC_BT709, AVCOL_SPC_BT709)
+        case .bt2020PQ: (AVCOL_PRI_BT2020, AVCOL_TRC_SMPTE2084, AVCOL_SPC_BT2020_NCL)
+        case .bt2020HLG: (AVCOL_PRI_BT2020, AVCOL_TRC_ARIB_STD_B67, AVCOL_SPC_BT2020_NCL)
+        }
+    }
 }
 
 /// Encodes frames into packets (`AVCodecContext` opened for encoding).
@@ -35,7 +53,7 @@ public final class Encoder {
         do throws(LibAVError) {
             let c = context!
             switch input {
-            case let .video(width, height, pixelFormat, frameRate, timeBase):
+            case let .video(width, height, pixelFormat, frameRate, timeBase, colours):
                 c.pointee.width = Int32(width)
                 c.pointee.height = Int32(height)
                 c.pointee.pix_fmt = AVPixelFormat(rawValue: pixelFormat.rawValue)
@@ -44,9 +62,7 @@ public final class Encoder {
                 c.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
                 c.pointee.color_range = pixelFormat == .yuvj420p ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG
                 if pixelFormat != .yuvj420p {
-                    c.pointee.color_primaries = AVCOL_PRI_BT709
-                    c.pointee.color_trc = AVCOL_TRC_BT709
-                    c.pointee.colorspace = AVCOL_SPC_BT709
+                    (c.pointee.color_primaries, c.pointee.color_trc, c.pointee.colorspace) = colours.libav
                 }
             case let .audio(sampleRate, channels):
                 c.pointee.sample_rate = Int32(sampleRate)

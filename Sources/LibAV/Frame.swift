@@ -151,6 +151,7 @@ public struct PixelFormat: Equatable, Sendable, CustomStringConvertible {
 
     public static let yuv420p = PixelFormat(rawValue: AV_PIX_FMT_YUV420P.rawValue)
     public static let yuvj420p = PixelFormat(rawValue: AV_PIX_FMT_YUVJ420P.rawValue)
+    public static let yuv420p10le = PixelFormat(rawValue: AV_PIX_FMT_YUV420P10LE.rawValue)
 
     public var description: String {
         guard let name = av_get_pix_fmt_name(AVPixelFormat(rawValue: rawValue)) else { return "none" }

@@ -70,6 +70,9 @@ public struct StreamInfo: Sendable, Codable, Equatable {
     public var colorTransfer: String?
     public var colorPrimaries: String?
     public var colorSpace: String?
+    /// Mastering display and light levels the container gives (HDR10).
+    public var hdrMetadata: HDRMetadata?
+    public var dolbyVision: DolbyVision?
 
     // Audio
     public var channels: Int?
@@ -163,6 +166,8 @@ extension StreamInfo {
         colorTransfer = Self.name(av_color_transfer_name(parameters.color_trc))
         colorPrimaries = Self.name(av_color_primaries_name(parameters.color_primaries))
         colorSpace = Self.name(av_color_space_name(parameters.color_space))
+        hdrMetadata = Self.hdrMetadata(of: stream)
+        dolbyVision = Self.dolbyVision(of: stream)
     }
 
     /// An audio stream's channel count, channel layout name and sample rate.

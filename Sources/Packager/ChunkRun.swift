@@ -3,7 +3,8 @@ import LibAV
 import VaultLayout
 
 /// One attempt at a chunk of `ChunkPackager`: the source opened and sought to the chunk, its
-/// decoder, the normalising filter graph and the rungs' pipeline, the poster and storyboard
+/// decoder, the normalising filter graph and the rungs' pipeline (and for HDR rungs a second
+/// graph that keeps the source's range, and their own pipeline), the poster and storyboard
 /// candidates, and how far the chunk has come. Frame indices count frames of the title's
 /// constant rate from its first frame; `pts` values are in the decoder's time-base ticks.
 /// Runs once. Not thread-safe: runs on the calling thread; the rungs encode on threads of
@@ -28,6 +29,9 @@ final class ChunkRun {
     private let graph: FilterGraph
     private let grid: KeyframeGrid
     private let pipeline: RungPipeline
+    /// The HDR rungs' normaliser and pipeline, and the next frame they take.
+    private let hdr: (graph: FilterGraph, pipeline: RungPipeline)?
+    private var hdrNext: Int
     private let poster = PosterPicker()
     private let storyboard: Storyboard
     /// Every `posterSpacing`-th frame is a poster candidate.
@@ -68,8 +72,10 @@ final class ChunkRun {
         }
         decoder = try Decoder(demuxer: source.demuxer, streamIndex: video.streamIndex, threads: packager.decoderThreads)
         let stream = source.video!
-        graph = try FilterGraph(description: VideoNormalizer(stream: stream).filterDescription, decoder: decoder,
-                                frameRate: stream.frameRate)
+        let normalizer = VideoNormalizer(stream: stream)
+        graph = try FilterGraph(description: normalizer.filterDescription(), decoder: decoder, frameRate: stream.frameRate)
+        let hdrGraph = try video.rungs.contains { $0.hdr != nil }
+            ? FilterGraph(description: normalizer.filterDescription(keepingHDR: true), decoder: decoder, frameRate: stream.frameRate) : nil
         grid = KeyframeGrid(interval: plan.preset.keyframeInterval, frameRate: video.frameRate)
         storyboard = Storyboard(frameRate: video.frameRate, expectedDuration: plan.expectedDuration)
         posterSpacing = max(1, grid.maximumGap / 4)
@@ -80,9 +86,12 @@ final class ChunkRun {
         decoded = try Frame()
         filtered = try Frame()
         next = start
+        hdrNext = start
         sawKeyframe = earlier == nil
         // Last: nothing may throw once the rungs' threads run, until `run` can stop them.
-        pipeline = RungPipeline(rungs: try Self.rungs(of: packager, input: graph, grid: grid, staging: staging))
+        let rungs = try Self.rungs(of: packager, input: graph, grid: grid, staging: staging)
+        pipeline = RungPipeline(rungs: rungs.filter { $0.rung.hdr == nil })
+        hdr = hdrGraph.map { ($0, RungPipeline(rungs: rungs.filter { $0.rung.hdr != nil })) }
     }
 
     /// Seconds the seek aims before the chunk's first frame: for a deinterlaced or
@@ -99,22 +108,21 @@ final class ChunkRun {
         return VideoNormalizer(stream: stream).deinterlace || !constantRate ? 1 : -0.45 / frameRate.doubleValue
     }
 
-    /// The chunk's rungs, largest first, each scaling from the pictures of the one above and
-    /// writing its segments under `staging`.
+    /// The chunk's rungs, largest first, each scaling from the pictures of the one above in
+    /// its range and writing its segments under `staging`.
     private static func rungs(of packager: ChunkPackager, input graph: FilterGraph, grid: KeyframeGrid,
                               staging: URL) throws -> [RungEncoder] {
         let plan = packager.plan, video = packager.video
         let layout = TitleLayout(root: staging, format: plan.preset.segmentFormat)
         var rungs: [RungEncoder] = []
-        var inputSize = (width: graph.outputWidth, height: graph.outputHeight)
-        for (rung, threads) in zip(video.rungs, packager.threads) {
-            let encoder = try RungEncoder(rung: rung, inputWidth: inputSize.width, inputHeight: inputSize.height,
+        let inputs = LadderPlan.inputSizes(of: video.rungs, normalised: (graph.outputWidth, graph.outputHeight))
+        for ((rung, threads), input) in zip(zip(video.rungs, packager.threads), inputs) {
+            let encoder = try RungEncoder(rung: rung, inputWidth: input.width, inputHeight: input.height,
                                           frameRate: video.frameRate, timeBase: graph.outputTimeBase, grid: grid,
                                           encoderThreads: threads)
             encoder.leadIn = plan.leadInFrames
             try encoder.write(into: layout, timeline: plan.timeline, cipher: packager.cipher)
             rungs.append(encoder)
-            inputSize = (rung.width, rung.height)
         }
         return rungs
     }
@@ -129,9 +137,16 @@ final class ChunkRun {
             if !reachedEnd { try drain() }
         } catch {
             pipeline.abandon()
+            hdr?.pipeline.abandon()
             throw error
         }
-        try pipeline.finish()
+        do {
+            try pipeline.finish()
+        } catch {
+            hdr?.pipeline.abandon()
+            throw error
+        }
+        try hdr?.pipeline.finish()
         try checkLength()
         let posterScore = try poster.write(to: staging.appendingPathComponent(TitleLayout.posterName))
         try storyboard.writeTiles(to: folder.tiles)
@@ -172,6 +187,7 @@ final class ChunkRun {
         _ = try decoder.send(nil)
         try receiveFrames()
         try graph.close(at: endPts ?? 0)
+        try hdr?.graph.close(at: endPts ?? 0)
         try pullFiltered()
     }
 
@@ -193,6 +209,7 @@ final class ChunkRun {
                 endPts = max(endPts ?? pts + duration, pts + duration)
             }
             try graph.push(decoded)
+            try hdr?.graph.push(decoded)
             decoded.unref()
             try pullFiltered()
         }
@@ -201,6 +218,13 @@ final class ChunkRun {
     /// Hands the chunk's normalised frames to the rungs, the poster and the storyboard, up
     /// to the chunk's end.
     private func pullFiltered() throws {
+        try pullSDR()
+        try pullHDR()
+    }
+
+    /// The SDR normaliser's frames: the SDR rungs', the poster's and the storyboard's.
+
+    private func pullSDR() throws {
         while !reachedEnd, try graph.pull(into: filtered) == .ready {
             defer { filtered.unref() }
             let index = Int((filtered.pts ?? video.firstPts) - video.firstPts)
@@ -218,6 +242,21 @@ final class ChunkRun {
             if index % posterSpacing == 0 { try poster.consider(filtered) }
             try storyboard.consider(filtered, index: index)
             next = index + 1
+        }
+    }
+
+    /// The HDR normaliser's frames of the chunk: the SDR one's, as the same pictures go
+    /// through the same rate conversion.
+    private func pullHDR() throws {
+        guard let hdr else { return }
+        while try hdr.graph.pull(into: filtered) == .ready {
+            defer { filtered.unref() }
+            let index = Int((filtered.pts ?? video.firstPts) - video.firstPts)
+            guard index >= hdrNext else { continue }
+            if let end, index >= end { return }
+            filtered.pts = Int64(index)
+            try hdr.pipeline.submit(try Frame(referencing: filtered), keyframe: grid.isKeyframe(index) || index == start)
+            hdrNext = index + 1
         }
     }
 

@@ -46,6 +46,8 @@ public struct DASHManifest: Sendable, Equatable {
         public var timeline: Timeline
         /// The language of the CEA-608 captions (CC1) in its pictures, if any.
         public var closedCaptions: Language? = nil
+        /// The HDR transfer its pictures keep; nil for SDR.
+        public var hdr: HDRFormat.Transfer? = nil
     }
 
     /// One audio rendition: an AdaptationSet of its own (a language and codec).
@@ -117,6 +119,22 @@ public struct DASHManifest: Sendable, Equatable {
         return xml.text
     }
 
+    /// An HDR set's colours as coding-independent code points (ISO/IEC 23091-2, DASH-IF IOP
+    /// §10): BT.2020 and PQ as essential (a player that cannot show PQ skips the set); HLG as
+    /// BT.2020's own transfer, essential, and HLG beside it (it plays as SDR BT.2020 too).
+    private static func writeColours(of transfer: HDRFormat.Transfer, into xml: inout XMLWriter) {
+        let scheme = "urn:mpeg:mpegB:cicp:"
+        xml.element("EssentialProperty", [("schemeIdUri", scheme + "ColourPrimaries"), ("value", "9")])
+        xml.element("EssentialProperty", [("schemeIdUri", scheme + "MatrixCoefficients"), ("value", "9")])
+        switch transfer {
+        case .pq:
+            xml.element("EssentialProperty", [("schemeIdUri", scheme + "TransferCharacteristics"), ("value", "16")])
+        case .hlg:
+            xml.element("EssentialProperty", [("schemeIdUri", scheme + "TransferCharacteristics"), ("value", "14")])
+            xml.element("SupplementalProperty", [("schemeIdUri", scheme + "TransferCharacteristics"), ("value", "18")])
+        }
+    }
+
     private func writeVideo(_ set: VideoSet, id: Int, into xml: inout XMLWriter) {
         let widest = set.representations.max { $0.width < $1.width }
         let tallest = set.representations.max { $0.height < $1.height }
@@ -125,6 +143,7 @@ public struct DASHManifest: Sendable, Equatable {
             ("startWithSAP", "1"), ("maxWidth", String(widest?.width ?? 0)), ("maxHeight", String(tallest?.height ?? 0)),
             ("frameRate", Self.frameRate(set.frameRate)),
         ])
+        if let hdr = set.hdr { Self.writeColours(of: hdr, into: &xml) }
         xml.element("Role", [("schemeIdUri", Self.roleScheme), ("value", "main")])
         if let captions = set.closedCaptions {
             xml.element("Accessibility", [("schemeIdUri", Self.cea608Scheme), ("value", "CC1=\(captions.alpha3)")])

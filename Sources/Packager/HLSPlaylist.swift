@@ -186,6 +186,8 @@ public struct MasterPlaylist: Sendable, Equatable {
         public var codecs: [String]
         public var resolution: (width: Int, height: Int)?
         public var frameRate: Double?
+        /// Set on every variant of a title with an HDR variant.
+        public var videoRange: VideoRange? = nil
         public var audioGroup: String?
         public var subtitlesGroup: String?
         public var closedCaptionsGroup: String? = nil
@@ -194,7 +196,7 @@ public struct MasterPlaylist: Sendable, Equatable {
         public static func == (a: Variant, b: Variant) -> Bool {
             a.bandwidth == b.bandwidth && a.averageBandwidth == b.averageBandwidth && a.codecs == b.codecs
                 && a.resolution?.width == b.resolution?.width && a.resolution?.height == b.resolution?.height
-                && a.frameRate == b.frameRate && a.audioGroup == b.audioGroup && a.subtitlesGroup == b.subtitlesGroup
+                && a.frameRate == b.frameRate && a.videoRange == b.videoRange && a.audioGroup == b.audioGroup && a.subtitlesGroup == b.subtitlesGroup
                 && a.closedCaptionsGroup == b.closedCaptionsGroup && a.uri == b.uri
         }
     }
@@ -206,7 +208,20 @@ public struct MasterPlaylist: Sendable, Equatable {
         public var codecs: String
         public var width: Int
         public var height: Int
+        public var videoRange: VideoRange? = nil
         public var uri: String
+    }
+
+    /// `VIDEO-RANGE`: the transfer a variant's pictures are coded with.
+    public enum VideoRange: String, Sendable, Comparable {
+        case sdr = "SDR"
+        case hlg = "HLG"
+        case pq = "PQ"
+
+        /// SDR first, then HLG (which SDR screens still show), then PQ.
+        public static func < (a: VideoRange, b: VideoRange) -> Bool {
+            [.sdr, .hlg, .pq].firstIndex(of: a)! < [.sdr, .hlg, .pq].firstIndex(of: b)!
+        }
     }
 
     public var version: Int
@@ -223,7 +238,7 @@ public struct MasterPlaylist: Sendable, Equatable {
 
     /// The playlist text: renditions first, then the variants, H.264 first (a client that
     /// takes the first variant it can play starts there), then HEVC, then AV1, each codec's
-    /// in order of bandwidth.
+    /// SDR first and in order of bandwidth.
     public func render() -> String {
         var lines = ["#EXTM3U", "#EXT-X-VERSION:\(version)", "#EXT-X-INDEPENDENT-SEGMENTS"]
         for rendition in renditions {
@@ -238,20 +253,24 @@ public struct MasterPlaylist: Sendable, Equatable {
             attributes.append(rendition.kind == .closedCaptions ? "INSTREAM-ID=\(quoted(rendition.uri))" : "URI=\(quoted(rendition.uri))")
             lines.append("#EXT-X-MEDIA:" + attributes.joined(separator: ","))
         }
-        for variant in variants.sorted(by: { (Self.rank($0.codecs.first), $0.bandwidth) < (Self.rank($1.codecs.first), $1.bandwidth) }) {
+        for variant in variants.sorted(by: { (Self.rank($0.codecs.first), $0.videoRange ?? .sdr, $0.bandwidth)
+            < (Self.rank($1.codecs.first), $1.videoRange ?? .sdr, $1.bandwidth) }) {
             var attributes = ["BANDWIDTH=\(variant.bandwidth)", "AVERAGE-BANDWIDTH=\(variant.averageBandwidth)",
                               "CODECS=\(quoted(variant.codecs.joined(separator: ",")))"]
             if let resolution = variant.resolution { attributes.append("RESOLUTION=\(resolution.width)x\(resolution.height)") }
             if let frameRate = variant.frameRate { attributes.append("FRAME-RATE=\(String(format: "%.3f", frameRate))") }
+            if let range = variant.videoRange { attributes.append("VIDEO-RANGE=\(range.rawValue)") }
             if let group = variant.audioGroup { attributes.append("AUDIO=\(quoted(group))") }
             if let group = variant.subtitlesGroup { attributes.append("SUBTITLES=\(quoted(group))") }
             if let group = variant.closedCaptionsGroup { attributes.append("CLOSED-CAPTIONS=\(quoted(group))") }
             lines.append("#EXT-X-STREAM-INF:" + attributes.joined(separator: ","))
             lines.append(variant.uri)
         }
-        for variant in iFrameVariants.sorted(by: { (Self.rank($0.codecs), $0.bandwidth) < (Self.rank($1.codecs), $1.bandwidth) }) {
+        for variant in iFrameVariants.sorted(by: { (Self.rank($0.codecs), $0.videoRange ?? .sdr, $0.bandwidth)
+            < (Self.rank($1.codecs), $1.videoRange ?? .sdr, $1.bandwidth) }) {
             lines.append("#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=\(variant.bandwidth),AVERAGE-BANDWIDTH=\(variant.averageBandwidth),"
-                + "CODECS=\(quoted(variant.codecs)),RESOLUTION=\(variant.width)x\(variant.height),URI=\(quoted(variant.uri))")
+                + "CODECS=\(quoted(variant.codecs)),RESOLUTION=\(variant.width)x\(variant.height),"
+                + (variant.videoRange.map { "VIDEO-RANGE=\($0.rawValue)," } ?? "") + "URI=\(quoted(variant.uri))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -45,26 +45,33 @@ public struct PlannedRung: Sendable, Equatable, Codable {
     public var codec: VideoCodec
     public var profile: String
     public var encoderPreset: String
+    /// The source's HDR, which this rung keeps; nil for an SDR rung.
+    public var hdr: HDRFormat? = nil
+
+    /// The pixel format its encoder takes: 10-bit for HDR.
+    var pixelFormat: PixelFormat { hdr == nil ? .yuv420p : .yuv420p10le }
 }
 
 /// The rungs a preset yields for one source: only sizes at or below the source (no
-/// upscaling); a source smaller than the lowest rung gets, of each codec, its lowest rung at
-/// its own size.
+/// upscaling), HDR rungs only for an HDR source; a source smaller than every SDR rung gets,
+/// of each codec, its lowest SDR rung at its own size.
 /// Dimensions are even and keep the display aspect ratio.
 public struct LadderPlan: Sendable, Equatable, Codable {
     /// Largest first, the order the cascade scales in.
     public var rungs: [PlannedRung]
     public var source: DisplayGeometry
 
-    public init(source: DisplayGeometry, preset: Preset) {
+    /// - Parameter hdr: the source's HDR, nil for an SDR source (its HDR rungs are left out).
+    public init(source: DisplayGeometry, preset: Preset, hdr: HDRFormat? = nil) {
         self.source = source
-        let fitting = preset.rungs.filter { $0.height <= source.shortSide }.sorted { $0.height > $1.height }
+        let fitting = preset.rungs.filter { $0.height <= source.shortSide && (hdr != nil || !$0.isHDR) }.sorted { $0.height > $1.height }
         let chosen: [Preset.Rung]
-        if fitting.isEmpty {
-            // The lowest rung of each codec, at the source's size: an H.264 client still finds one.
+        if !fitting.contains(where: { !$0.isHDR }) {
+            // The lowest SDR rung of each codec, at the source's size: an H.264 client still
+            // finds one (beside the HDR rungs that fit).
             let side = Self.even(Double(source.shortSide))
             let lowest = VideoCodec.allCases.compactMap { codec in
-                preset.rungs.filter { ($0.codec ?? preset.video.codec) == codec }.min { $0.height < $1.height }
+                preset.rungs.filter { ($0.codec ?? preset.video.codec) == codec && !$0.isHDR }.min { $0.height < $1.height }
             }
             chosen = lowest.enumerated().map { index, rung in
                 let scale = Double(side) / Double(rung.height)
@@ -73,7 +80,7 @@ public struct LadderPlan: Sendable, Equatable, Codable {
                     bitrate: Int(Double(rung.bitrate) * scale), maxrate: Int(Double(rung.maxrate) * scale),
                     bufsize: Int(Double(rung.bufsize) * scale),
                     profile: rung.profile, codec: rung.codec, encoderPreset: rung.encoderPreset)
-            }
+            } + fitting
         } else {
             chosen = fitting
         }
@@ -86,8 +93,19 @@ public struct LadderPlan: Sendable, Equatable, Codable {
                 height: source.isPortrait ? longSide : rung.height,
                 bitrate: rung.bitrate, maxrate: rung.maxrate, bufsize: rung.bufsize,
                 codec: codec,
-                profile: rung.profile ?? preset.video.profile ?? codec.defaultProfile(height: rung.height),
-                encoderPreset: rung.encoderPreset ?? preset.video.encoderPreset)
+                profile: rung.profile ?? (rung.isHDR ? "main10" : preset.video.profile ?? codec.defaultProfile(height: rung.height)),
+                encoderPreset: rung.encoderPreset ?? preset.video.encoderPreset,
+                hdr: rung.isHDR ? hdr : nil)
+        }
+    }
+
+    /// The size of the pictures each of `rungs` scales from: the previous rung's of its range
+    /// (each range is a cascade of its own, fed by its own normaliser), the first's `normalised`.
+    static func inputSizes(of rungs: [PlannedRung], normalised: (width: Int, height: Int)) -> [(width: Int, height: Int)] {
+        var last: [Bool: (width: Int, height: Int)] = [:]
+        return rungs.map { rung in
+            defer { last[rung.hdr != nil] = (rung.width, rung.height) }
+            return last[rung.hdr != nil] ?? normalised
         }
     }
 

@@ -51,6 +51,16 @@ public struct Preset: Codable, Sendable, Equatable {
         public var profile: String?
         public var codec: VideoCodec?
         public var encoderPreset: String?
+        /// nil: SDR.
+        public var dynamicRange: DynamicRange?
+
+        public var isHDR: Bool { dynamicRange == .hdr }
+    }
+
+    /// A rung's range (SPEC §13): an `hdr` rung keeps an HDR source's (HEVC Main10) and is
+    /// made only from one; `sdr` rungs tone-map HDR sources.
+    public enum DynamicRange: String, Codable, Sendable {
+        case sdr, hdr
     }
 }
 
@@ -66,7 +76,7 @@ extension Preset {
                                             "rungs", "encryption"]
     static let videoKeys: Set<String> = ["codec", "encoderPreset", "profile"]
     static let audioKeys: Set<String> = ["codec", "bitrate", "channels", "sampleRate"]
-    static let rungKeys: Set<String> = ["name", "height", "bitrate", "maxrate", "bufsize", "profile", "codec", "encoderPreset"]
+    static let rungKeys: Set<String> = ["name", "height", "bitrate", "maxrate", "bufsize", "profile", "codec", "encoderPreset", "dynamicRange"]
 
     /// Parses preset JSON, filling missing keys from `defaults` (the parsed default preset
     /// as a JSON object). Unknown keys are an error that names them.
@@ -134,7 +144,9 @@ extension Preset {
                 throw fail("rung \(rung.name): AV1 is carried in fMP4 segments only (segmentFormat fmp4)")
             }
             if rung.codec ?? video.codec == .av1, rung.maxrate < 1000 { throw fail("rung \(rung.name): an AV1 maxrate is at least 1000") }
+            if rung.isHDR, rung.codec ?? video.codec != .hevc { throw fail("rung \(rung.name): an HDR rung is HEVC (codec hevc, Main10)") }
         }
+        guard rungs.contains(where: { !$0.isHDR }) else { throw fail("no SDR rung: every client must find an SDR ladder") }
         guard Set(rungs.map(\.name)).count == rungs.count else { throw fail("rung names repeat") }
     }
 }

@@ -21,6 +21,9 @@ public struct ProbeReport: Sendable, Codable {
     public var preset: String
     /// The rungs the preset yields for this source, largest first (empty for audio-only).
     public var ladder: [PlannedRung]
+    /// Why the ladder is what it is: the preset's rungs left out (above the source's height,
+    /// HDR rungs for an SDR source) and what of the source's HDR is kept.
+    public var ladderNotes: [String]
     /// Steps applied to the video before scaling (deinterlace, tone map, rotation, rate).
     public var videoProcessing: [String]
     /// A sidecar file given, with what it becomes; for subtitles, the cues it would publish
@@ -42,10 +45,16 @@ public struct ProbeReport: Sendable, Codable {
         duration = source.duration
         bitRate = source.bitRate
         self.preset = preset.name
-        let plan = source.video.map { LadderPlan(source: DisplayGeometry(stream: $0), preset: preset) }
-        ladder = plan?.rungs ?? []
-        videoProcessing = source.video.map { VideoNormalizer(stream: $0).steps } ?? []
+        // The first picture first, then the captions from there on, as planning reads them.
+        let hdr = source.video.map { video in
+            HDRFormat.assess(video, firstPicture: video.isHDR ? HDRFormat.firstPicture(of: source, stream: video) : nil)
+        }
         let captions = source.video.flatMap { video in (try? Packet()).flatMap { try? CaptionScan.language(of: source, video: video, packet: $0) } }
+        let plan = source.video.map { LadderPlan(source: DisplayGeometry(stream: $0), preset: preset, hdr: hdr?.format) }
+        ladder = plan?.rungs ?? []
+        ladderNotes = plan.map { Self.notes(on: $0, preset: preset) } ?? []
+        if let hdr, preset.rungs.contains(where: \.isHDR) { ladderNotes += hdr.notes }
+        videoProcessing = source.video.map { VideoNormalizer(stream: $0).steps } ?? []
         let tracks = TrackPlan(source: source, sidecars: sidecars, captions: captions)
         let audioFormat = "AAC-LC \(preset.audio.channels == 2 ? "stereo" : "\(preset.audio.channels) ch") \(preset.audio.sampleRate / 1000) kHz"
         streams = source.streams.map { info in
@@ -73,6 +82,14 @@ public struct ProbeReport: Sendable, Codable {
                                  duration: source.duration ?? .infinity)
             }
         }
+    }
+
+    /// The preset's rungs the ladder leaves out, and why.
+    private static func notes(on ladder: LadderPlan, preset: Preset) -> [String] {
+        let above = preset.rungs.filter { $0.height > ladder.source.shortSide }.map(\.name)
+        let hdr = preset.rungs.filter { $0.isHDR && $0.height <= ladder.source.shortSide && !ladder.rungs.map(\.name).contains($0.name) }
+        return (above.isEmpty ? [] : ["above the source's \(ladder.source.shortSide)p, left out: \(above.joined(separator: ", "))"])
+            + (hdr.isEmpty ? [] : ["HDR rungs left out (the source has no HDR they can keep): \(hdr.map(\.name).joined(separator: ", "))"])
     }
 
     /// A subtitle sidecar read as packaging would read it: its cues within the title, or why

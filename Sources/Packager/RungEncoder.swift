@@ -26,12 +26,13 @@ final class RungEncoder {
          grid: KeyframeGrid, encoderThreads: Int) throws {
         self.rung = rung
         if inputWidth != rung.width || inputHeight != rung.height {
-            scaler = try Scaler(width: inputWidth, height: inputHeight, format: .yuv420p,
-                                outputWidth: rung.width, outputHeight: rung.height, outputFormat: .yuv420p)
+            scaler = try Scaler(width: inputWidth, height: inputHeight, format: rung.pixelFormat,
+                                outputWidth: rung.width, outputHeight: rung.height, outputFormat: rung.pixelFormat)
         }
         encoder = try Encoder(
             codecName: rung.codec.encoderName,
-            input: .video(width: rung.width, height: rung.height, pixelFormat: .yuv420p, frameRate: frameRate, timeBase: timeBase),
+            input: .video(width: rung.width, height: rung.height, pixelFormat: rung.pixelFormat, frameRate: frameRate, timeBase: timeBase,
+                          colours: rung.hdr?.colours ?? .bt709),
             bitRate: rung.codec == .av1 ? 0 : rung.bitrate, options: rung.codec.options(for: rung, gap: grid.maximumGap, threads: encoderThreads),
             globalHeader: SegmentWriter.wantsGlobalHeader, threads: encoderThreads)
         guard let codec = rung.codec.codecString(extradata: encoder.extradata) else { throw PackagingError(file: rung.name, cause: .failed("encoder gave no parameter sets")) }

@@ -37,6 +37,8 @@ public struct TitlePlan: Codable, Sendable, Equatable {
         /// The language of the CEA-608 captions its packets carry (CC1, in A/53 SEI), which
         /// every rung's encoder keeps; nil when the first `CaptionScan.seconds` carry none.
         public var closedCaptions: Language?
+        /// Whether its HDR is kept and what is not, in words (`HDRFormat.assess`).
+        public var dynamicRange: [String]?
     }
 
     /// The lead-in in frames of the video's constant rate.
@@ -117,31 +119,21 @@ extension TitlePlan {
     /// The ladder, codec strings and first frame of the video stream, and the most frames
     /// any rung's encoder reorders by.
     private static func planVideo(source: MediaSource, stream: StreamInfo, preset: Preset) throws -> (VideoPlan, reorder: Int) {
-        let ladder = LadderPlan(source: DisplayGeometry(stream: stream), preset: preset)
         let decoder = try Decoder(demuxer: source.demuxer, streamIndex: stream.index)
         let normalizer = VideoNormalizer(stream: stream)
-        let graph = try FilterGraph(description: normalizer.filterDescription, decoder: decoder, frameRate: stream.frameRate)
+        let graph = try FilterGraph(description: normalizer.filterDescription(), decoder: decoder, frameRate: stream.frameRate)
         let rate = normalizer.frameRate
-        var codecs: [String] = [], reorder = 0
-        var inputSize = (width: graph.outputWidth, height: graph.outputHeight)
-        for rung in ladder.rungs {
-            let encoder = try RungEncoder(rung: rung, inputWidth: inputSize.width, inputHeight: inputSize.height, frameRate: rate,
-                                          timeBase: graph.outputTimeBase,
-                                          grid: KeyframeGrid(interval: preset.keyframeInterval, frameRate: rate), encoderThreads: 1)
-            codecs.append(encoder.codecString)
-            reorder = max(reorder, encoder.reorderDelay)
-            inputSize = (rung.width, rung.height)
-        }
         // The first picture out of the normaliser is frame 0; where it came from on the
         // source's clock lines up audio and subtitles.
         source.demuxer.discardAll(except: [stream.index])
         let packet = try Packet(), decoded = try Frame(), filtered = try Frame()
-        var sourceStart: Double?, firstPts: Int64?
+        var sourceStart: Double?, firstPts: Int64?, firstPicture: HDRMetadata?
         var ended = false
         func drain() throws {
             while firstPts == nil, try decoder.receive(into: decoded) == .ready {
                 let pts = decoded.bestEffortTimestamp
                 decoded.pts = pts
+                if sourceStart == nil { firstPicture = decoded.hdrMetadata }
                 if sourceStart == nil, let pts { sourceStart = decoder.timeBase.seconds(pts) }
                 try graph.push(decoded)
                 decoded.unref()
@@ -169,11 +161,23 @@ extension TitlePlan {
             if try graph.pull(into: filtered) == .ready { firstPts = filtered.pts ?? 0 }
         }
         guard let firstPts, let sourceStart else { throw PackagingError(file: source.path, cause: .noUsableStream) }
+        let hdr = HDRFormat.assess(stream, firstPicture: firstPicture)
+        let ladder = LadderPlan(source: DisplayGeometry(stream: stream), preset: preset, hdr: hdr.format)
+        var codecs: [String] = [], reorder = 0
+        let inputs = LadderPlan.inputSizes(of: ladder.rungs, normalised: (graph.outputWidth, graph.outputHeight))
+        for (rung, input) in zip(ladder.rungs, inputs) {
+            let encoder = try RungEncoder(rung: rung, inputWidth: input.width, inputHeight: input.height, frameRate: rate,
+                                          timeBase: graph.outputTimeBase,
+                                          grid: KeyframeGrid(interval: preset.keyframeInterval, frameRate: rate), encoderThreads: 1)
+            codecs.append(encoder.codecString)
+            reorder = max(reorder, encoder.reorderDelay)
+        }
         let duration = stream.duration ?? source.expectedDuration ?? 0
         let frames = max(1, Int((duration * rate.doubleValue).rounded()))
         let captions = try? CaptionScan.language(of: source, video: stream, packet: packet)  // a damaged stretch: none
         return (VideoPlan(streamIndex: stream.index, frameRate: rate, rungs: ladder.rungs, codecs: codecs,
-                          firstPts: firstPts, sourceStart: sourceStart, expectedFrames: frames, closedCaptions: captions), reorder)
+                          firstPts: firstPts, sourceStart: sourceStart, expectedFrames: frames, closedCaptions: captions,
+                          dynamicRange: hdr.notes), reorder)
     }
 
     /// Reads a plan written by `write(to:)`.

@@ -197,7 +197,7 @@ public struct TitlePlaylists: Sendable {
                     iFrameURI = TitleLayout.iFramePlaylist(rung.name)
                     iFrames.append(MasterPlaylist.IFrameVariant(
                         bandwidth: playlist.peak, averageBandwidth: playlist.average, codecs: codec,
-                        width: rung.width, height: rung.height, uri: iFrameURI!))
+                        width: rung.width, height: rung.height, videoRange: videoRange(rung), uri: iFrameURI!))
                 }
                 measured.video.append(TranscodeResult.VideoRendition(
                     name: rung.name, width: rung.width, height: rung.height, size: bitrate.bytes,
@@ -267,14 +267,16 @@ public struct TitlePlaylists: Sendable {
                 timescale: timescale, presentationTimeOffset: plan.leadInFrames * tick,
                 segments: video.map { Span(start: (plan.leadInFrames + $0.start) * tick, duration: $0.duration * tick) })
             let rungs = zip(videoPlan.rungs, videoPlan.codecs).map { rung, codecs in
-                (rung.codec, DASHManifest.Video(id: TitleLayout.rungPath(rung.name), codecs: codecs, bandwidth: bandwidths(rung),
-                                                width: rung.width, height: rung.height))
+                (SetKey(codec: rung.codec, hdr: rung.hdr?.transfer),
+                 DASHManifest.Video(id: TitleLayout.rungPath(rung.name), codecs: codecs, bandwidth: bandwidths(rung),
+                                    width: rung.width, height: rung.height))
             }
-            var codecs: [VideoCodec] = []
-            for (codec, _) in rungs where !codecs.contains(codec) { codecs.append(codec) }
-            sets = codecs.map { codec in
-                DASHManifest.VideoSet(representations: rungs.filter { $0.0 == codec }.map(\.1), frameRate: videoPlan.frameRate,
-                                      timeline: timeline, closedCaptions: codec.carriesClosedCaptions ? videoPlan.closedCaptions : nil)
+            var keys: [SetKey] = []
+            for (key, _) in rungs where !keys.contains(key) { keys.append(key) }
+            sets = keys.map { key in
+                DASHManifest.VideoSet(representations: rungs.filter { $0.0 == key }.map(\.1), frameRate: videoPlan.frameRate,
+                                      timeline: timeline, closedCaptions: key.codec.carriesClosedCaptions ? videoPlan.closedCaptions : nil,
+                                      hdr: key.hdr)
             }
         }
         let samples = plan.leadInSamples
@@ -320,10 +322,22 @@ public struct TitlePlaylists: Sendable {
         try playlist.render().write(to: folder.appendingPathComponent(TitleLayout.mediaPlaylistName), atomically: true, encoding: .utf8)
     }
 
+    /// What puts video rungs in one DASH AdaptationSet: their codec and range.
+    private struct SetKey: Equatable {
+        let codec: VideoCodec
+        let hdr: HDRFormat.Transfer?
+    }
+
+    /// A rung's `VIDEO-RANGE`: on every variant once any rung is HDR (SPEC §13), else none.
+    private func videoRange(_ rung: PlannedRung) -> MasterPlaylist.VideoRange? {
+        guard plan.video?.rungs.contains(where: { $0.hdr != nil }) ?? false else { return nil }
+        return rung.hdr?.videoRange ?? .sdr
+    }
+
     private func variant(rung: PlannedRung, codec: String, bandwidth: Int, average: Int) -> MasterPlaylist.Variant {
         MasterPlaylist.Variant(
             bandwidth: bandwidth, averageBandwidth: average, codecs: [codec] + (tracks.audio.first.map { [$0.codecs] } ?? []),
-            resolution: (rung.width, rung.height), frameRate: plan.video?.frameRate.doubleValue,
+            resolution: (rung.width, rung.height), frameRate: plan.video?.frameRate.doubleValue, videoRange: videoRange(rung),
             audioGroup: tracks.audio.isEmpty ? nil : Self.audioGroup,
             subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup,
             closedCaptionsGroup: plan.video?.closedCaptions != nil && rung.codec.carriesClosedCaptions ? Self.closedCaptionsGroup : nil,

@@ -26,7 +26,8 @@ public enum VideoCodec: String, Codable, Sendable, CaseIterable {
     /// x265 and SVT-AV1 through FFmpeg 5.1 cannot.
     var carriesClosedCaptions: Bool { self == .h264 }
 
-    /// H.264 High from 720p up, Main below (older TV decoders); HEVC and AV1 Main.
+    /// H.264 High from 720p up, Main below (older TV decoders); HEVC and AV1 Main (an HDR
+    /// rung's is Main10: `LadderPlan`).
     func defaultProfile(height: Int) -> String {
         self == .h264 && height >= 720 ? "high" : "main"
     }
@@ -41,7 +42,7 @@ public enum VideoCodec: String, Codable, Sendable, CaseIterable {
         case .hevc:
             [("preset", rung.encoderPreset), ("profile", rung.profile), ("maxrate", String(rung.maxrate)),
              ("bufsize", String(rung.bufsize)), ("g", String(gap)), ("forced-idr", "1"),
-             ("x265-params", "scenecut=0:open-gop=0:log-level=error")]
+             ("x265-params", (["scenecut=0", "open-gop=0", "log-level=error"] + (rung.hdr?.x265Parameters ?? [])).joined(separator: ":"))]
         case .av1:
             // An encoder preset that is not SVT's number (a preset's x264 name) means SVT's 10.
             [("preset", Int(rung.encoderPreset).map(String.init) ?? "10"), ("crf", String(Self.av1Quality)),

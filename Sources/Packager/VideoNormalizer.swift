@@ -33,11 +33,12 @@ public struct VideoNormalizer: Sendable, Equatable {
         return steps
     }
 
-    /// The filter description for libavfilter.
-    public var filterDescription: String {
+    /// The filter description for libavfilter: SDR 8-bit pictures, or with `keepingHDR` an
+    /// HDR source's pictures as they are, in 10 bits (the HDR rungs' input).
+    public func filterDescription(keepingHDR: Bool = false) -> String {
         var filters: [String] = []
         if deinterlace { filters.append("bwdif=mode=send_frame:parity=auto:deint=interlaced") }
-        if toneMap {
+        if toneMap, !keepingHDR {
             filters.append("zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv")
         }
         switch rotation {
@@ -47,7 +48,7 @@ public struct VideoNormalizer: Sendable, Equatable {
         default: break
         }
         filters.append("fps=fps=\(frameRate)")
-        filters.append("format=yuv420p")
+        filters.append(keepingHDR ? "format=yuv420p10le" : "format=yuv420p")
         return filters.joined(separator: ",")
     }
 }

@@ -81,10 +81,13 @@ struct Probe: ParsableCommand {
             lines.append("  video processing: \(report.videoProcessing.joined(separator: ", "))")
         }
         lines.append("  ladder (preset \(report.preset)):" + (report.ladder.isEmpty ? " none (audio only)" : ""))
+        let nameWidth = max(6, report.ladder.map(\.name.count).max() ?? 0)  // padding(toLength:) also cuts
         for rung in report.ladder {
-            lines.append("    \(rung.name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(rung.width)x\(rung.height)  "
-                + "\(rung.codec) \(rung.profile)  \(rung.bitrate / 1000) kb/s (max \(rung.maxrate / 1000), buffer \(rung.bufsize / 1000))")
+            lines.append("    \(rung.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)) \(rung.width)x\(rung.height)  "
+                + "\(rung.codec) \(rung.profile)\(rung.hdr.map { " HDR \($0.transfer.rawValue.uppercased())" } ?? "")  "
+                + "\(rung.bitrate / 1000) kb/s (max \(rung.maxrate / 1000), buffer \(rung.bufsize / 1000))")
         }
+        for note in report.ladderNotes { lines.append("    note: \(note)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -50,6 +50,91 @@ import TestSupport
         #expect((tags.number("lavfi.signalstats.YMAX") ?? 0) - (tags.number("lavfi.signalstats.YMIN") ?? 255) > 150)
     }
 
+    /// An HDR source made here (x265 Main10, BT.2020, PQ with mastering display and light
+    /// levels in its SEI, or HLG) keeps its range in the HDR rung, beside the SDR rungs it is
+    /// tone-mapped for; the master and the MPD say which is which.
+    @Test(arguments: ["smpte2084", "arib-std-b67"]) func anHDRSourceKeepsItsRangeInItsHDRRung(transfer: String) throws {
+        let folder = try Fixtures.temporaryFolder("hdr")
+        let source = folder.appendingPathComponent("hdr.mp4")
+        let hdr10 = transfer == "smpte2084"
+            ? ":hdr10=1:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,50):max-cll=1000,400" : ""
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=2", "-pix_fmt", "yuv420p10le",
+            "-c:v", "libx265", "-preset", "ultrafast", "-color_primaries", "bt2020", "-color_trc", transfer, "-colorspace", "bt2020nc",
+            "-x265-params", "log-level=error:colorprim=bt2020:transfer=\(transfer):colormatrix=bt2020nc" + hdr10, "-tag:v", "hvc1", source.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        let preset = folder.appendingPathComponent("hdr.json")
+        try Data(#"""
+            {"name": "hdr", "segmentDuration": 2, "keyframeInterval": 1, "rungs": [
+             {"name": "360p", "height": 360, "bitrate": 500000, "maxrate": 600000, "bufsize": 1200000},
+             {"name": "360p-hdr", "height": 360, "bitrate": 400000, "maxrate": 500000, "bufsize": 1000000, "codec": "hevc", "dynamicRange": "hdr"},
+             {"name": "180p-hdr", "height": 180, "bitrate": 150000, "maxrate": 200000, "bufsize": 400000, "codec": "hevc", "dynamicRange": "hdr"}]}
+            """#.utf8).write(to: preset)
+        let title = folder.appendingPathComponent("title")
+        let output = try runProcess(Fixtures.binary, ["transcode", source.path, "--out", title.path, "--preset", preset.path])
+        try #require(output.status == 0, "\(output.stderr)")
+        let sdr = try videoStream(title.appendingPathComponent("360p/index.m3u8"))
+        #expect(sdr.string("pix_fmt") == "yuv420p" && sdr.string("color_transfer") == "bt709" && sdr.string("color_primaries") == "bt709")
+        for rung in ["360p-hdr", "180p-hdr"] {
+            let kept = try videoStream(title.appendingPathComponent("\(rung)/index.m3u8"))
+            #expect(kept.string("pix_fmt") == "yuv420p10le" && kept.string("profile") == "Main 10" && kept.string("codec_tag_string") == "hvc1", "\(kept)")
+            #expect(kept.string("color_transfer") == transfer && kept.string("color_primaries") == "bt2020" && kept.string("color_space") == "bt2020nc")
+        }
+        let frames = try FFprobe.json(["-select_streams", "v", "-read_intervals", "%+#1", "-show_entries", "frame_side_data_list",
+                                       title.appendingPathComponent("360p-hdr/index.m3u8").path])["frames"] as? [[String: Any]] ?? []
+        let sideData = (frames.first?["side_data_list"] as? [[String: Any]]) ?? []
+        let mastering = sideData.first { $0.string("side_data_type") == "Mastering display metadata" }
+        let light = sideData.first { $0.string("side_data_type") == "Content light level metadata" }
+        if hdr10.isEmpty {
+            #expect(mastering == nil && light == nil, "HLG carries no HDR10 metadata: \(sideData)")
+        } else {
+            #expect(mastering?.string("max_luminance") == "10000000/10000" && mastering?.string("red_x") == "34000/50000", "\(sideData)")
+            #expect(light?.number("max_content") == 1000 && light?.number("max_average") == 400, "\(sideData)")
+        }
+        let range = transfer == "smpte2084" ? "PQ" : "HLG"
+        let master = try String(contentsOf: title.appendingPathComponent("master.m3u8"), encoding: .utf8)
+        let variants = master.components(separatedBy: "\n").filter { $0.hasPrefix("#EXT-X-STREAM-INF:") }
+        #expect(variants.count == 3 && variants.first?.contains("avc1.") == true && variants.first?.contains("VIDEO-RANGE=SDR") == true, "\(master)")
+        #expect(variants.dropFirst().allSatisfy { $0.contains("VIDEO-RANGE=\(range)") && $0.contains("CODECS=\"hvc1.2.4.") }, "\(master)")
+        #expect(master.contains("#EXT-X-I-FRAME-STREAM-INF:") && master.components(separatedBy: "\n")
+            .filter { $0.hasPrefix("#EXT-X-I-FRAME-STREAM-INF:") }.allSatisfy { $0.contains("VIDEO-RANGE=") }, "\(master)")
+        let mpd = try String(contentsOf: title.appendingPathComponent("manifest.mpd"), encoding: .utf8)
+        #expect(mpd.contains(#"schemeIdUri="urn:mpeg:mpegB:cicp:TransferCharacteristics" value="\#(range == "PQ" ? "16" : "18")""#), "\(mpd)")
+        #expect(mpd.components(separatedBy: #"contentType="video""#).count == 3, "an AdaptationSet for SDR, one for HDR")
+        let played = try Players.gstreamer(title.appendingPathComponent("360p-hdr/index.m3u8").absoluteString)
+        #expect(played.ended, "GStreamer plays the HDR rendition: \(played.output.suffix(2000))")
+    }
+
+    /// An SDR source gets no HDR rung, and `probe` says so; a source whose transfer is PQ but
+    /// whose primaries are BT.709 is contradictory: SDR rungs only, and why.
+    @Test func probeSaysWhichRungsASourceGetsAndWhy() throws {
+        let sdr = try runProcess(Fixtures.binary, ["probe", Fixtures.sample("testcard-720p30.mp4").path, "--preset", "tv"],
+                                 currentDirectory: Fixtures.repository)
+        #expect(sdr.status == 0 && !sdr.stdout.contains("-hdr "), "\(sdr.stdout)")
+        #expect(sdr.stdout.contains("note: above the source's 720p, left out: 1080p, 1440p, 2160p, 1080p-hevc, 2160p-hevc, 1080p-hdr, 2160p-hdr"), "\(sdr.stdout)")
+        #expect(sdr.stdout.contains("note: SDR source (transfer unknown): no HDR rung"), "\(sdr.stdout)")
+        let folder = try Fixtures.temporaryFolder("contradictory")
+        let source = folder.appendingPathComponent("pq-bt709.mp4")
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=1", "-pix_fmt", "yuv420p10le",
+            "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error:colorprim=bt709:transfer=smpte2084:colormatrix=bt709",
+            "-color_primaries", "bt709", "-color_trc", "smpte2084", "-colorspace", "bt709", source.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        let preset = folder.appendingPathComponent("hdr.json")
+        try Data(#"""
+            {"name": "hdr", "rungs": [{"name": "360p", "height": 360, "bitrate": 500000, "maxrate": 600000, "bufsize": 1200000},
+             {"name": "360p-hdr", "height": 360, "bitrate": 400000, "maxrate": 500000, "bufsize": 1000000, "codec": "hevc", "dynamicRange": "hdr"}]}
+            """#.utf8).write(to: preset)
+        let probed = try runProcess(Fixtures.binary, ["probe", source.path, "--preset", preset.path])
+        #expect(probed.stdout.contains("transfer smpte2084 with bt709 primaries is contradictory"), "\(probed.stdout)")
+        #expect(probed.stdout.contains("HDR rungs left out (the source has no HDR they can keep): 360p-hdr"), "\(probed.stdout)")
+        let title = folder.appendingPathComponent("title")
+        let output = try runProcess(Fixtures.binary, ["transcode", source.path, "--out", title.path, "--preset", preset.path])
+        #expect(output.status == 0, "it still publishes: \(output.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: title.path).contains("360p"))
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: title.path).contains("360p-hdr")))
+    }
+
     @Test func audioOnlySourceGivesAnAudioOnlyMaster() throws {
         let (folder, result) = try transcode("audio-only.m4a")
         #expect((result["video"] as? [Any])?.isEmpty == true)

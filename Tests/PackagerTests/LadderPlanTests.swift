@@ -19,6 +19,22 @@ import Testing
         #expect(plan.rungs.map(\.height) == [90, 90] && plan.rungs[1].maxrate == 112_500)
     }
 
+    /// HDR rungs for an HDR source only (never an inverse tone map), never above its height;
+    /// each range a cascade of its own.
+    @Test func hdrRungsAreMadeOnlyFromAnHDRSource() throws {
+        let tv = try PresetLibrary(folders: [Fixtures.presetsFolder]).load("tv")
+        let sdr = LadderPlan(source: video(1920, 1080), preset: tv)
+        #expect(sdr.rungs.map(\.name) == ["1080p", "1080p-hevc", "720p", "480p"] && sdr.rungs.allSatisfy { $0.hdr == nil })
+        let hdr = LadderPlan(source: video(1920, 1080), preset: tv, hdr: HDRFormat(transfer: .pq))
+        #expect(hdr.rungs.map(\.name) == ["1080p", "1080p-hevc", "1080p-hdr", "720p", "480p"])
+        let kept = try #require(hdr.rungs.first { $0.name == "1080p-hdr" })
+        #expect(kept.hdr?.transfer == .pq && kept.profile == "main10" && kept.codec == .hevc && kept.pixelFormat == .yuv420p10le)
+        let inputs = LadderPlan.inputSizes(of: hdr.rungs, normalised: (1920, 1080)).map { "\($0.width)x\($0.height)" }
+        #expect(inputs == ["1920x1080", "1920x1080", "1920x1080", "1920x1080", "1280x720"])
+        let small = LadderPlan(source: video(320, 180), preset: tv, hdr: HDRFormat(transfer: .hlg))
+        #expect(small.rungs.map(\.name) == ["180p", "180p-hevc"] && small.rungs.allSatisfy { $0.hdr == nil }, "the fallback is SDR")
+    }
+
     @Test func fullHDSourceGetsThreeRungsAndNoUpscale() {
         let plan = LadderPlan(source: video(1920, 1080), preset: preset)
         #expect(plan.rungs.map(\.name) == ["1080p", "720p", "480p"])

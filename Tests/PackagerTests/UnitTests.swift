@@ -61,6 +61,52 @@ import Testing
         #expect(throws: PresetError.self) { try library.load(file.path) }
     }
 
+    @Test func anHDRRungIsHEVCAndAPresetKeepsAnSDRLadder() throws {
+        let folder = try Fixtures.temporaryFolder("preset")
+        let av1 = folder.appendingPathComponent("av1-hdr.json")
+        try Data(#"{"rungs": [{"name": "360p", "height": 360, "bitrate": 300000, "maxrate": 400000, "bufsize": 800000}, {"name": "360p-hdr", "height": 360, "bitrate": 300000, "maxrate": 400000, "bufsize": 800000, "codec": "av1", "dynamicRange": "hdr"}]}"#.utf8)
+            .write(to: av1)
+        #expect { try library.load(av1.path) } throws: { "\($0)".contains("rung 360p-hdr: an HDR rung is HEVC") }
+        let onlyHDR = folder.appendingPathComponent("only-hdr.json")
+        try Data(#"{"rungs": [{"name": "360p-hdr", "height": 360, "bitrate": 300000, "maxrate": 400000, "bufsize": 800000, "codec": "hevc", "dynamicRange": "hdr"}]}"#.utf8)
+            .write(to: onlyHDR)
+        #expect { try library.load(onlyHDR.path) } throws: { "\($0)".contains("no SDR rung") }
+        let range = folder.appendingPathComponent("range.json")
+        try Data(#"{"rungs": [{"name": "360p", "height": 360, "bitrate": 300000, "maxrate": 400000, "bufsize": 800000, "dynamicRange": "dolby"}]}"#.utf8)
+            .write(to: range)
+        #expect { try library.load(range.path) } throws: { "\($0)".contains("rungs.0.dynamicRange") || "\($0)".contains("dynamicRange") }
+        let tv = try library.load("tv")
+        #expect(tv.rungs.filter(\.isHDR).map(\.name) == ["1080p-hdr", "2160p-hdr"] && tv.rungs.filter { $0.codec == .hevc }.count == 4)
+    }
+
+    @Test func x265IsGivenTheSourcesMasteringDisplayAndLightLevelsForHDR10() {
+        let display = HDRMetadata.MasteringDisplay(red: [0.68, 0.32], green: [0.265, 0.69], blue: [0.15, 0.06],
+                                                   whitePoint: [0.3127, 0.329], minLuminance: 0.005, maxLuminance: 1000)
+        let pq = HDRFormat(transfer: .pq, metadata: HDRMetadata(masteringDisplay: display, contentLight: .init(maxCLL: 1000, maxFALL: 400)))
+        #expect(pq.x265Parameters == ["hdr10=1", "hdr10-opt=1",
+                                      "master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,50)", "max-cll=1000,400"])
+        #expect(HDRFormat(transfer: .pq).x265Parameters == ["hdr10=1", "hdr10-opt=1"])
+        #expect(HDRFormat(transfer: .hlg).x265Parameters.isEmpty)
+    }
+
+    @Test func anHDRSourceIsKeptOnlyWhenItsTransferIsKnownAndItsPrimariesAgree() throws {
+        let source = try MediaSource(path: Fixtures.sample("hdr10-pq-10bit.mp4").path)
+        var stream = try #require(source.video)
+        let pq = HDRFormat.assess(stream)
+        #expect(pq.format?.transfer == .pq && pq.notes.contains { $0.contains("no mastering-display metadata") }, "\(pq)")
+        stream.colorPrimaries = "bt709"
+        let contradictory = HDRFormat.assess(stream)
+        #expect(contradictory.format == nil && contradictory.notes.contains { $0.contains("contradictory") }, "\(contradictory)")
+        stream.colorPrimaries = "bt2020"
+        stream.colorTransfer = "arib-std-b67"
+        #expect(HDRFormat.assess(stream).format == HDRFormat(transfer: .hlg))
+        stream.colorTransfer = "bt709"
+        #expect(HDRFormat.assess(stream).format == nil)
+        stream.colorTransfer = "smpte2084"
+        stream.dolbyVision = DolbyVision(profile: 8, baseLayerCompatibility: 1)
+        #expect(HDRFormat.assess(stream).notes.contains("Dolby Vision profile 8: its HDR10 base layer is kept, the Dolby Vision layer (RPU) is not"))
+    }
+
     @Test func aCodecIsOneWeEncodeAndAV1IsCarriedInFMP4Only() throws {
         let folder = try Fixtures.temporaryFolder("preset")
         let unknown = folder.appendingPathComponent("vp9.json")
@@ -144,5 +190,23 @@ import Testing
         let lines = master.render().split(separator: "\n")
         #expect(lines.firstIndex(of: "480p/index.m3u8")! < lines.firstIndex(of: "720p/index.m3u8")!)
         #expect(lines.contains("#EXT-X-INDEPENDENT-SEGMENTS"))
+    }
+
+    /// H.264 first, then HEVC SDR before HDR whatever the bandwidths, `VIDEO-RANGE` on each.
+    @Test func hdrVariantsComeAfterTheSDROnesOfTheirCodec() {
+        func variant(_ codec: String, _ bandwidth: Int, _ range: MasterPlaylist.VideoRange, _ uri: String) -> MasterPlaylist.Variant {
+            .init(bandwidth: bandwidth, averageBandwidth: bandwidth, codecs: [codec], resolution: (1920, 1080), frameRate: 30,
+                  videoRange: range, audioGroup: nil, subtitlesGroup: nil, uri: uri)
+        }
+        let master = MasterPlaylist(version: 7, renditions: [], variants: [
+            variant("hvc1.2.4.L120.90", 3_000_000, .pq, "hdr"), variant("hvc1.1.6.L120.90", 4_000_000, .sdr, "hevc"),
+            variant("avc1.640028", 6_000_000, .sdr, "h264"),
+        ], iFrameVariants: [.init(bandwidth: 100, averageBandwidth: 90, codecs: "hvc1.2.4.L120.90", width: 1920, height: 1080, videoRange: .pq, uri: "hdr/i.m3u8")])
+        let text = master.render()
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.filter { !$0.hasPrefix("#") } == ["h264", "hevc", "hdr"], "\(text)")
+        #expect(lines.contains { $0.hasPrefix("#EXT-X-STREAM-INF:") && $0.contains("VIDEO-RANGE=PQ") && $0.contains("hvc1.2.4") })
+        #expect(lines.filter { $0.hasPrefix("#EXT-X-STREAM-INF:") }.allSatisfy { $0.contains("VIDEO-RANGE=") })
+        #expect(lines.contains { $0.hasPrefix("#EXT-X-I-FRAME-STREAM-INF:") && $0.contains("VIDEO-RANGE=PQ,URI=") })
     }
 }

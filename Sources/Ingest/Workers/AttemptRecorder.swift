@@ -124,6 +124,9 @@ struct AttemptRecorder: Sendable {
         try await catalog.planned(jobID: job.id, tasks: tasks)
         try await catalog.completeTask(task.id, owner: owner, segments: 0)
         logger.info("job \(job.id): \(plan.chunks.count) chunk(s) of \(plan.timeline.plannedCount) segment(s)")
+        if plan.preset.rungs.contains(where: \.isHDR) {  // what of the source's HDR its HDR rungs keep
+            for note in plan.video?.dynamicRange ?? [] { logger.notice("job \(job.id): \(job.source): \(note)") }
+        }
     }
 
     private func plan(of job: Job) async throws -> TitlePlan {
