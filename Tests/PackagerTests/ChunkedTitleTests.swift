@@ -47,8 +47,11 @@ import VaultLayout
         }
 
         /// A rendition's init segment and media segments joined, as a player reads them.
-        func joined(_ rendition: String, in root: URL? = nil) throws -> URL {
-            let base = (root ?? folder).appendingPathComponent(rendition)
+        func joined(_ rendition: String, in root: URL? = nil) throws -> URL { try Self.joined(rendition, under: root ?? folder) }
+
+        /// Rendition `rendition` of the title at `root`, joined.
+        static func joined(_ rendition: String, under root: URL) throws -> URL {
+            let base = root.appendingPathComponent(rendition)
             let playlist = try #require(MediaPlaylist(text: String(contentsOf: base.appendingPathComponent("index.m3u8"), encoding: .utf8)))
             var data = try Data(contentsOf: base.appendingPathComponent(try #require(playlist.initSegment)))
             for segment in playlist.segments { data += try Data(contentsOf: base.appendingPathComponent(segment.uri)) }
@@ -61,6 +64,39 @@ import VaultLayout
             let url = (root ?? folder).appendingPathComponent("\(rendition)/index.m3u8")
             return try #require(MediaPlaylist(text: String(contentsOf: url, encoding: .utf8)))
         }
+    }
+
+    /// An HDR rung packaged in chunks (its own normaliser in each) has every frame of the
+    /// SDR rung beside it, keyframes on the same grid, and stays 10-bit PQ across the joins.
+    @Test func anHDRRungIsWholeAcrossTheChunksLikeItsSDRSibling() throws {
+        LibAVLog.silence()
+        let scratch = try Fixtures.temporaryFolder("chunked-hdr")
+        let source = scratch.appendingPathComponent("pq.mp4")
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=8", "-pix_fmt", "yuv420p10le",
+            "-c:v", "libx265", "-preset", "ultrafast", "-color_primaries", "bt2020", "-color_trc", "smpte2084", "-colorspace", "bt2020nc",
+            "-x265-params", "log-level=error:keyint=45:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc", source.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        let presetFile = scratch.appendingPathComponent("preset.json")
+        try Data(#"{"name": "hdr", "segmentDuration": 2, "keyframeInterval": 1, "rungs": [{"name": "180p", "height": 180, "bitrate": 200000, "maxrate": 250000, "bufsize": 500000}, {"name": "180p-hdr", "height": 180, "bitrate": 200000, "maxrate": 250000, "bufsize": 500000, "codec": "hevc", "dynamicRange": "hdr"}]}"#.utf8).write(to: presetFile)
+        let preset = try PresetLibrary(folders: [Fixtures.presetsFolder]).load(presetFile.path)
+        let plan = try TitlePlan(path: source.path, preset: preset, sidecars: [], chunking: .progressive(workers: 2))
+        #expect(plan.chunks.count > 1 && plan.video?.rungs.map { $0.hdr?.transfer } == [nil, .pq])
+        let work = PackagingFolder(root: scratch.appendingPathComponent("work"))
+        try FileManager.default.createDirectory(at: work.root, withIntermediateDirectories: true)
+        let folder = scratch.appendingPathComponent("title")
+        let layout = TitleLayout(root: folder, format: preset.segmentFormat)
+        for chunk in plan.chunks.reversed() {
+            let result = try ChunkPackager(plan: plan, chunk: chunk, folder: work).run()
+            try ChunkPackager.moveSegments(of: result, plan: plan, folder: work, title: layout)
+        }
+        _ = try TrackPackager(plan: plan, sidecars: [], folder: work, title: layout).run()
+        _ = try TitleFinisher(plan: plan, folder: work, title: layout, type: .event).run(elapsed: 1)
+        let sdr = try FFprobe.frames(try ChunkedTitle.joined("180p", under: folder), entries: "frame=key_frame")
+        let hdr = try FFprobe.frames(try ChunkedTitle.joined("180p-hdr", under: folder), entries: "frame=key_frame,pix_fmt,color_transfer")
+        #expect(sdr.count == 240 && hdr.count == sdr.count, "\(sdr.count) SDR, \(hdr.count) HDR frames")
+        #expect(hdr.map { $0.number("key_frame") } == sdr.map { $0.number("key_frame") })
+        #expect(hdr.allSatisfy { $0.string("pix_fmt") == "yuv420p10le" && $0.string("color_transfer") == "smpte2084" })
     }
 
     @Test func theTitleIsSplitShortChunkFirst() throws {
