@@ -72,6 +72,7 @@ static inline int sv_packet_is_key(const AVPacket *packet) { return (packet->fla
 static inline void sv_packet_set_key(AVPacket *packet) { packet->flags |= AV_PKT_FLAG_KEY; }
 
 static const int SV_CODEC_FLAG_GLOBAL_HEADER = AV_CODEC_FLAG_GLOBAL_HEADER;
+static const int SV_AV_CODEC_CAP_SMALL_LAST_FRAME = AV_CODEC_CAP_SMALL_LAST_FRAME;
 static const int SV_AVFMT_GLOBALHEADER = AVFMT_GLOBALHEADER;
 static const int SV_AVFMT_NOFILE = AVFMT_NOFILE;
 static const int SV_AVSEEK_FLAG_BACKWARD = AVSEEK_FLAG_BACKWARD;

@@ -222,7 +222,8 @@ public struct Publisher: Sendable {
                           bandwidth: $0.bandwidth, averageBandwidth: $0.averageBandwidth, codecs: $0.codecs,
                           playlist: $0.playlist, iFramePlaylist: $0.iFramePlaylist)
             },
-            audio: result.audio.map {
+            // The stereo renditions: a language and its dub once (E-AC-3 members are in the playlists).
+            audio: result.audio.filter { $0.codec != .eac3 }.map {
                 AudioTrack(mediaId: job.mediaId, language: $0.language, name: $0.name, isDefault: $0.isDefault,
                            isDub: $0.sidecar != nil, channels: $0.channels, playlist: $0.playlist)
             },

@@ -120,8 +120,10 @@ public final class Encoder {
 
     /// Time base of the packets' timestamps.
     public var timeBase: Rational { Rational(context.pointee.time_base) }
-    /// Samples per audio frame the encoder wants (1024 for AAC); 0 for video.
+    /// Samples per audio frame the encoder wants (1024 for AAC, 1536 for E-AC-3); 0 for video.
     public var frameSize: Int { Int(context.pointee.frame_size) }
+    /// Whether its last audio frame may be shorter than `frameSize` (AAC); E-AC-3's may not.
+    public var takesShortLastFrame: Bool { (context.pointee.codec?.pointee.capabilities ?? 0) & SV_AV_CODEC_CAP_SMALL_LAST_FRAME != 0 }
     public var sampleRate: Int { Int(context.pointee.sample_rate) }
     public var width: Int { Int(context.pointee.width) }
     public var height: Int { Int(context.pointee.height) }

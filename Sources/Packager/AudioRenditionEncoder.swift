@@ -19,7 +19,7 @@ final class Timeline {
 }
 
 /// One audio rendition: decodes an audio stream (of the source, or of a dubbing sidecar),
-/// resamples it to the preset's AAC format, lines it up with the video (silence or
+/// resamples it to its format (the preset's AAC, or E-AC-3), lines it up with the video (silence or
 /// trimming at the start, padding or trimming at the end) and segments it.
 /// Not thread-safe: owned by the pipeline's thread.
 final class AudioRenditionEncoder {
@@ -27,7 +27,8 @@ final class AudioRenditionEncoder {
     let demuxer: Demuxer
     let streamIndex: Int
     let codecString: String
-    let channels: Int
+    let format: AudioFormat
+    var channels: Int { format.channels }
     private let decoder: Decoder
     private let resampler: Resampler
     private let encoder: Encoder
@@ -52,7 +53,7 @@ final class AudioRenditionEncoder {
     /// - Parameters:
     ///   - layout: where its segments are written (`audio/<folder>/` under it).
     ///   - segments/segmentation: where each segment begins (the title's plan).
-    init(track: TrackPlan.AudioTrack, demuxer: Demuxer, streamIndex: Int, settings: Preset.AudioSettings,
+    init(track: TrackPlan.AudioTrack, demuxer: Demuxer, streamIndex: Int, format: AudioFormat,
          layout: TitleLayout, timeline: Timeline, segments: SegmentTimeline, segmentation: AudioSegmentation,
          cipher: SegmentCipher? = nil) throws {
         self.track = track
@@ -61,20 +62,14 @@ final class AudioRenditionEncoder {
         self.timeline = timeline
         self.segments = segments
         self.segmentation = segmentation
-        channels = settings.channels
+        self.format = format
         decoder = try Decoder(demuxer: demuxer, streamIndex: streamIndex, threads: 1)
-        encoder = try Self.makeEncoder(settings: settings)
-        codecString = CodecString.aac(profile: encoder.profile)
+        encoder = try format.encoder()
+        codecString = format.codecString(of: encoder)
         resampler = try Resampler(for: encoder)
         writer = try SegmentWriter(folder: layout.audioFolder(track.folder), layout: layout, encoder: encoder, cipher: cipher)
         frame = try Frame()
         packet = try Packet()
-    }
-
-    /// The AAC-LC encoder of every audio rendition.
-    static func makeEncoder(settings: Preset.AudioSettings) throws -> Encoder {
-        try Encoder(codecName: "aac", input: .audio(sampleRate: settings.sampleRate, channels: settings.channels),
-                    bitRate: settings.bitrate, globalHeader: SegmentWriter.wantsGlobalHeader)
     }
 
     /// Called with each segment's number once its file is whole.
@@ -104,6 +99,7 @@ final class AudioRenditionEncoder {
     /// Flushes everything; with video, pads with silence or trims so the rendition, priming
     /// included, lasts exactly as long as the video: the sound ends one AAC priming frame
     /// (21 ms) before the picture, and the last audio segment ends with the last video one.
+    /// An encoder whose frames are all whole (E-AC-3) ends at its last whole frame before that.
     func finish() throws {
         let duration = timeline.videoSeconds
         _ = try decoder.send(nil)
@@ -113,12 +109,13 @@ final class AudioRenditionEncoder {
         try resampler.push(nil)
         applyDrop()
         if let duration {
-            let target = Int64((duration * Double(resampler.outputRate)).rounded()) - Int64(initialPadding)
+            var target = Int64((duration * Double(resampler.outputRate)).rounded()) - Int64(initialPadding)
+            if !encoder.takesShortLastFrame { target -= target % Int64(encoder.frameSize) }
             let missing = target - resampler.samplesOut - Int64(resampler.bufferedSamples)
             if missing > 0 { try resampler.pushSilence(count: Int(missing)) }
             try encodeBuffered(limit: target, allowShort: true)
         } else {
-            try encodeBuffered(limit: .max, allowShort: true)
+            try encodeBuffered(limit: .max, allowShort: encoder.takesShortLastFrame)
         }
         try encoder.send(nil)
         try writePackets()
@@ -127,6 +124,9 @@ final class AudioRenditionEncoder {
 
     var folder: URL { writer.folder }
     var samplesEncoded: Int64 { resampler.samplesOut }
+    /// The title-clock sample where its last packet ends: `samplesEncoded` for AAC (whose
+    /// flush gives its priming back), a priming less for E-AC-3 (which holds nothing back).
+    private(set) var packetsEnd: Int64 = 0
     var sampleRate: Int { resampler.outputRate }
 
     private func receiveFrames() throws {
@@ -181,6 +181,7 @@ final class AudioRenditionEncoder {
     private func writePackets() throws {
         while try encoder.receive(into: packet) == .ready {
             let segment = max(writer.current ?? 0, segmentation.segment(atSample: packet.pts ?? 0, on: segments))
+            packetsEnd = max(packetsEnd, (packet.pts ?? 0) + packet.duration)
             packet.delay(by: leadIn)
             try writer.write(packet, segment: segment)
         }

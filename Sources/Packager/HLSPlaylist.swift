@@ -238,7 +238,7 @@ public struct MasterPlaylist: Sendable, Equatable {
 
     /// The playlist text: renditions first, then the variants, H.264 first (a client that
     /// takes the first variant it can play starts there), then HEVC, then AV1, each codec's
-    /// SDR first and in order of bandwidth.
+    /// SDR first, AAC before E-AC-3, and in order of bandwidth.
     public func render() -> String {
         var lines = ["#EXTM3U", "#EXT-X-VERSION:\(version)", "#EXT-X-INDEPENDENT-SEGMENTS"]
         for rendition in renditions {
@@ -253,8 +253,8 @@ public struct MasterPlaylist: Sendable, Equatable {
             attributes.append(rendition.kind == .closedCaptions ? "INSTREAM-ID=\(quoted(rendition.uri))" : "URI=\(quoted(rendition.uri))")
             lines.append("#EXT-X-MEDIA:" + attributes.joined(separator: ","))
         }
-        for variant in variants.sorted(by: { (Self.rank($0.codecs.first), $0.videoRange ?? .sdr, $0.bandwidth)
-            < (Self.rank($1.codecs.first), $1.videoRange ?? .sdr, $1.bandwidth) }) {
+        for variant in variants.sorted(by: { (Self.rank($0.codecs.first), $0.videoRange ?? .sdr, Self.surroundRank($0.codecs), $0.bandwidth)
+            < (Self.rank($1.codecs.first), $1.videoRange ?? .sdr, Self.surroundRank($1.codecs), $1.bandwidth) }) {
             var attributes = ["BANDWIDTH=\(variant.bandwidth)", "AVERAGE-BANDWIDTH=\(variant.averageBandwidth)",
                               "CODECS=\(quoted(variant.codecs.joined(separator: ",")))"]
             if let resolution = variant.resolution { attributes.append("RESOLUTION=\(resolution.width)x\(resolution.height)") }
@@ -274,6 +274,9 @@ public struct MasterPlaylist: Sendable, Equatable {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Stereo AAC variants before E-AC-3 ones (a client that plays only AAC still starts on the first).
+    private static func surroundRank(_ codecs: [String]) -> Int { codecs.contains { $0.hasPrefix("ec-3") } ? 1 : 0 }
 
     /// Where a variant of this video codec goes: H.264, HEVC, AV1, then the rest (audio-only).
     private static func rank(_ codec: String?) -> Int {

@@ -14,6 +14,9 @@ public struct Preset: Codable, Sendable, Equatable {
     public var maxAttempts: Int
     public var video: VideoSettings
     public var audio: AudioSettings
+    /// The surround renditions beside the stereo ones, for a source with a track of six or
+    /// more channels (SPEC §13); nil: stereo only.
+    public var surround: SurroundSettings?
     public var rungs: [Rung]
     /// Whether every init section and segment of every video and audio rendition is
     /// AES-128 encrypted with the title's own key (SPEC §12).
@@ -38,6 +41,17 @@ public struct Preset: Codable, Sendable, Equatable {
         public var bitrate: Int
         public var channels: Int
         public var sampleRate: Int
+    }
+
+    public struct SurroundSettings: Codable, Sendable, Equatable {
+        public var codec: SurroundCodec
+        /// Bits per second of a 5.1 rendition.
+        public var bitrate: Int
+    }
+
+    public enum SurroundCodec: String, Codable, Sendable {
+        /// E-AC-3 (Dolby Digital Plus), libavcodec's own encoder: `ec-3` in fMP4.
+        case eac3
     }
 
     /// One step of the ladder. `height` is the short side of the picture, so a portrait
@@ -73,9 +87,10 @@ public struct PresetError: Error, CustomStringConvertible {
 
 extension Preset {
     static let topLevelKeys: Set<String> = ["name", "segmentDuration", "keyframeInterval", "segmentFormat", "maxAttempts", "video", "audio",
-                                            "rungs", "encryption"]
+                                            "rungs", "encryption", "surround"]
     static let videoKeys: Set<String> = ["codec", "encoderPreset", "profile"]
     static let audioKeys: Set<String> = ["codec", "bitrate", "channels", "sampleRate"]
+    static let surroundKeys: Set<String> = ["codec", "bitrate"]
     static let rungKeys: Set<String> = ["name", "height", "bitrate", "maxrate", "bufsize", "profile", "codec", "encoderPreset", "dynamicRange"]
 
     /// Parses preset JSON, filling missing keys from `defaults` (the parsed default preset
@@ -85,9 +100,8 @@ extension Preset {
             throw PresetError(source: source, reason: "not a JSON object")
         }
         var unknown = Set(object.keys).subtracting(topLevelKeys).sorted()
-        for section in ["video", "audio"] {
+        for (section, allowed) in [("video", videoKeys), ("audio", audioKeys), ("surround", surroundKeys)] {
             if let nested = object[section] as? [String: Any] {
-                let allowed = section == "video" ? videoKeys : audioKeys
                 unknown += Set(nested.keys).subtracting(allowed).sorted().map { "\(section).\($0)" }
             }
         }
@@ -136,6 +150,9 @@ extension Preset {
         guard audio.codec == "aac" else { throw fail("audio.codec \(audio.codec) is not aac") }
         guard audio.channels == 1 || audio.channels == 2 else { throw fail("audio.channels must be 1 or 2") }
         guard maxAttempts >= 1 else { throw fail("maxAttempts must be at least 1") }
+        if let surround, !(32_000...6_144_000).contains(surround.bitrate) {
+            throw fail("surround.bitrate \(surround.bitrate) is outside E-AC-3's 32 kb/s–6.144 Mb/s")
+        }
         for rung in rungs {
             guard rung.height >= 16, rung.bitrate > 0, rung.maxrate >= rung.bitrate, rung.bufsize > 0 else {
                 throw fail("rung \(rung.name): height ≥ 16, bitrate > 0, maxrate ≥ bitrate and bufsize > 0 are required")

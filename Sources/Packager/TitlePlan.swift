@@ -14,6 +14,9 @@ public struct TitlePlan: Codable, Sendable, Equatable {
     public var video: VideoPlan?
     /// How audio renditions are cut; nil when the title gets none.
     public var audio: AudioSegmentation?
+    /// How its E-AC-3 renditions are cut (`Preset.surround`); nil when it gets none: no
+    /// surround in the preset, no source track of six channels or more, or MPEG-TS segments.
+    public var surround: AudioSegmentation?
     /// Whether the title has audio or subtitle renditions (made by the tracks task).
     public var hasTracks: Bool
     /// Seconds every track starts after 0 on the output's clock, so no decode timestamp is
@@ -89,11 +92,19 @@ extension TitlePlan {
         hasTracks = !tracks.audio.isEmpty || !tracks.subtitles.isEmpty
         var priming = 0
         if !tracks.audio.isEmpty {
-            let encoder = try AudioRenditionEncoder.makeEncoder(settings: preset.audio)
+            let encoder = try AudioFormat.stereo(preset.audio).encoder()
             priming = encoder.initialPadding
             audio = AudioSegmentation(sampleRate: preset.audio.sampleRate, frameSize: encoder.frameSize, priming: priming)
         } else {
             audio = nil
+        }
+        if let settings = preset.surround, preset.segmentFormat == .fmp4,
+           tracks.audio.contains(where: { (source.channels(of: $0.origin) ?? 0) >= 6 }) {
+            let encoder = try AudioFormat.surround(settings, sampleRate: preset.audio.sampleRate, sourceChannels: 6).encoder()
+            priming = max(priming, encoder.initialPadding)
+            surround = AudioSegmentation(sampleRate: preset.audio.sampleRate, frameSize: encoder.frameSize, priming: encoder.initialPadding)
+        } else {
+            surround = nil
         }
         var seconds = Double(priming) / Double(preset.audio.sampleRate)
         if let (video, reorder) = planned {

@@ -11,7 +11,8 @@ public struct TitlePlaylists: Sendable {
     public let tracks: TrackManifest
     public let layout: TitleLayout
 
-    static let audioGroup = "audio"
+    /// The `EXT-X-MEDIA` group of an audio codec: `aac`, `eac3` (SPEC §13).
+    static func audioGroup(_ codec: AudioFormat.Codec) -> String { codec.rawValue }
     static let subtitlesGroup = "subs"
     static let closedCaptionsGroup = "cc"
 
@@ -47,44 +48,59 @@ public struct TitlePlaylists: Sendable {
     @discardableResult
     public func list(_ count: Int, availableSince: Date) throws -> Bool {
         guard count > listedCount() else { return false }
-        let video = videoSegments(count, totalFrames: .max), audio = audioSegments(count, totalSamples: nil)
+        let video = videoSegments(count, totalFrames: .max), audio = audioSegments(count, ended: false)
         for rung in plan.video?.rungs ?? [] {
             try write(segments: video.map(videoSeconds), type: .event, ended: false, to: layout.rungFolder(rung.name), initSegment: hasInit)
         }
         for track in tracks.audio {
-            try write(segments: audio.map(audioSeconds), type: .event, ended: false, to: layout.audioFolder(track.folder), initSegment: hasInit)
+            try write(segments: audio[track.group, default: []].map(audioSeconds), type: .event, ended: false,
+                      to: layout.audioFolder(track.folder), initSegment: hasInit)
         }
         for subtitle in tracks.subtitles {
             try write(segments: (0..<count).map { plan.timeline.startSeconds($0 + 1) - plan.timeline.startSeconds($0) },
                       type: .event, ended: false, to: layout.subtitleFolder(subtitle.folder), initSegment: false, subtitles: true)
         }
-        try writeDASH(video: video, audio: audio, bandwidths: { rung in boundBandwidth(rung) - audioBound }, audioBandwidth: { _ in audioBound },
+        try writeDASH(video: video, audio: audio, bandwidths: { rung in boundBandwidth(rung) - audioBound(.aac) },
+                      audioBandwidth: { audioBound($0.group) },
                       presentation: .growing(availableSince: availableSince, published: Date(), expectedDuration: plan.expectedDuration,
                                              updatePeriod: plan.preset.segmentDuration))
         if !FileManager.default.fileExists(atPath: layout.masterPlaylist.path) { try writeBoundMaster() }
         return true
     }
 
-    /// The bit rate the encoder settings guarantee for a rung's variant: `maxrate` (half as
-    /// much again for AV1, whose cap is soft) plus a full VBV buffer spent in one segment,
-    /// plus the largest audio rendition.
-    public func boundBandwidth(_ rung: PlannedRung) -> Int {
+    /// The bit rate the encoder settings guarantee for a rung's variant with audio `group`:
+    /// `maxrate` (half as much again for AV1, whose cap is soft) plus a full VBV buffer spent
+    /// in one segment, plus the group's largest audio rendition.
+    public func boundBandwidth(_ rung: PlannedRung, group: AudioFormat.Codec = .aac) -> Int {
         let cap = rung.codec == .av1 ? rung.maxrate * 3 / 2 : rung.maxrate  // SVT-AV1's cap is soft
-        return cap + Int((Double(rung.bufsize) / plan.preset.segmentDuration).rounded(.up)) + audioBound
+        return cap + Int((Double(rung.bufsize) / plan.preset.segmentDuration).rounded(.up)) + audioBound(group)
     }
 
-    /// AAC at the preset's bit rate, with room for the container.
-    var audioBound: Int { tracks.audio.isEmpty ? 0 : plan.preset.audio.bitrate * 5 / 4 }
+    /// A group's largest bit rate (AAC at the preset's, E-AC-3 5.1 at the surround's), with
+    /// room for the container; 0 for a title without that group.
+    func audioBound(_ group: AudioFormat.Codec) -> Int { tracks.audio.contains { $0.group == group } ? audioBitrate(group) * 5 / 4 : 0 }
+
+    private func audioBitrate(_ group: AudioFormat.Codec) -> Int {
+        group == .aac ? plan.preset.audio.bitrate : plan.preset.surround?.bitrate ?? 0
+    }
+
+    /// The title's audio groups, AAC first; a title without audio has none.
+    private var audioGroups: [AudioFormat.Codec] { [.aac, .eac3].filter { group in tracks.audio.contains { $0.group == group } } }
+
+    /// The audio group of each of a rung's variants: one variant per group (nil: no audio).
+    private var variantGroups: [AudioFormat.Codec?] { audioGroups.isEmpty ? [nil] : audioGroups.map { $0 } }
 
     private func writeBoundMaster() throws {
         let variants: [MasterPlaylist.Variant]
         if let video = plan.video {
-            variants = zip(video.rungs, video.codecs).map { rung, codec in
-                variant(rung: rung, codec: codec, bandwidth: boundBandwidth(rung),
-                        average: rung.bitrate + (tracks.audio.isEmpty ? 0 : plan.preset.audio.bitrate))
+            variants = zip(video.rungs, video.codecs).flatMap { rung, codec in
+                variantGroups.map { group in
+                    variant(rung: rung, codec: codec, group: group, bandwidth: boundBandwidth(rung, group: group ?? .aac),
+                            average: rung.bitrate + (group.map(audioBitrate) ?? 0))
+                }
             }
         } else {
-            variants = tracks.audio.map { audioVariant($0, bandwidth: audioBound, average: plan.preset.audio.bitrate) }
+            variants = tracks.audio.map { audioVariant($0, bandwidth: audioBound($0.group), average: audioBitrate($0.group)) }
         }
         try writeMaster(variants: variants, iFrames: [])
     }
@@ -94,7 +110,8 @@ public struct TitlePlaylists: Sendable {
     public func processingResult() -> TranscodeResult {
         let video = plan.video.map { video in
             zip(video.rungs, video.codecs).map { rung, codec -> TranscodeResult.VideoRendition in
-                let variant = variant(rung: rung, codec: codec, bandwidth: boundBandwidth(rung), average: rung.bitrate)
+                let variant = variant(rung: rung, codec: codec, group: audioGroups.first, bandwidth: boundBandwidth(rung),
+                                      average: rung.bitrate)
                 return TranscodeResult.VideoRendition(
                     name: rung.name, width: rung.width, height: rung.height, size: 0, bandwidth: variant.bandwidth,
                     averageBandwidth: variant.averageBandwidth, codecs: variant.codecs.joined(separator: ","),
@@ -106,8 +123,8 @@ public struct TitlePlaylists: Sendable {
             frameRate: plan.video?.frameRate.doubleValue, video: video,
             audio: tracks.audio.map {
                 TranscodeResult.AudioRendition(language: $0.language.tag, name: $0.name, isDefault: $0.isDefault,
-                                               channels: $0.channels, size: 0, bandwidth: audioBound, codecs: $0.codecs,
-                                               playlist: TitleLayout.audioPlaylist($0.folder), sidecar: $0.sidecar)
+                                               channels: $0.channels, size: 0, bandwidth: audioBound($0.group), codecs: $0.codecs,
+                                               playlist: TitleLayout.audioPlaylist($0.folder), sidecar: $0.sidecar, codec: $0.codec)
             },
             subtitles: tracks.subtitles.map {
                 TranscodeResult.SubtitleRendition(language: $0.language.tag, name: $0.name, isForced: $0.isForced,
@@ -136,10 +153,11 @@ public struct TitlePlaylists: Sendable {
         for rung in plan.video?.rungs ?? [] {
             try write(segments: videoDurations ?? [], type: type, ended: true, to: layout.rungFolder(rung.name), initSegment: hasInit)
         }
-        let audio = audioSegments(tracks.audioSegments ?? 0, totalSamples: tracks.audioSamples)
-        let audioDurations = audio.map(audioSeconds)
+        let audio = audioSegments(tracks.audioSegments ?? 0, ended: true)
+        let audioDurations = audio[.aac, default: []].map(audioSeconds)
         for track in tracks.audio {
-            try write(segments: audioDurations, type: type, ended: true, to: layout.audioFolder(track.folder), initSegment: hasInit)
+            try write(segments: audio[track.group, default: []].map(audioSeconds), type: type, ended: true,
+                      to: layout.audioFolder(track.folder), initSegment: hasInit)
         }
         let subtitleDurations = videoDurations ?? audioDurations
         let titleEnd = subtitleDurations.reduce(0, +)
@@ -157,7 +175,7 @@ public struct TitlePlaylists: Sendable {
                       initSegment: false, subtitles: true)
         }
         let measured = try writeMeasuredMaster()
-        let audioPeak = measured.audio.map(\.bandwidth).max() ?? 0
+        let audioPeak = measured.audio.filter { $0.codec != .eac3 }.map(\.bandwidth).max() ?? 0
         try writeDASH(video: video, audio: audio,
                       bandwidths: { rung in (measured.video.first { $0.name == rung.name }?.bandwidth ?? audioPeak) - audioPeak },
                       audioBandwidth: { track in measured.audio.first { $0.playlist == TitleLayout.audioPlaylist(track.folder) }?.bandwidth ?? 0 },
@@ -167,15 +185,16 @@ public struct TitlePlaylists: Sendable {
 
     private func writeMeasuredMaster() throws -> Measured {
         var measured = Measured()
-        var audioPeak = 0, audioAverage = 0
+        var audioPeak: [AudioFormat.Codec: Int] = [:], audioAverage: [AudioFormat.Codec: Int] = [:]
         for audio in tracks.audio {
             let uri = TitleLayout.audioPlaylist(audio.folder)
             let bitrate = try BitrateMeasurement(playlistAt: layout.root.appendingPathComponent(uri))
-            audioPeak = max(audioPeak, bitrate.peak)
-            audioAverage = max(audioAverage, bitrate.average)
+            audioPeak[audio.group] = max(audioPeak[audio.group] ?? 0, bitrate.peak)
+            audioAverage[audio.group] = max(audioAverage[audio.group] ?? 0, bitrate.average)
             measured.audio.append(TranscodeResult.AudioRendition(
                 language: audio.language.tag, name: audio.name, isDefault: audio.isDefault, channels: audio.channels,
-                size: bitrate.bytes, bandwidth: bitrate.peak, codecs: audio.codecs, playlist: uri, sidecar: audio.sidecar))
+                size: bitrate.bytes, bandwidth: bitrate.peak, codecs: audio.codecs, playlist: uri, sidecar: audio.sidecar,
+                codec: audio.codec))
         }
         measured.subtitles = tracks.subtitles.map {
             TranscodeResult.SubtitleRendition(language: $0.language.tag, name: $0.name, isForced: $0.isForced,
@@ -187,9 +206,12 @@ public struct TitlePlaylists: Sendable {
             for (rung, codec) in zip(video.rungs, video.codecs) {
                 let folder = layout.rungFolder(rung.name)
                 let bitrate = try BitrateMeasurement(playlistAt: folder.appendingPathComponent(TitleLayout.mediaPlaylistName))
-                let variant = variant(rung: rung, codec: codec, bandwidth: bitrate.peak + audioPeak,
-                                      average: bitrate.average + audioAverage)
-                variants.append(variant)
+                let rungVariants = variantGroups.map { group in
+                    variant(rung: rung, codec: codec, group: group, bandwidth: bitrate.peak + (group.flatMap { audioPeak[$0] } ?? 0),
+                            average: bitrate.average + (group.flatMap { audioAverage[$0] } ?? 0))
+                }
+                variants += rungVariants
+                let first = rungVariants[0]  // the first group's, for the catalog
                 var iFrameURI: String?
                 // An I-frame range inside a segment encrypted whole cannot be decrypted on its own.
                 if plan.preset.encryption == .none, let playlist = try IFramePlaylist(rungFolder: folder) {
@@ -201,8 +223,8 @@ public struct TitlePlaylists: Sendable {
                 }
                 measured.video.append(TranscodeResult.VideoRendition(
                     name: rung.name, width: rung.width, height: rung.height, size: bitrate.bytes,
-                    bandwidth: variant.bandwidth, averageBandwidth: variant.averageBandwidth,
-                    codecs: variant.codecs.joined(separator: ","), playlist: variant.uri, iFramePlaylist: iFrameURI))
+                    bandwidth: first.bandwidth, averageBandwidth: first.averageBandwidth,
+                    codecs: first.codecs.joined(separator: ","), playlist: first.uri, iFramePlaylist: iFrameURI))
             }
             measured.video.sort { $0.bandwidth < $1.bandwidth }
         } else {
@@ -228,10 +250,16 @@ public struct TitlePlaylists: Sendable {
         }
     }
 
-    /// Audio segments `0..<count` in samples on the title's clock; the last ends at
-    /// `totalSamples` when the title is complete.
-    private func audioSegments(_ count: Int, totalSamples: Int64?) -> [Span] {
-        guard let segmentation = plan.audio else { return [] }
+    /// Each audio group's segments `0..<count` in samples on the title's clock; once `ended`,
+    /// the last ends where its renditions do.
+    private func audioSegments(_ count: Int, ended: Bool) -> [AudioFormat.Codec: [Span]] {
+        [.aac: audioSegments(count, totalSamples: ended ? tracks.audioSamples : nil, segmentation: plan.audio),
+         .eac3: audioSegments(count, totalSamples: ended ? tracks.surroundSamples : nil, segmentation: plan.surround)]
+    }
+
+    /// Audio segments `0..<count` of `segmentation`; the last ends at `totalSamples`, if given.
+    private func audioSegments(_ count: Int, totalSamples: Int64?, segmentation: AudioSegmentation?) -> [Span] {
+        guard let segmentation else { return [] }
         return (0..<count).map { n in
             let start = segmentation.start(n, on: plan.timeline), next = segmentation.start(n + 1, on: plan.timeline)
             return Span(start: start, duration: (n == count - 1 ? totalSamples ?? next : next) - start)
@@ -253,11 +281,11 @@ public struct TitlePlaylists: Sendable {
         layout.format == .fmp4 && plan.preset.encryption == .none ? TitleLayout.dashManifestName : nil
     }
 
-    /// Writes `manifest.mpd` over the segments `video` (frames) and `audio` (samples), after
+    /// Writes `manifest.mpd` over the segments `video` (frames) and `audio` (samples, per group), after
     /// the media playlists, so it never lists a segment they do not (fMP4 titles only).
     /// Subtitles (the whole-file WebVTT, written at the end)
     /// only when the title is complete (`withText`).
-    private func writeDASH(video: [Span], audio: [Span], bandwidths: (PlannedRung) -> Int, audioBandwidth: (TrackManifest.Audio) -> Int,
+    private func writeDASH(video: [Span], audio: [AudioFormat.Codec: [Span]], bandwidths: (PlannedRung) -> Int, audioBandwidth: (TrackManifest.Audio) -> Int,
                            presentation: DASHManifest.Presentation, withText: Bool = false) throws {
         guard dashManifest != nil else { return }
         var sets: [DASHManifest.VideoSet] = []
@@ -280,16 +308,17 @@ public struct TitlePlaylists: Sendable {
             }
         }
         let samples = plan.leadInSamples
-        let audioTimeline = DASHManifest.Timeline(
-            timescale: plan.audio?.sampleRate ?? 1, presentationTimeOffset: samples,
-            segments: audio.map { Span(start: samples + $0.start, duration: $0.duration) })
+        func audioTimeline(_ group: AudioFormat.Codec) -> DASHManifest.Timeline {
+            DASHManifest.Timeline(timescale: plan.audio?.sampleRate ?? 1, presentationTimeOffset: samples,
+                                  segments: audio[group, default: []].map { Span(start: samples + $0.start, duration: $0.duration) })
+        }
         let manifest = DASHManifest(
             presentation: presentation, minBufferTime: Double(plan.timeline.targetDuration), initSegment: TitleLayout.initSegmentName,
             segmentTemplate: layout.dashSegmentTemplate, startNumber: TitleLayout.fileNumber(0), video: sets,
             audio: tracks.audio.map { track in
                 DASHManifest.Audio(id: "audio-\(track.folder)", path: TitleLayout.audioPath(track.folder), language: track.language,
                                    label: track.name, isDefault: track.isDefault, channels: track.channels, codecs: track.codecs,
-                                   bandwidth: audioBandwidth(track), sampleRate: plan.audio?.sampleRate ?? 0, timeline: audioTimeline)
+                                   bandwidth: audioBandwidth(track), sampleRate: plan.audio?.sampleRate ?? 0, timeline: audioTimeline(track.group))
             },
             text: withText ? tracks.subtitles.map { track in
                 DASHManifest.Text(id: "subs-\(track.folder)", path: track.fileURI, language: track.language, label: track.name,
@@ -334,11 +363,13 @@ public struct TitlePlaylists: Sendable {
         return rung.hdr?.videoRange ?? .sdr
     }
 
-    private func variant(rung: PlannedRung, codec: String, bandwidth: Int, average: Int) -> MasterPlaylist.Variant {
+    /// A rung's variant with audio `group` (nil: a title without audio).
+    private func variant(rung: PlannedRung, codec: String, group: AudioFormat.Codec?, bandwidth: Int, average: Int) -> MasterPlaylist.Variant {
         MasterPlaylist.Variant(
-            bandwidth: bandwidth, averageBandwidth: average, codecs: [codec] + (tracks.audio.first.map { [$0.codecs] } ?? []),
+            bandwidth: bandwidth, averageBandwidth: average,
+            codecs: [codec] + (tracks.audio.first { $0.group == group }.map { [$0.codecs] } ?? []),
             resolution: (rung.width, rung.height), frameRate: plan.video?.frameRate.doubleValue, videoRange: videoRange(rung),
-            audioGroup: tracks.audio.isEmpty ? nil : Self.audioGroup,
+            audioGroup: group.map(Self.audioGroup),
             subtitlesGroup: tracks.subtitles.isEmpty ? nil : Self.subtitlesGroup,
             closedCaptionsGroup: plan.video?.closedCaptions != nil && rung.codec.carriesClosedCaptions ? Self.closedCaptionsGroup : nil,
             uri: TitleLayout.rungPlaylist(rung.name))
@@ -355,7 +386,7 @@ public struct TitlePlaylists: Sendable {
         var renditions: [MasterPlaylist.Rendition] = []
         if plan.video != nil {
             renditions += tracks.audio.map { audio in
-                MasterPlaylist.Rendition(kind: .audio, groupID: Self.audioGroup, language: audio.language, name: audio.name,
+                MasterPlaylist.Rendition(kind: .audio, groupID: Self.audioGroup(audio.group), language: audio.language, name: audio.name,
                                          isDefault: audio.isDefault, autoselect: true, forced: false, channels: audio.channels,
                                          uri: TitleLayout.audioPlaylist(audio.folder))
             }

@@ -14,6 +14,11 @@ public struct TrackManifest: Codable, Sendable, Equatable {
         public var codecs: String
         /// The dubbing file it was made from; nil for a stream of the source.
         public var sidecar: String?
+        /// nil: AAC (the stereo group; a manifest written before surround says none).
+        public var codec: AudioFormat.Codec?
+
+        /// Its group in the master: `aac` or `eac3`.
+        public var group: AudioFormat.Codec { codec ?? .aac }
     }
 
     public struct Subtitle: Codable, Sendable, Equatable {
@@ -41,6 +46,8 @@ public struct TrackManifest: Codable, Sendable, Equatable {
     /// Set when the task is done: the audio renditions' segments and samples (title clock).
     public var audioSegments: Int?
     public var audioSamples: Int64?
+    /// The same of the E-AC-3 renditions, if any (their own packets, their own priming).
+    public var surroundSamples: Int64?
 
     public init() {}
 

@@ -105,3 +105,11 @@ private func uniqueName(_ name: String, among names: [String]) -> String {
     }
     return candidate
 }
+
+extension MediaSource {
+    /// The channels of an audio track of this source; nil for a sidecar's (not opened here).
+    func channels(of origin: TrackPlan.Origin) -> Int? {
+        guard case let .stream(index) = origin else { return nil }
+        return audio.first { $0.index == index }?.channels
+    }
+}

@@ -50,7 +50,7 @@ final class TrackRun {
     private let segmentsPlanned: Int
     private let packet: Packet, dubPacket: Packet
 
-    /// Every audio rendition, in `tracks.audio` order.
+    /// Every audio rendition: the AAC ones in `tracks.audio` order, then the E-AC-3 ones.
     private var audio: [AudioRenditionEncoder] = []
     /// The renditions of the source's own streams, decoded as the source is read.
     private var sourceAudio: [AudioRenditionEncoder] = []
@@ -103,18 +103,31 @@ final class TrackRun {
         manifest.subtitleSegments = subtitleSegments
         manifest.audioSegments = completed.min()
         manifest.audioSamples = audio.first?.samplesEncoded
+        manifest.surroundSamples = audio.first { $0.format.codec == .eac3 }?.packetsEnd
         try manifest.write(to: folder.trackManifest)
         try? FileManager.default.removeItem(at: folder.trackStaging)
         progress(duration)
         return manifest
     }
 
-    /// An encoder for each planned audio track; its segments move into the title as each is whole.
+    /// An encoder for each planned audio track, and an E-AC-3 one beside it when the title
+    /// has surround (`TitlePlan.surround`, in folder `<folder>-eac3`); its segments move into
+    /// the title as each is whole.
     private func openAudio() {
         guard let segmentation = plan.audio else { return }
-        for track in tracks.audio {
+        let stereo = AudioFormat.stereo(plan.preset.audio)
+        var renditions = tracks.audio.map { (track: $0, format: stereo, segmentation: segmentation) }
+        if let surround = plan.surround, let settings = plan.preset.surround {
+            renditions += tracks.audio.map { track in
+                var copy = track
+                copy.folder += "-eac3"
+                let format = AudioFormat.surround(settings, sampleRate: stereo.sampleRate, sourceChannels: source.channels(of: track.origin) ?? 2)
+                return (copy, format, surround)
+            }
+        }
+        for (track, format, segmentation) in renditions where !dropped.contains(track.origin) {
             do {
-                let rendition = try audioEncoder(for: track, segmentation: segmentation)
+                let rendition = try audioEncoder(for: track, format: format, segmentation: segmentation)
                 rendition.leadIn = plan.leadInSamples
                 let position = audio.count, staged = rendition.folder
                 completed.append(0)
@@ -126,6 +139,9 @@ final class TrackRun {
                 }
                 audio.append(rendition)
                 if rendition.demuxer === source.demuxer { sourceAudio.append(rendition) } else { dubs.append(rendition) }
+            } catch where format.codec == .eac3 {  // its stereo rendition stays
+                manifest.warnings.append(TrackWarning(file: fileName(track.origin), language: track.language.tag,
+                                                      reason: "no E-AC-3 rendition: \(ErrorWords.describe(error))", published: true))
             } catch {
                 leaveOut(track.origin, language: track.language, error)
             }
@@ -134,7 +150,7 @@ final class TrackRun {
 
     /// The encoder of one planned audio track: a stream of the source, or the best audio
     /// stream of a dubbing file.
-    private func audioEncoder(for track: TrackPlan.AudioTrack, segmentation: AudioSegmentation) throws -> AudioRenditionEncoder {
+    private func audioEncoder(for track: TrackPlan.AudioTrack, format: AudioFormat, segmentation: AudioSegmentation) throws -> AudioRenditionEncoder {
         let demuxer: Demuxer, index: Int
         switch track.origin {
         case let .stream(stream):
@@ -148,7 +164,7 @@ final class TrackRun {
             throw PackagingError(file: plan.source, cause: .noUsableStream)
         }
         return try AudioRenditionEncoder(
-            track: track, demuxer: demuxer, streamIndex: index, settings: plan.preset.audio, layout: staging,
+            track: track, demuxer: demuxer, streamIndex: index, format: format, layout: staging,
             timeline: timeline, segments: plan.timeline, segmentation: segmentation, cipher: cipher)
     }
 
@@ -194,9 +210,11 @@ final class TrackRun {
     /// their segments is listed.
     private func writeRenditions() throws {
         tracks.remove(dropped)
-        manifest.audio = zip(tracks.audio, audio).map { track, rendition in
-            TrackManifest.Audio(folder: track.folder, language: track.language, name: track.name, isDefault: track.isDefault,
-                                channels: rendition.channels, codecs: rendition.codecString, sidecar: track.origin.sidecarPath)
+        manifest.audio = audio.map { rendition in
+            let track = rendition.track
+            return TrackManifest.Audio(folder: track.folder, language: track.language, name: track.name, isDefault: track.isDefault,
+                                       channels: rendition.channels, codecs: rendition.codecString, sidecar: track.origin.sidecarPath,
+                                       codec: rendition.format.codec)
         }
         manifest.subtitles = subtitles.map { entry in
             let track = entry.track

@@ -28,6 +28,8 @@ public struct TranscodeResult: Sendable, Codable, Equatable {
         public var playlist: String
         /// The dubbing file it was made from; nil for a stream of the source.
         public var sidecar: String?
+        /// nil: AAC, the stereo group.
+        public var codec: AudioFormat.Codec? = nil
     }
 
     public struct SubtitleRendition: Sendable, Codable, Equatable {

@@ -200,6 +200,52 @@ import TestSupport
         #expect(mpd.contains(#"codecs="\#(expected)""#) && mpd.components(separatedBy: #"contentType="video""#).count == 3)
     }
 
+    /// A 5.1 source and a stereo dub: beside the stereo `aac` group, an `eac3` group with a
+    /// member per language (5.1 for the source's track, stereo for the dub), same names and
+    /// defaults; each video variant once per group, AAC first; DASH lists both codecs.
+    @Test func aSurroundSourceGetsAnEAC3GroupBesideTheStereoOne() throws {
+        let folder = try Fixtures.temporaryFolder("eac3")
+        let source = folder.appendingPathComponent("surround.mp4"), title = folder.appendingPathComponent("title")
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=4", "-f", "lavfi",
+            "-i", "aevalsrc=0.1*sin(2*PI*440*t)|0.1*sin(2*PI*550*t)|0.1*sin(2*PI*660*t)|0.1*sin(2*PI*60*t)|0.1*sin(2*PI*770*t)|0.1*sin(2*PI*880*t):c=5.1:s=48000:d=4",
+            "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "384k", "-metadata:s:a:0", "language=eng", "-shortest", source.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        let output = try runProcess(Fixtures.binary, ["transcode", source.path, "--out", title.path, "--preset", "preview",
+                                                      "--audio", Fixtures.sample("audio-only.m4a").path + ":de"])
+        try #require(output.status == 0, "\(output.stderr)")
+        let master = try String(contentsOf: title.appendingPathComponent("master.m3u8"), encoding: .utf8)
+        let lines = master.components(separatedBy: "\n")
+        func attributes(_ line: String) -> [String: String] {
+            Dictionary(line.matches(of: /([A-Z-]+)=("[^"]*"|[^,]*)/).map { (String($0.1), String($0.2).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+        let media = lines.filter { $0.hasPrefix("#EXT-X-MEDIA:TYPE=AUDIO") }.map(attributes)
+        let stereo = media.filter { $0["GROUP-ID"] == "aac" }, surround = media.filter { $0["GROUP-ID"] == "eac3" }
+        #expect(stereo.count == 2 && surround.count == 2, "\(master)")
+        #expect(stereo.map { [$0["LANGUAGE"], $0["NAME"], $0["DEFAULT"]] } == surround.map { [$0["LANGUAGE"], $0["NAME"], $0["DEFAULT"]] })
+        #expect(stereo.allSatisfy { $0["CHANNELS"] == "2" } && surround.map { $0["CHANNELS"] } == ["6", "2"], "\(surround)")
+        let variants = lines.filter { $0.hasPrefix("#EXT-X-STREAM-INF:") }.map(attributes)
+        #expect(variants.map { $0["AUDIO"] } == ["aac", "eac3"], "the rung once per group, AAC first: \(master)")
+        #expect(variants.allSatisfy { ($0["CODECS"] ?? "").hasSuffix($0["AUDIO"] == "aac" ? ",mp4a.40.2" : ",ec-3") }, "\(master)")
+        let eac3 = try #require(surround.first?["URI"])
+        let stream = try #require(try FFprobe.streams(title.appendingPathComponent(eac3), extra: ["-count_frames"]).first)
+        #expect(stream.string("codec_name") == "eac3" && stream.number("channels") == 6 && stream.string("channel_layout") == "5.1(side)", "\(stream)")
+        #expect(abs((stream.number("nb_read_frames") ?? 0) * 1536 / 48000 - 4) < 0.2, "four seconds of it: \(stream)")
+        let mpd = try String(contentsOf: title.appendingPathComponent("manifest.mpd"), encoding: .utf8)
+        #expect(mpd.contains(#"codecs="ec-3""#) && mpd.contains(#"codecs="mp4a.40.2""#), "\(mpd)")
+        #expect(try FFprobe.streams(title.appendingPathComponent("manifest.mpd")).contains { $0.string("codec_name") == "eac3" })
+        // Each group's timeline is its own segments' (E-AC-3 frames are 1536 samples, AAC's 1024).
+        let checked = try runProcess(URL(fileURLWithPath: "/usr/bin/python3"), [
+            DASHTests.readers.appendingPathComponent("check_mpd.py").path, title.appendingPathComponent("manifest.mpd").absoluteString,
+            title.appendingPathComponent("master.m3u8").absoluteString])
+        let report = try JSONSerialization.jsonObject(with: Data(checked.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(checked.status == 0 && (report["problems"] as? [String])?.isEmpty == true, "\(report["problems"] ?? checked.stderr)")
+        #expect((report["representations"] as? [String: Any])?.keys.sorted() == ["180p", "audio-de", "audio-de-eac3", "audio-en", "audio-en-eac3"])
+        let played = try Players.gstreamer(title.appendingPathComponent(eac3).absoluteString)
+        #expect(played.ended, "GStreamer plays the E-AC-3 rendition: \(played.output.suffix(2000))")
+    }
+
     @Test func aSurroundSourcesCentreSurvivesTheStereoDownmixAtMinus3dBAndItsLFEIsDropped() throws {
         // ITU-R BS.775: L = FL + 0.707 C + 0.707 SL, R likewise; the LFE is not mixed in.
         let folder = try Fixtures.temporaryFolder("surround")
@@ -211,7 +257,8 @@ import TestSupport
         try #require(made.status == 0, "\(made.stderr)")
         let output = try runProcess(Fixtures.binary, ["transcode", source.path, "--out", title.path, "--preset", "preview"])
         try #require(output.status == 0, "\(output.stderr)")
-        let audio = try #require(FileManager.default.contentsOfDirectory(atPath: title.appendingPathComponent("audio").path).first)
+        let audio = try #require(FileManager.default.contentsOfDirectory(atPath: title.appendingPathComponent("audio").path)
+            .first { !$0.hasSuffix("-eac3") })
         let folderPath = title.appendingPathComponent("audio/\(audio)")
         let segments = try FileManager.default.contentsOfDirectory(atPath: folderPath.path).filter { $0.hasSuffix(".m4s") }.sorted()
         var whole = try Data(contentsOf: folderPath.appendingPathComponent("init.mp4"))

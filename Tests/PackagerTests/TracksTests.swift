@@ -23,11 +23,11 @@ import TestSupport
         #expect(audio.map { $0["LANGUAGE"] } == ["en", "fr", "de"])
         #expect(audio.map { $0["NAME"] } == ["English", "Français", "Deutsch"])
         #expect(audio.map { $0["DEFAULT"] } == ["NO", "YES", "NO"])
-        #expect(audio.allSatisfy { $0["GROUP-ID"] == "audio" && $0["AUTOSELECT"] == "YES" && $0["CHANNELS"] == "2" })
+        #expect(audio.allSatisfy { $0["GROUP-ID"] == "aac" && $0["AUTOSELECT"] == "YES" && $0["CHANNELS"] == "2" })
         #expect(audio.map { $0["URI"] } == ["audio/en/index.m3u8", "audio/fr/index.m3u8", "audio/de/index.m3u8"])
         #expect(title.result.audio.map(\.sidecar) == [nil, nil, Fixtures.sample("audio-only.m4a").path])
         let variants = tags("#EXT-X-STREAM-INF:")
-        #expect(!variants.isEmpty && variants.allSatisfy { $0["AUDIO"] == "audio" && $0["SUBTITLES"] == "subs" })
+        #expect(!variants.isEmpty && variants.allSatisfy { $0["AUDIO"] == "aac" && $0["SUBTITLES"] == "subs" })
     }
 
     @Test func subtitleStreamAndLatin1SidecarAreWebVTTRenditions() throws {

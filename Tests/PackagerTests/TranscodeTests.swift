@@ -87,7 +87,7 @@ import TestSupport
             let stream = try FFprobe.streams(title.url(rung.playlist)).first.unwrap("stream")
             #expect(variant["RESOLUTION"] == "\(stream.number("width").map(Int.init)!)x\(stream.number("height").map(Int.init)!)")
             #expect(variant["FRAME-RATE"] == "30.000")
-            #expect(variant["AUDIO"] == "audio")
+            #expect(variant["AUDIO"] == "aac")
             let profileByte = ["High": "64", "Main": "4d", "Constrained Baseline": "42"][stream.string("profile") ?? ""]
             let level = String(format: "%02x", Int(stream.number("level") ?? 0))
             #expect(variant["CODECS"]?.hasPrefix("avc1.\(profileByte ?? "?")") == true)
