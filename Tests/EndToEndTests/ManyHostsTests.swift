@@ -125,15 +125,22 @@ import TestSupport
 
     @Test func whenPostgreSQLIsLostMidTitleTheStoppedTasksRunAgainOnceItIsBack() throws {
         defer { tearDown() }
-        try drop(try Self.clip(seconds: 40, size: "640x360"))
-        var title = "", jobID = ""
+        try drop(try Self.clip(seconds: 40, size: "1280x720"))
+        var title = "", jobID = "", first = Int.max
+        func running() throws -> [Int] {
+            (try daemons[0].json("/api/jobs/\(jobID)")["chunks"] as? [[String: Any]] ?? [])
+                .filter { $0["state"] as? String == "running" }.compactMap { $0["index"] as? Int }
+        }
         try waitUntil(timeout: 60) {
             guard let job = try daemons[0].jobs().first, let id = job["id"] as? String,
                   try daemons[0].get("/hls/\(job["mediaId"] as? String ?? "")/master.m3u8").status == 200 else { return false }
             (title, jobID) = (job["mediaId"] as? String ?? "", id)
-            let chunks = try daemons[0].json("/api/jobs/\(id)")["chunks"] as? [[String: Any]] ?? []
-            return chunks.contains { $0["state"] as? String == "running" }
+            first = try running().min() ?? .max
+            return first != .max
         }
+        // A chunk that has just started, so that it still runs once the leases have lapsed
+        // (on a fast machine the first running chunk may end within the lease).
+        try waitUntil(timeout: 60) { try running().contains { $0 > first } }
         let early = try daemons[0].get("/hls/\(title)/360p/seg_00001.m4s")
         #expect(early.status == 200)
         // Lost for longer than the leases (5 s): the daemons stop their workers. Nothing of

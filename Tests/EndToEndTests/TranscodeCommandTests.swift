@@ -200,17 +200,26 @@ import TestSupport
         #expect(mpd.contains(#"codecs="\#(expected)""#) && mpd.components(separatedBy: #"contentType="video""#).count == 3)
     }
 
+    /// 4 s of 320x180 H.264 with 5.1 AAC whose channels (FL|FR|FC|LFE|SL|SR) are the
+    /// `aevalsrc` expressions `channels`, made by the ffmpeg CLI in `folder`.
+    func surroundSource(in folder: URL, channels: String, language: String? = nil) throws -> URL {
+        let source = folder.appendingPathComponent("surround.mp4")
+        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=4", "-f", "lavfi",
+            "-i", "aevalsrc=\(channels):c=5.1:s=48000:d=4", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "384k"]
+            + (language.map { ["-metadata:s:a:0", "language=\($0)"] } ?? []) + ["-shortest", source.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        return source
+    }
+
     /// A 5.1 source and a stereo dub: beside the stereo `aac` group, an `eac3` group with a
     /// member per language (5.1 for the source's track, stereo for the dub), same names and
     /// defaults; each video variant once per group, AAC first; DASH lists both codecs.
     @Test func aSurroundSourceGetsAnEAC3GroupBesideTheStereoOne() throws {
         let folder = try Fixtures.temporaryFolder("eac3")
-        let source = folder.appendingPathComponent("surround.mp4"), title = folder.appendingPathComponent("title")
-        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
-            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=4", "-f", "lavfi",
-            "-i", "aevalsrc=0.1*sin(2*PI*440*t)|0.1*sin(2*PI*550*t)|0.1*sin(2*PI*660*t)|0.1*sin(2*PI*60*t)|0.1*sin(2*PI*770*t)|0.1*sin(2*PI*880*t):c=5.1:s=48000:d=4",
-            "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "384k", "-metadata:s:a:0", "language=eng", "-shortest", source.path])
-        try #require(made.status == 0, "\(made.stderr)")
+        let source = try surroundSource(in: folder, channels: "0.1*sin(2*PI*440*t)|0.1*sin(2*PI*550*t)|0.1*sin(2*PI*660*t)|"
+                                            + "0.1*sin(2*PI*60*t)|0.1*sin(2*PI*770*t)|0.1*sin(2*PI*880*t)", language: "eng")
+        let title = folder.appendingPathComponent("title")
         let output = try runProcess(Fixtures.binary, ["transcode", source.path, "--out", title.path, "--preset", "preview",
                                                       "--audio", Fixtures.sample("audio-only.m4a").path + ":de"])
         try #require(output.status == 0, "\(output.stderr)")
@@ -249,12 +258,8 @@ import TestSupport
     @Test func aSurroundSourcesCentreSurvivesTheStereoDownmixAtMinus3dBAndItsLFEIsDropped() throws {
         // ITU-R BS.775: L = FL + 0.707 C + 0.707 SL, R likewise; the LFE is not mixed in.
         let folder = try Fixtures.temporaryFolder("surround")
-        let source = folder.appendingPathComponent("surround.mp4"), title = folder.appendingPathComponent("title")
-        let made = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
-            "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=4", "-f", "lavfi",
-            "-i", "aevalsrc=0|0|0.5*sin(2*PI*1000*t)*lt(t\\,2)|0.5*sin(2*PI*60*t)*gte(t\\,2)|0|0:c=5.1:s=48000:d=4",
-            "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "384k", "-shortest", source.path])
-        try #require(made.status == 0, "\(made.stderr)")
+        let source = try surroundSource(in: folder, channels: "0|0|0.5*sin(2*PI*1000*t)*lt(t\\,2)|0.5*sin(2*PI*60*t)*gte(t\\,2)|0|0")
+        let title = folder.appendingPathComponent("title")
         let output = try runProcess(Fixtures.binary, ["transcode", source.path, "--out", title.path, "--preset", "preview"])
         try #require(output.status == 0, "\(output.stderr)")
         let audio = try #require(FileManager.default.contentsOfDirectory(atPath: title.appendingPathComponent("audio").path)

@@ -29,21 +29,26 @@ import VaultLayout
             try Data(#"{"name": "test", "segmentDuration": 2, "keyframeInterval": 1}"#.utf8).write(to: presetFile)
             let preset = try PresetLibrary(folders: [Fixtures.presetsFolder]).load(presetFile.path)
             let plan = try TitlePlan(path: source.path, preset: preset, sidecars: [], chunking: .progressive(workers: 4))
+            let (folder, result) = try package(plan, in: scratch)
+            let whole = scratch.appendingPathComponent("whole")
+            try FileManager.default.createDirectory(at: whole, withIntermediateDirectories: true)
+            _ = try TranscodePipeline(source: try MediaSource(path: source.path), preset: preset).run(into: whole)
+            return ChunkedTitle(source: source, folder: folder, plan: plan, result: result, whole: whole)
+        }
+
+        /// Packages `plan` as the daemon's tasks do, into `scratch/title`: its chunks, the
+        /// last first (as a second worker could finish it), its tracks, its finish.
+        static func package(_ plan: TitlePlan, in scratch: URL) throws -> (folder: URL, result: TranscodeResult) {
             let work = PackagingFolder(root: scratch.appendingPathComponent("work"))
             try FileManager.default.createDirectory(at: work.root, withIntermediateDirectories: true)
             let folder = scratch.appendingPathComponent("title")
-            let layout = TitleLayout(root: folder, format: preset.segmentFormat)
-            // The last chunk first, as a second worker could finish it.
+            let layout = TitleLayout(root: folder, format: plan.preset.segmentFormat)
             for chunk in plan.chunks.reversed() {
                 let result = try ChunkPackager(plan: plan, chunk: chunk, folder: work).run()
                 try ChunkPackager.moveSegments(of: result, plan: plan, folder: work, title: layout)
             }
             _ = try TrackPackager(plan: plan, sidecars: [], folder: work, title: layout).run()
-            let result = try TitleFinisher(plan: plan, folder: work, title: layout, type: .event).run(elapsed: 1)
-            let whole = scratch.appendingPathComponent("whole")
-            try FileManager.default.createDirectory(at: whole, withIntermediateDirectories: true)
-            _ = try TranscodePipeline(source: try MediaSource(path: source.path), preset: preset).run(into: whole)
-            return ChunkedTitle(source: source, folder: folder, plan: plan, result: result, whole: whole)
+            return (folder, try TitleFinisher(plan: plan, folder: work, title: layout, type: .event).run(elapsed: 1))
         }
 
         /// A rendition's init segment and media segments joined, as a player reads them.
@@ -82,16 +87,7 @@ import VaultLayout
         let preset = try PresetLibrary(folders: [Fixtures.presetsFolder]).load(presetFile.path)
         let plan = try TitlePlan(path: source.path, preset: preset, sidecars: [], chunking: .progressive(workers: 2))
         #expect(plan.chunks.count > 1 && plan.video?.rungs.map { $0.hdr?.transfer } == [nil, .pq])
-        let work = PackagingFolder(root: scratch.appendingPathComponent("work"))
-        try FileManager.default.createDirectory(at: work.root, withIntermediateDirectories: true)
-        let folder = scratch.appendingPathComponent("title")
-        let layout = TitleLayout(root: folder, format: preset.segmentFormat)
-        for chunk in plan.chunks.reversed() {
-            let result = try ChunkPackager(plan: plan, chunk: chunk, folder: work).run()
-            try ChunkPackager.moveSegments(of: result, plan: plan, folder: work, title: layout)
-        }
-        _ = try TrackPackager(plan: plan, sidecars: [], folder: work, title: layout).run()
-        _ = try TitleFinisher(plan: plan, folder: work, title: layout, type: .event).run(elapsed: 1)
+        let (folder, _) = try ChunkedTitle.package(plan, in: scratch)
         let sdr = try FFprobe.frames(try ChunkedTitle.joined("180p", under: folder), entries: "frame=key_frame")
         let hdr = try FFprobe.frames(try ChunkedTitle.joined("180p-hdr", under: folder), entries: "frame=key_frame,pix_fmt,color_transfer")
         #expect(sdr.count == 240 && hdr.count == sdr.count, "\(sdr.count) SDR, \(hdr.count) HDR frames")
