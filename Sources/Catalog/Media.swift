@@ -1,4 +1,5 @@
 import Foundation
+import VaultLayout
 
 /// A playable title: a movie (or anime, cartoon, game video) or one episode of a series.
 /// Its files are `media/<id>/`, served as `/hls/<id>/…`.
@@ -120,7 +121,7 @@ public struct Rendition: Codable, Sendable, Equatable {
     }
 }
 
-/// One audio rendition of a title: a language of the source, or a dub.
+/// One audio rendition of a title: a language of the source, or a dub, in AAC or E-AC-3.
 public struct AudioTrack: Codable, Sendable, Equatable {
     public var mediaId: String
     /// BCP 47 tag.
@@ -130,8 +131,10 @@ public struct AudioTrack: Codable, Sendable, Equatable {
     public var isDub: Bool
     public var channels: Int
     public var playlist: String
+    public var codec: AudioCodec
 
-    public init(mediaId: String, language: String, name: String, isDefault: Bool, isDub: Bool, channels: Int, playlist: String) {
+    public init(mediaId: String, language: String, name: String, isDefault: Bool, isDub: Bool, channels: Int, playlist: String,
+                codec: AudioCodec = .aac) {
         self.mediaId = mediaId
         self.language = language
         self.name = name
@@ -139,6 +142,7 @@ public struct AudioTrack: Codable, Sendable, Equatable {
         self.isDub = isDub
         self.channels = channels
         self.playlist = playlist
+        self.codec = codec
     }
 }
 

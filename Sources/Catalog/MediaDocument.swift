@@ -23,6 +23,16 @@ public struct MediaDocument: Codable, Sendable, Equatable {
         public var file: String
     }
 
+    /// An audio rendition of any codec (SPEC §13); `loudness` is the source's measured level,
+    /// absent until measured.
+    public struct Audio: Codable, Sendable, Equatable {
+        public var language: String
+        public var codec: AudioCodec
+        public var channels: Int
+        public var loudness: Double?
+        public var url: String
+    }
+
     public struct Dub: Codable, Sendable, Equatable {
         public var language: String
         public var name: String
@@ -43,6 +53,7 @@ public struct MediaDocument: Codable, Sendable, Equatable {
         public var sources: [Source]
         public var subtitles: [Subtitle]
         public var dubbing: [Dub]
+        public var audio: [Audio]
         public var views: Int
     }
 
@@ -74,6 +85,8 @@ public struct MediaDocument: Codable, Sendable, Equatable {
     public var sources: [Source]
     public var subtitles: [Subtitle]
     public var dubbing: [Dub]
+    /// Every audio rendition, stereo AAC and E-AC-3 alike.
+    public var audio: [Audio]
     public var seasons: [Season]
     /// "processing" while it is packaged (already playable), then "ready".
     public var status: String
@@ -102,7 +115,7 @@ extension MediaDocument {
             durationSeconds: media.durationSeconds, poster: media.hasPoster ? Self.url(media.id, TitleLayout.posterName) : nil,
             hls: Self.url(media.id, TitleLayout.masterPlaylistName), dash: Self.dash(media),
             storyboard: media.hasStoryboard ? Self.url(media.id, TitleLayout.storyboardCuesName) : nil,
-            sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title), seasons: [],
+            sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title), audio: Self.audio(title), seasons: [],
             status: media.status.rawValue, progress: media.status == .processing ? title.progress ?? 0 : nil, views: title.views,
             createdAt: media.createdAt, updatedAt: media.updatedAt)
     }
@@ -116,7 +129,7 @@ extension MediaDocument {
                 duration: Self.minutes(episode.durationSeconds), durationSeconds: episode.durationSeconds,
                 poster: episode.hasPoster ? Self.url(episode.id, TitleLayout.posterName) : nil, hls: Self.url(episode.id, TitleLayout.masterPlaylistName),
                 dash: Self.dash(episode), sources: Self.sources(title), subtitles: Self.subtitles(title), dubbing: Self.dubbing(title),
-                views: title.views)
+                audio: Self.audio(title), views: title.views)
             let number = episode.seasonNumber ?? 1
             if seasons.last?.number == number { seasons[seasons.count - 1].episodes.append(entry) }
             else { seasons.append(Season(number: number, episodes: [entry])) }
@@ -127,7 +140,7 @@ extension MediaDocument {
             year: series.year, description: series.description, details: series.details, duration: Self.minutes(total), durationSeconds: total,
             poster: episodes.first { $0.media.hasPoster }.map { Self.url($0.media.id, TitleLayout.posterName) }, hls: nil, dash: nil,
             storyboard: nil,
-            sources: [], subtitles: [], dubbing: [], seasons: seasons,
+            sources: [], subtitles: [], dubbing: [], audio: [], seasons: seasons,
             status: episodes.contains { $0.media.status == .processing } ? Media.Status.processing.rawValue : Media.Status.ready.rawValue,
             progress: nil, views: episodes.reduce(0) { $0 + $1.views }, createdAt: series.createdAt, updatedAt: series.updatedAt)
     }
@@ -136,12 +149,12 @@ extension MediaDocument {
     private init(id: String, title: String, originalTitle: String, type: MediaType, genre: [String], year: Int?,
                  description: String, details: TitleDetails, duration: Double, durationSeconds: Double, poster: String?,
                  hls: String?, dash: String?, storyboard: String?, sources: [Source], subtitles: [Subtitle], dubbing: [Dub],
-                 seasons: [Season], status: String, progress: Double?, views: Int, createdAt: Date, updatedAt: Date) {
+                 audio: [Audio], seasons: [Season], status: String, progress: Double?, views: Int, createdAt: Date, updatedAt: Date) {
         (self.id, self.title, self.originalTitle, self.type, self.genre, self.year) = (id, title, originalTitle, type, genre, year)
         self.description = description
         (cast, director, studio, country, language, tags) = (details.cast, details.director, details.studio, details.country, details.language, details.tags)
         (self.duration, self.durationSeconds, self.poster, self.hls, self.dash, self.storyboard) = (duration, durationSeconds, poster, hls, dash, storyboard)
-        (self.sources, self.subtitles, self.dubbing, self.seasons) = (sources, subtitles, dubbing, seasons)
+        (self.sources, self.subtitles, self.dubbing, self.audio, self.seasons) = (sources, subtitles, dubbing, audio, seasons)
         (self.status, self.progress, self.views, self.createdAt, self.updatedAt) = (status, progress, views, createdAt, updatedAt)
     }
 
@@ -160,8 +173,15 @@ extension MediaDocument {
         }
     }
 
+    /// The stereo renditions: each language (and dub) once, as the players' menus list them.
     private static func dubbing(_ title: TitleRecord) -> [Dub] {
-        title.audio.map { Dub(language: $0.language, name: $0.name, default: $0.isDefault, url: url(title.media.id, $0.playlist)) }
+        title.audio.filter { $0.codec == .aac }.map {
+            Dub(language: $0.language, name: $0.name, default: $0.isDefault, url: url(title.media.id, $0.playlist))
+        }
+    }
+
+    private static func audio(_ title: TitleRecord) -> [Audio] {
+        title.audio.map { Audio(language: $0.language, codec: $0.codec, channels: $0.channels, loudness: nil, url: url(title.media.id, $0.playlist)) }
     }
 
     private static func url(_ id: String, _ path: String) -> String { TitleLayout.servedURL(id, path) }

@@ -321,8 +321,11 @@ enum OpenAPIDocument {
           "bandwidth": {"type": "integer"}, "codecs": {"type": "string"}}}},
         "subtitles": {"type": "array", "items": {"type": "object", "required": ["language", "name", "forced", "url", "file"], "properties": {
           "language": {"type": "string"}, "name": {"type": "string"}, "forced": {"type": "boolean"}, "url": {"type": "string"}, "file": {"type": "string"}}}},
-        "dubbing": {"type": "array", "items": {"type": "object", "required": ["language", "name", "default", "url"], "properties": {
+        "dubbing": {"type": "array", "description": "the stereo (AAC) renditions", "items": {"type": "object", "required": ["language", "name", "default", "url"], "properties": {
           "language": {"type": "string"}, "name": {"type": "string"}, "default": {"type": "boolean"}, "url": {"type": "string"}}}},
+        "audio": {"type": "array", "description": "every audio rendition, AAC and E-AC-3", "items": {"type": "object", "required": ["language", "codec", "channels", "url"], "properties": {
+          "language": {"type": "string"}, "codec": {"type": "string", "enum": ["aac", "eac3"]}, "channels": {"type": "integer"},
+          "loudness": {"type": "number", "description": "the source's integrated loudness, LUFS, once measured"}, "url": {"type": "string"}}}},
         "seasons": {"type": "array", "items": {"type": "object", "required": ["number", "episodes"], "properties": {
           "number": {"type": "integer"}, "episodes": {"type": "array", "items": {"type": "object", "required": ["id", "number", "title", "hls"], "properties": {
             "id": {"type": "string"}, "number": {"type": "integer"}, "title": {"type": "string"}, "duration": {"type": "number"},

@@ -222,10 +222,9 @@ public struct Publisher: Sendable {
                           bandwidth: $0.bandwidth, averageBandwidth: $0.averageBandwidth, codecs: $0.codecs,
                           playlist: $0.playlist, iFramePlaylist: $0.iFramePlaylist)
             },
-            // The stereo renditions: a language and its dub once (E-AC-3 members are in the playlists).
-            audio: result.audio.filter { $0.codec != .eac3 }.map {
+            audio: result.audio.map {
                 AudioTrack(mediaId: job.mediaId, language: $0.language, name: $0.name, isDefault: $0.isDefault,
-                           isDub: $0.sidecar != nil, channels: $0.channels, playlist: $0.playlist)
+                           isDub: $0.sidecar != nil, channels: $0.channels, playlist: $0.playlist, codec: $0.codec ?? .aac)
             },
             subtitles: result.subtitles.map {
                 SubtitleTrack(mediaId: job.mediaId, language: $0.language, name: $0.name, isForced: $0.isForced,

@@ -1,16 +1,10 @@
 import LibAV
+import VaultLayout
 
 /// What an audio rendition is encoded as (SPEC §13): the preset's stereo AAC, or beside it
 /// the surround E-AC-3 of a title whose source has a track of six channels or more.
 public struct AudioFormat: Sendable, Equatable {
-    public enum Codec: String, Codable, Sendable {
-        /// AAC-LC, the `aac` group.
-        case aac
-        /// E-AC-3, the `eac3` group.
-        case eac3
-    }
-
-    public var codec: Codec
+    public var codec: AudioCodec
     public var bitrate: Int
     public var channels: Int
     public var sampleRate: Int

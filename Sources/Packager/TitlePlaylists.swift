@@ -12,7 +12,7 @@ public struct TitlePlaylists: Sendable {
     public let layout: TitleLayout
 
     /// The `EXT-X-MEDIA` group of an audio codec: `aac`, `eac3` (SPEC §13).
-    static func audioGroup(_ codec: AudioFormat.Codec) -> String { codec.rawValue }
+    static func audioGroup(_ codec: AudioCodec) -> String { codec.rawValue }
     static let subtitlesGroup = "subs"
     static let closedCaptionsGroup = "cc"
 
@@ -71,24 +71,24 @@ public struct TitlePlaylists: Sendable {
     /// The bit rate the encoder settings guarantee for a rung's variant with audio `group`:
     /// `maxrate` (half as much again for AV1, whose cap is soft) plus a full VBV buffer spent
     /// in one segment, plus the group's largest audio rendition.
-    public func boundBandwidth(_ rung: PlannedRung, group: AudioFormat.Codec = .aac) -> Int {
+    public func boundBandwidth(_ rung: PlannedRung, group: AudioCodec = .aac) -> Int {
         let cap = rung.codec == .av1 ? rung.maxrate * 3 / 2 : rung.maxrate  // SVT-AV1's cap is soft
         return cap + Int((Double(rung.bufsize) / plan.preset.segmentDuration).rounded(.up)) + audioBound(group)
     }
 
     /// A group's largest bit rate (AAC at the preset's, E-AC-3 5.1 at the surround's), with
     /// room for the container; 0 for a title without that group.
-    func audioBound(_ group: AudioFormat.Codec) -> Int { tracks.audio.contains { $0.group == group } ? audioBitrate(group) * 5 / 4 : 0 }
+    func audioBound(_ group: AudioCodec) -> Int { tracks.audio.contains { $0.group == group } ? audioBitrate(group) * 5 / 4 : 0 }
 
-    private func audioBitrate(_ group: AudioFormat.Codec) -> Int {
+    private func audioBitrate(_ group: AudioCodec) -> Int {
         group == .aac ? plan.preset.audio.bitrate : plan.preset.surround?.bitrate ?? 0
     }
 
     /// The title's audio groups, AAC first; a title without audio has none.
-    private var audioGroups: [AudioFormat.Codec] { [.aac, .eac3].filter { group in tracks.audio.contains { $0.group == group } } }
+    private var audioGroups: [AudioCodec] { [.aac, .eac3].filter { group in tracks.audio.contains { $0.group == group } } }
 
     /// The audio group of each of a rung's variants: one variant per group (nil: no audio).
-    private var variantGroups: [AudioFormat.Codec?] { audioGroups.isEmpty ? [nil] : audioGroups.map { $0 } }
+    private var variantGroups: [AudioCodec?] { audioGroups.isEmpty ? [nil] : audioGroups.map { $0 } }
 
     private func writeBoundMaster() throws {
         let variants: [MasterPlaylist.Variant]
@@ -185,7 +185,7 @@ public struct TitlePlaylists: Sendable {
 
     private func writeMeasuredMaster() throws -> Measured {
         var measured = Measured()
-        var audioPeak: [AudioFormat.Codec: Int] = [:], audioAverage: [AudioFormat.Codec: Int] = [:]
+        var audioPeak: [AudioCodec: Int] = [:], audioAverage: [AudioCodec: Int] = [:]
         for audio in tracks.audio {
             let uri = TitleLayout.audioPlaylist(audio.folder)
             let bitrate = try BitrateMeasurement(playlistAt: layout.root.appendingPathComponent(uri))
@@ -252,7 +252,7 @@ public struct TitlePlaylists: Sendable {
 
     /// Each audio group's segments `0..<count` in samples on the title's clock; once `ended`,
     /// the last ends where its renditions do.
-    private func audioSegments(_ count: Int, ended: Bool) -> [AudioFormat.Codec: [Span]] {
+    private func audioSegments(_ count: Int, ended: Bool) -> [AudioCodec: [Span]] {
         [.aac: audioSegments(count, totalSamples: ended ? tracks.audioSamples : nil, segmentation: plan.audio),
          .eac3: audioSegments(count, totalSamples: ended ? tracks.surroundSamples : nil, segmentation: plan.surround)]
     }
@@ -285,7 +285,7 @@ public struct TitlePlaylists: Sendable {
     /// the media playlists, so it never lists a segment they do not (fMP4 titles only).
     /// Subtitles (the whole-file WebVTT, written at the end)
     /// only when the title is complete (`withText`).
-    private func writeDASH(video: [Span], audio: [AudioFormat.Codec: [Span]], bandwidths: (PlannedRung) -> Int, audioBandwidth: (TrackManifest.Audio) -> Int,
+    private func writeDASH(video: [Span], audio: [AudioCodec: [Span]], bandwidths: (PlannedRung) -> Int, audioBandwidth: (TrackManifest.Audio) -> Int,
                            presentation: DASHManifest.Presentation, withText: Bool = false) throws {
         guard dashManifest != nil else { return }
         var sets: [DASHManifest.VideoSet] = []
@@ -308,7 +308,7 @@ public struct TitlePlaylists: Sendable {
             }
         }
         let samples = plan.leadInSamples
-        func audioTimeline(_ group: AudioFormat.Codec) -> DASHManifest.Timeline {
+        func audioTimeline(_ group: AudioCodec) -> DASHManifest.Timeline {
             DASHManifest.Timeline(timescale: plan.audio?.sampleRate ?? 1, presentationTimeOffset: samples,
                                   segments: audio[group, default: []].map { Span(start: samples + $0.start, duration: $0.duration) })
         }
@@ -364,7 +364,7 @@ public struct TitlePlaylists: Sendable {
     }
 
     /// A rung's variant with audio `group` (nil: a title without audio).
-    private func variant(rung: PlannedRung, codec: String, group: AudioFormat.Codec?, bandwidth: Int, average: Int) -> MasterPlaylist.Variant {
+    private func variant(rung: PlannedRung, codec: String, group: AudioCodec?, bandwidth: Int, average: Int) -> MasterPlaylist.Variant {
         MasterPlaylist.Variant(
             bandwidth: bandwidth, averageBandwidth: average,
             codecs: [codec] + (tracks.audio.first { $0.group == group }.map { [$0.codecs] } ?? []),

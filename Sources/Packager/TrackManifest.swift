@@ -15,10 +15,10 @@ public struct TrackManifest: Codable, Sendable, Equatable {
         /// The dubbing file it was made from; nil for a stream of the source.
         public var sidecar: String?
         /// nil: AAC (the stereo group; a manifest written before surround says none).
-        public var codec: AudioFormat.Codec?
+        public var codec: AudioCodec?
 
         /// Its group in the master: `aac` or `eac3`.
-        public var group: AudioFormat.Codec { codec ?? .aac }
+        public var group: AudioCodec { codec ?? .aac }
     }
 
     public struct Subtitle: Codable, Sendable, Equatable {

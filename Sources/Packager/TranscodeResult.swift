@@ -1,3 +1,5 @@
+import VaultLayout
+
 /// What a transcode published: one entry per video rung, audio and subtitle rendition,
 /// with the sizes and bit rates measured on the files written, and the warnings about
 /// tracks left out. Encodes as the `--json` summary.
@@ -29,7 +31,7 @@ public struct TranscodeResult: Sendable, Codable, Equatable {
         /// The dubbing file it was made from; nil for a stream of the source.
         public var sidecar: String?
         /// nil: AAC, the stereo group.
-        public var codec: AudioFormat.Codec? = nil
+        public var codec: AudioCodec? = nil
     }
 
     public struct SubtitleRendition: Sendable, Codable, Equatable {

@@ -188,7 +188,9 @@ import TestSupport
                                    averageBandwidth: 2_800_000, codecs: "avc1.64001f,mp4a.40.2", playlist: "720p/index.m3u8",
                                    iFramePlaylist: "720p/iframes.m3u8")],
             audio: [AudioTrack(mediaId: job.mediaId, language: "en", name: "English", isDefault: true, isDub: false,
-                               channels: 2, playlist: "audio/en/index.m3u8")],
+                               channels: 2, playlist: "audio/en/index.m3u8"),
+                    AudioTrack(mediaId: job.mediaId, language: "en", name: "English", isDefault: true, isDub: false,
+                               channels: 6, playlist: "audio/en-eac3/index.m3u8", codec: .eac3)],
             subtitles: [SubtitleTrack(mediaId: job.mediaId, language: "es", name: "Español", isForced: false,
                                       isHearingImpaired: false, playlist: "subs/es/index.m3u8", file: "subs/es.vtt")])
         return (job, try await catalog.publish(published, jobID: job.id))
@@ -206,7 +208,10 @@ import TestSupport
         #expect(document.dash == "/hls/\(job.mediaId)/manifest.mpd")
         #expect(document.sources.first?.url == "/hls/\(job.mediaId)/720p/index.m3u8" && document.sources.first?.bandwidth == 3_000_000)
         #expect(document.subtitles.first?.file == "/hls/\(job.mediaId)/subs/es.vtt")
-        #expect(document.dubbing.first?.language == "en" && document.dubbing.first?.default == true)
+        #expect(document.dubbing.map(\.url) == ["/hls/\(job.mediaId)/audio/en/index.m3u8"] && document.dubbing.first?.default == true,
+                "the stereo renditions only: \(document.dubbing)")
+        #expect(document.audio.map { "\($0.codec.rawValue) \($0.channels) \($0.url)" }
+            == ["aac 2 /hls/\(job.mediaId)/audio/en/index.m3u8", "eac3 6 /hls/\(job.mediaId)/audio/en-eac3/index.m3u8"], "\(document.audio)")
         #expect(try await catalog.mediaID(digest: "aaa", before: "later") == job.mediaId)
         #expect(try await catalog.mediaStatus(id: job.mediaId) == .ready && document.status == "ready")
     }

@@ -61,6 +61,8 @@ import TestSupport
         #expect(try daemon.get("/hls/\(episodeID)/manifest.mpd").headers["content-type"] == "application/dash+xml")
         #expect((document["subtitles"] as? [[String: Any]])?.compactMap { $0["language"] as? String } == ["en", "es"])
         #expect((document["dubbing"] as? [[String: Any]])?.compactMap { $0["language"] as? String } == ["en", "fr"])
+        #expect((document["audio"] as? [[String: Any]])?.compactMap { "\($0["language"] ?? "") \($0["codec"] ?? "") \($0["channels"] ?? "")" }
+            == ["en aac 2", "fr aac 2"], "a stereo source: no E-AC-3 group")
         #expect(daemon.files(in: "originals/\(episodeID)") == ["Show.Name.S01E02.es.srt", "Show.Name.S01E02.mkv"])
         let search = try daemon.json("/api/media/search?q=bunn")["items"] as? [[String: Any]] ?? []
         #expect(search.compactMap { $0["title"] as? String } == ["Big Buck Bunny"])

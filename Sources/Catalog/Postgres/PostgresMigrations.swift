@@ -103,6 +103,7 @@ enum PostgresMigrations {
             #"CREATE INDEX ON "playbackStart" (at)"#,
         ]),
         (8, [#"ALTER TABLE job ADD COLUMN warnings jsonb NOT NULL DEFAULT '[]'"#]),
+        (9, [#"ALTER TABLE "audioTrack" ADD COLUMN codec text NOT NULL DEFAULT 'aac'"#]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -1,4 +1,5 @@
 import GRDB
+import VaultLayout
 
 /// The SQLite catalog's schema, one frozen migration per shipped change: never edit a
 /// migration once it has shipped, add a new one.
@@ -226,6 +227,9 @@ enum SQLiteMigrations {
         }
         migrator.registerMigration("v10: track warnings of jobs") { db in
             try db.alter(table: "job") { t in t.add(column: "warnings", .jsonText).notNull().defaults(to: "[]") }
+        }
+        migrator.registerMigration("v11: audio codecs") { db in
+            try db.alter(table: "audioTrack") { t in t.add(column: "codec", .text).notNull().defaults(to: AudioCodec.aac.rawValue) }
         }
         return migrator
     }
