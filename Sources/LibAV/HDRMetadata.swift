@@ -62,15 +62,24 @@ public struct HDRMetadata: Sendable, Equatable, Codable {
 /// display its base layer is compatible with.
 public struct DolbyVision: Sendable, Equatable, Codable {
     public var profile: Int
-    /// `dv_bl_signal_compatibility_id`: 1 HDR10, 2 SDR, 4 HLG, 0 none (profile 5, IPT).
+    /// `dv_bl_signal_compatibility_id`: 1 HDR10, 2 SDR, 4 HLG, 6 (profile 7) HDR10, 0 none
+    /// (profile 5, IPT).
     public var baseLayerCompatibility: Int
 
     public init(profile: Int, baseLayerCompatibility: Int) {
         (self.profile, self.baseLayerCompatibility) = (profile, baseLayerCompatibility)
     }
 
-    /// Whether its base layer is HDR10 (PQ, BT.2020) that plays without the Dolby Vision layer.
-    public var hasHDR10BaseLayer: Bool { baseLayerCompatibility == 1 || (profile == 7 && baseLayerCompatibility == 6) }
+    /// What its base layer is without the Dolby Vision layer: "HDR10", "HLG", "SDR", or nil
+    /// when it shows nothing right on its own (profile 5's IPT).
+    public var baseLayer: String? {
+        switch baseLayerCompatibility {
+        case 1, 6: "HDR10"
+        case 4: "HLG"
+        case 2: "SDR"
+        default: nil
+        }
+    }
 }
 
 extension StreamInfo {

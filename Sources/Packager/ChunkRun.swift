@@ -223,7 +223,6 @@ final class ChunkRun {
     }
 
     /// The SDR normaliser's frames: the SDR rungs', the poster's and the storyboard's.
-
     private func pullSDR() throws {
         while !reachedEnd, try graph.pull(into: filtered) == .ready {
             defer { filtered.unref() }
@@ -271,5 +270,8 @@ final class ChunkRun {
             throw PackagingError(file: plan.source, cause: .truncated(decoded: decodedSeconds, expected: plan.expectedDuration))
         }
         if next <= start { throw PackagingError(file: plan.source, cause: .noUsableStream) }
+        if hdr != nil, hdrNext != next {
+            throw PackagingError(file: plan.source, cause: .failed("the HDR rungs got \(hdrNext - start) frames, the SDR rungs \(next - start)"))
+        }
     }
 }

@@ -93,6 +93,21 @@ public struct DASHManifest: Sendable, Equatable {
     /// SCTE 214-1: CEA-608 channels carried in the video, `CC1=eng`.
     static let cea608Scheme = "urn:scte:dash:cc:cea-608:2015"
     static let channelScheme = "urn:mpeg:mpegB:cicp:ChannelConfiguration"
+    /// The scheme DASH-IF IOP asks for E-AC-3 (ETSI TS 102 366 channel mask, in hex).
+    static let dolbyChannelScheme = "tag:dolby.com,2014:dash:audio_channel_configuration:2011"
+
+    /// The Dolby channel mask of a layout of `channels` (libav's default layouts): L R C LFE
+    /// Ls Rs for 5.1 is F801, stereo A000, mono 4000.
+    static func dolbyChannelMask(_ channels: Int) -> String {
+        switch channels {
+        case 1: "4000"
+        case 2: "A000"
+        case 3: "E000"
+        case 4: "A100"
+        case 5: "F800"
+        default: "F801"
+        }
+    }
 
     /// The manifest's XML text.
     public func render() -> String {
@@ -120,8 +135,8 @@ public struct DASHManifest: Sendable, Equatable {
     }
 
     /// An HDR set's colours as coding-independent code points (ISO/IEC 23091-2, DASH-IF IOP
-    /// §10): BT.2020 and PQ as essential (a player that cannot show PQ skips the set); HLG as
-    /// BT.2020's own transfer, essential, and HLG beside it (it plays as SDR BT.2020 too).
+    /// §10), essential (a player that cannot show them skips the set): BT.2020 and PQ (16) or
+    /// HLG (18), the transfer the pictures' VUI says.
     private static func writeColours(of transfer: HDRFormat.Transfer, into xml: inout XMLWriter) {
         let scheme = "urn:mpeg:mpegB:cicp:"
         xml.element("EssentialProperty", [("schemeIdUri", scheme + "ColourPrimaries"), ("value", "9")])
@@ -130,8 +145,7 @@ public struct DASHManifest: Sendable, Equatable {
         case .pq:
             xml.element("EssentialProperty", [("schemeIdUri", scheme + "TransferCharacteristics"), ("value", "16")])
         case .hlg:
-            xml.element("EssentialProperty", [("schemeIdUri", scheme + "TransferCharacteristics"), ("value", "14")])
-            xml.element("SupplementalProperty", [("schemeIdUri", scheme + "TransferCharacteristics"), ("value", "18")])
+            xml.element("EssentialProperty", [("schemeIdUri", scheme + "TransferCharacteristics"), ("value", "18")])
         }
     }
 
@@ -164,7 +178,11 @@ public struct DASHManifest: Sendable, Equatable {
         writeTemplate(folder: audio.path, timeline: audio.timeline, into: &xml)
         xml.open("Representation", [("id", audio.id), ("codecs", audio.codecs), ("bandwidth", String(audio.bandwidth)),
                                     ("audioSamplingRate", String(audio.sampleRate))])
-        xml.element("AudioChannelConfiguration", [("schemeIdUri", Self.channelScheme), ("value", String(Self.channelConfiguration(audio.channels)))])
+        if audio.codecs == "ec-3" {
+            xml.element("AudioChannelConfiguration", [("schemeIdUri", Self.dolbyChannelScheme), ("value", Self.dolbyChannelMask(audio.channels))])
+        } else {
+            xml.element("AudioChannelConfiguration", [("schemeIdUri", Self.channelScheme), ("value", String(Self.channelConfiguration(audio.channels)))])
+        }
         xml.close("Representation")
         xml.close("AdaptationSet")
     }

@@ -34,9 +34,12 @@ public struct HDRFormat: Sendable, Equatable, Codable {
     public static func assess(_ stream: StreamInfo, firstPicture: HDRMetadata? = nil) -> Assessment {
         var notes: [String] = []
         if let vision = stream.dolbyVision {
-            notes.append(vision.hasHDR10BaseLayer
-                ? "Dolby Vision profile \(vision.profile): its HDR10 base layer is kept, the Dolby Vision layer (RPU) is not"
-                : "Dolby Vision profile \(vision.profile) has no HDR10 or HLG base layer: the Dolby Vision picture is not kept")
+            guard let base = vision.baseLayer else {
+                // Its pictures are IPT, whatever the transfer says: only a tone map of them is made.
+                return Assessment(format: nil, notes: [
+                    "Dolby Vision profile \(vision.profile) has no base layer that shows without its Dolby Vision layer: SDR rungs only"])
+            }
+            notes.append("Dolby Vision profile \(vision.profile): its \(base) base layer is kept, the Dolby Vision layer (RPU) is not")
         }
         let transfer: Transfer
         switch stream.colorTransfer {

@@ -56,6 +56,10 @@ public struct ProbeReport: Sendable, Codable {
         if let hdr, preset.rungs.contains(where: \.isHDR) { ladderNotes += hdr.notes }
         videoProcessing = source.video.map { VideoNormalizer(stream: $0).steps } ?? []
         let tracks = TrackPlan(source: source, sidecars: sidecars, captions: captions)
+        // The E-AC-3 format of a track of so many channels, when the title gets surround.
+        let surround: ((Int) -> AudioFormat)? = TitlePlan.getsSurround(source, tracks: tracks, preset: preset)
+            ? preset.surround.map { settings in { AudioFormat.surround(settings, sampleRate: preset.audio.sampleRate, sourceChannels: $0) } }
+            : nil
         let audioFormat = "AAC-LC \(preset.audio.channels == 2 ? "stereo" : "\(preset.audio.channels) ch") \(preset.audio.sampleRate / 1000) kHz"
         streams = source.streams.map { info in
             let use: String
@@ -67,6 +71,7 @@ public struct ProbeReport: Sendable, Codable {
                     } ?? "")
             } else if let track = tracks.audio.first(where: { $0.origin == .stream(info.index) }) {
                 use = "\(audioFormat) rendition audio/\(track.folder) \"\(track.name)\" [\(track.language.tag)]\(track.isDefault ? ", default" : "")"
+                    + (surround.map { "; E-AC-3 \($0(info.channels ?? 2).channels) ch rendition audio/\(track.folder)-eac3" } ?? "")
             } else if let track = tracks.subtitles.first(where: { $0.origin == .stream(info.index) }) {
                 use = "WebVTT rendition subs/\(track.folder) \"\(track.name)\" [\(track.language.tag)]\(track.isForced ? ", forced" : "")"
             } else {

@@ -98,8 +98,7 @@ extension TitlePlan {
         } else {
             audio = nil
         }
-        if let settings = preset.surround, preset.segmentFormat == .fmp4,
-           tracks.audio.contains(where: { (source.channels(of: $0.origin) ?? 0) >= 6 }) {
+        if let settings = preset.surround, Self.getsSurround(source, tracks: tracks, preset: preset) {
             let encoder = try AudioFormat.surround(settings, sampleRate: preset.audio.sampleRate, sourceChannels: 6).encoder()
             priming = max(priming, encoder.initialPadding)
             surround = AudioSegmentation(sampleRate: preset.audio.sampleRate, frameSize: encoder.frameSize, priming: encoder.initialPadding)
@@ -189,6 +188,12 @@ extension TitlePlan {
         return (VideoPlan(streamIndex: stream.index, frameRate: rate, rungs: ladder.rungs, codecs: codecs,
                           firstPts: firstPts, sourceStart: sourceStart, expectedFrames: frames, closedCaptions: captions,
                           dynamicRange: hdr.notes), reorder)
+    }
+
+    /// Whether a title gets E-AC-3 renditions (SPEC §13): its preset has surround, its
+    /// segments are fMP4, and an audio track of its source has six channels or more.
+    static func getsSurround(_ source: MediaSource, tracks: TrackPlan, preset: Preset) -> Bool {
+        preset.surround != nil && preset.segmentFormat == .fmp4 && tracks.audio.contains { (source.channels(of: $0.origin) ?? 0) >= 6 }
     }
 
     /// Reads a plan written by `write(to:)`.

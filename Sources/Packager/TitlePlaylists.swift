@@ -48,7 +48,7 @@ public struct TitlePlaylists: Sendable {
     @discardableResult
     public func list(_ count: Int, availableSince: Date) throws -> Bool {
         guard count > listedCount() else { return false }
-        let video = videoSegments(count, totalFrames: .max), audio = audioSegments(count, ended: false)
+        let video = videoSegments(count, totalFrames: .max), audio = audioSegments(aac: count, eac3: count, ended: false)
         for rung in plan.video?.rungs ?? [] {
             try write(segments: video.map(videoSeconds), type: .event, ended: false, to: layout.rungFolder(rung.name), initSegment: hasInit)
         }
@@ -81,7 +81,8 @@ public struct TitlePlaylists: Sendable {
     func audioBound(_ group: AudioCodec) -> Int { tracks.audio.contains { $0.group == group } ? audioBitrate(group) * 5 / 4 : 0 }
 
     private func audioBitrate(_ group: AudioCodec) -> Int {
-        group == .aac ? plan.preset.audio.bitrate : plan.preset.surround?.bitrate ?? 0
+        // E-AC-3 below 5.1 gets at least 96 kb/s (`AudioFormat.surround`).
+        group == .aac ? plan.preset.audio.bitrate : max(96_000, plan.preset.surround?.bitrate ?? 0)
     }
 
     /// The title's audio groups, AAC first; a title without audio has none.
@@ -153,7 +154,7 @@ public struct TitlePlaylists: Sendable {
         for rung in plan.video?.rungs ?? [] {
             try write(segments: videoDurations ?? [], type: type, ended: true, to: layout.rungFolder(rung.name), initSegment: hasInit)
         }
-        let audio = audioSegments(tracks.audioSegments ?? 0, ended: true)
+        let audio = audioSegments(aac: tracks.audioSegments ?? 0, eac3: tracks.surroundSegments ?? tracks.audioSegments ?? 0, ended: true)
         let audioDurations = audio[.aac, default: []].map(audioSeconds)
         for track in tracks.audio {
             try write(segments: audio[track.group, default: []].map(audioSeconds), type: type, ended: true,
@@ -250,11 +251,11 @@ public struct TitlePlaylists: Sendable {
         }
     }
 
-    /// Each audio group's segments `0..<count` in samples on the title's clock; once `ended`,
-    /// the last ends where its renditions do.
-    private func audioSegments(_ count: Int, ended: Bool) -> [AudioCodec: [Span]] {
-        [.aac: audioSegments(count, totalSamples: ended ? tracks.audioSamples : nil, segmentation: plan.audio),
-         .eac3: audioSegments(count, totalSamples: ended ? tracks.surroundSamples : nil, segmentation: plan.surround)]
+    /// Each audio group's first `aac` or `eac3` segments in samples on the title's clock;
+    /// once `ended`, the last ends where its renditions do.
+    private func audioSegments(aac: Int, eac3: Int, ended: Bool) -> [AudioCodec: [Span]] {
+        [.aac: audioSegments(aac, totalSamples: ended ? tracks.audioSamples : nil, segmentation: plan.audio),
+         .eac3: audioSegments(eac3, totalSamples: ended ? tracks.surroundSamples : nil, segmentation: plan.surround)]
     }
 
     /// Audio segments `0..<count` of `segmentation`; the last ends at `totalSamples`, if given.

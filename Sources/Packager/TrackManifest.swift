@@ -47,6 +47,7 @@ public struct TrackManifest: Codable, Sendable, Equatable {
     public var audioSegments: Int?
     public var audioSamples: Int64?
     /// The same of the E-AC-3 renditions, if any (their own packets, their own priming).
+    public var surroundSegments: Int?
     public var surroundSamples: Int64?
 
     public init() {}

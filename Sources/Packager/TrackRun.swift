@@ -101,8 +101,9 @@ final class TrackRun {
         let duration = try finishAudio()
         try finishSubtitles(duration: duration)
         manifest.subtitleSegments = subtitleSegments
-        manifest.audioSegments = completed.min()
+        manifest.audioSegments = completedSegments(.aac)
         manifest.audioSamples = audio.first?.samplesEncoded
+        manifest.surroundSegments = completedSegments(.eac3)
         manifest.surroundSamples = audio.first { $0.format.codec == .eac3 }?.packetsEnd
         try manifest.write(to: folder.trackManifest)
         try? FileManager.default.removeItem(at: folder.trackStaging)
@@ -116,16 +117,17 @@ final class TrackRun {
     private func openAudio() {
         guard let segmentation = plan.audio else { return }
         let stereo = AudioFormat.stereo(plan.preset.audio)
-        var renditions = tracks.audio.map { (track: $0, format: stereo, segmentation: segmentation) }
+        // Each rendition's format comes from its stream's channels.
+        var renditions: [(track: TrackPlan.AudioTrack, codec: AudioCodec, format: (Int) -> AudioFormat, segmentation: AudioSegmentation)] =
+            tracks.audio.map { ($0, .aac, { _ in stereo }, segmentation) }
         if let surround = plan.surround, let settings = plan.preset.surround {
             renditions += tracks.audio.map { track in
                 var copy = track
                 copy.folder += "-eac3"
-                let format = AudioFormat.surround(settings, sampleRate: stereo.sampleRate, sourceChannels: source.channels(of: track.origin) ?? 2)
-                return (copy, format, surround)
+                return (copy, .eac3, { AudioFormat.surround(settings, sampleRate: stereo.sampleRate, sourceChannels: $0) }, surround)
             }
         }
-        for (track, format, segmentation) in renditions where !dropped.contains(track.origin) {
+        for (track, codec, format, segmentation) in renditions where !dropped.contains(track.origin) {
             do {
                 let rendition = try audioEncoder(for: track, format: format, segmentation: segmentation)
                 rendition.leadIn = plan.leadInSamples
@@ -139,7 +141,7 @@ final class TrackRun {
                 }
                 audio.append(rendition)
                 if rendition.demuxer === source.demuxer { sourceAudio.append(rendition) } else { dubs.append(rendition) }
-            } catch where format.codec == .eac3 {  // its stereo rendition stays
+            } catch where codec == .eac3 {  // its stereo rendition stays
                 manifest.warnings.append(TrackWarning(file: fileName(track.origin), language: track.language.tag,
                                                       reason: "no E-AC-3 rendition: \(ErrorWords.describe(error))", published: true))
             } catch {
@@ -149,22 +151,23 @@ final class TrackRun {
     }
 
     /// The encoder of one planned audio track: a stream of the source, or the best audio
-    /// stream of a dubbing file.
-    private func audioEncoder(for track: TrackPlan.AudioTrack, format: AudioFormat, segmentation: AudioSegmentation) throws -> AudioRenditionEncoder {
-        let demuxer: Demuxer, index: Int
+    /// stream of a dubbing file, in the format `format` gives for its channels.
+    private func audioEncoder(for track: TrackPlan.AudioTrack, format: (Int) -> AudioFormat,
+                              segmentation: AudioSegmentation) throws -> AudioRenditionEncoder {
+        let demuxer: Demuxer, index: Int, channels: Int
         switch track.origin {
         case let .stream(stream):
-            (demuxer, index) = (source.demuxer, stream)
+            (demuxer, index, channels) = (source.demuxer, stream, source.channels(of: track.origin) ?? 2)
         case let .sidecar(path):
             let file = try MediaSource(path: path)
             guard let stream = file.audio.first else { throw PackagingError(file: path, cause: .noUsableStream) }
-            (demuxer, index) = (file.demuxer, stream.index)
+            (demuxer, index, channels) = (file.demuxer, stream.index, stream.channels ?? 2)
             demuxer.discardAll(except: [index])
         case .captions:  // a subtitle origin only
             throw PackagingError(file: plan.source, cause: .noUsableStream)
         }
         return try AudioRenditionEncoder(
-            track: track, demuxer: demuxer, streamIndex: index, format: format, layout: staging,
+            track: track, demuxer: demuxer, streamIndex: index, format: format(channels), layout: staging,
             timeline: timeline, segments: plan.timeline, segmentation: segmentation, cipher: cipher)
     }
 
@@ -245,10 +248,12 @@ final class TrackRun {
         }
     }
 
-    /// Decodes a packet of the source into its audio rendition or its subtitle track's events.
+    /// Decodes a packet of the source into its audio renditions (AAC, and E-AC-3 beside it)
+    /// or its subtitle track's events.
     private func decode(_ packet: Packet) throws {
-        if let rendition = sourceAudio.first(where: { $0.streamIndex == packet.streamIndex }) {
-            try rendition.decode(packet)
+        let renditions = sourceAudio.filter { $0.streamIndex == packet.streamIndex }
+        if !renditions.isEmpty {
+            for rendition in renditions { try rendition.decode(packet) }
         } else if let position = subtitles.firstIndex(where: { $0.track.origin == .captions(packet.streamIndex) }) {
             subtitles[position].captions?.read(packet)
         } else if let decoder = subtitleDecoders[packet.streamIndex], let event = decoder.decode(packet),
@@ -352,6 +357,12 @@ final class TrackRun {
         }
         subtitles[position].placed = (entry.readCount, duration, cues)
         return cues
+    }
+
+    /// Segments every rendition of `codec` has; nil for a title without one. E-AC-3's last may
+    /// be missing: its whole frames end before a last video segment of a frame or two.
+    private func completedSegments(_ codec: AudioCodec) -> Int? {
+        zip(audio, completed).filter { $0.0.format.codec == codec }.map(\.1).min()
     }
 
     /// Tells `segmentsReady` how many segments now exist in every rendition, when that grew.

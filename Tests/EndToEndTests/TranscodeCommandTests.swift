@@ -213,7 +213,7 @@ import TestSupport
     }
 
     /// A 5.1 source and a stereo dub: beside the stereo `aac` group, an `eac3` group with a
-    /// member per language (5.1 for the source's track, stereo for the dub), same names and
+    /// member per language (5.1 for the source's track, mono for the mono dub), same names and
     /// defaults; each video variant once per group, AAC first; DASH lists both codecs.
     @Test func aSurroundSourceGetsAnEAC3GroupBesideTheStereoOne() throws {
         let folder = try Fixtures.temporaryFolder("eac3")
@@ -233,7 +233,7 @@ import TestSupport
         let stereo = media.filter { $0["GROUP-ID"] == "aac" }, surround = media.filter { $0["GROUP-ID"] == "eac3" }
         #expect(stereo.count == 2 && surround.count == 2, "\(master)")
         #expect(stereo.map { [$0["LANGUAGE"], $0["NAME"], $0["DEFAULT"]] } == surround.map { [$0["LANGUAGE"], $0["NAME"], $0["DEFAULT"]] })
-        #expect(stereo.allSatisfy { $0["CHANNELS"] == "2" } && surround.map { $0["CHANNELS"] } == ["6", "2"], "\(surround)")
+        #expect(stereo.allSatisfy { $0["CHANNELS"] == "2" } && surround.map { $0["CHANNELS"] } == ["6", "1"], "\(surround)")
         let variants = lines.filter { $0.hasPrefix("#EXT-X-STREAM-INF:") }.map(attributes)
         #expect(variants.map { $0["AUDIO"] } == ["aac", "eac3"], "the rung once per group, AAC first: \(master)")
         #expect(variants.allSatisfy { ($0["CODECS"] ?? "").hasSuffix($0["AUDIO"] == "aac" ? ",mp4a.40.2" : ",ec-3") }, "\(master)")
@@ -241,6 +241,13 @@ import TestSupport
         let stream = try #require(try FFprobe.streams(title.appendingPathComponent(eac3), extra: ["-count_frames"]).first)
         #expect(stream.string("codec_name") == "eac3" && stream.number("channels") == 6 && stream.string("channel_layout") == "5.1(side)", "\(stream)")
         #expect(abs((stream.number("nb_read_frames") ?? 0) * 1536 / 48000 - 4) < 0.2, "four seconds of it: \(stream)")
+        // The source's sound, not silence: each channel's tone (0.1 × sine: -23 dBFS RMS).
+        let measured = try runProcess(URL(fileURLWithPath: "/usr/bin/ffmpeg"), [
+            "-i", title.appendingPathComponent(eac3).path, "-af", "astats=measure_overall=none:measure_perchannel=RMS_level", "-f", "null", "-"])
+        let levels = measured.stderr.components(separatedBy: "\n").compactMap { line in
+            line.range(of: "RMS level dB: ").flatMap { Double(line[$0.upperBound...].trimmingCharacters(in: .whitespaces)) }
+        }
+        #expect(levels.count == 6 && levels.allSatisfy { abs($0 - -23) < 2 }, "\(levels)")
         let mpd = try String(contentsOf: title.appendingPathComponent("manifest.mpd"), encoding: .utf8)
         #expect(mpd.contains(#"codecs="ec-3""#) && mpd.contains(#"codecs="mp4a.40.2""#), "\(mpd)")
         #expect(try FFprobe.streams(title.appendingPathComponent("manifest.mpd")).contains { $0.string("codec_name") == "eac3" })

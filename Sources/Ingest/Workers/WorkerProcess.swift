@@ -13,9 +13,10 @@ final class WorkerProcess: @unchecked Sendable {
     private let stdin = Pipe()
     private let stdout = Pipe()
     let messages: AsyncStream<WorkerMessage>
-    /// The child's exit, told by Foundation's own watch of its children (its
-    /// `waitUntilExit` would spin a core on Linux, polling a run loop with no source).
-    private let exits: AsyncStream<Exit>
+    /// The child's exit once known, or who waits for it: told by Foundation's own watch of
+    /// its children (its `waitUntilExit` would spin a core on Linux, polling a run loop with
+    /// no source).
+    private let exit = NIOLockedValueBox<(known: Exit?, waiter: CheckedContinuation<Exit, Never>?)>((nil, nil))
     private let heard = NIOLockedValueBox(ContinuousClock.now)
 
     /// How a child ended: its exit status, or for one killed by a signal, that signal.
@@ -39,12 +40,16 @@ final class WorkerProcess: @unchecked Sendable {
         process.standardError = try FileHandle(forWritingTo: log)
         let (stream, continuation) = AsyncStream.makeStream(of: WorkerMessage.self)
         messages = stream
-        let (exits, exited) = AsyncStream.makeStream(of: Exit.self)
-        self.exits = exits
+        let exit = exit
         process.terminationHandler = { process in
             let signaled = process.terminationReason == .uncaughtSignal
-            exited.yield(Exit(status: process.terminationStatus, signal: signaled ? process.terminationStatus : nil))
-            exited.finish()
+            let ended = Exit(status: process.terminationStatus, signal: signaled ? process.terminationStatus : nil)
+            let waiter = exit.withLockedValue { state -> CheckedContinuation<Exit, Never>? in
+                state.known = ended
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: ended)
         }
         let reading = stdout.fileHandleForReading
         try process.run()
@@ -83,9 +88,15 @@ final class WorkerProcess: @unchecked Sendable {
         return kilobytes * 1024
     }
 
-    /// How the child ended, once it has.
+    /// How the child ended, once it has (a cancelled caller waits all the same: the child's
+    /// end is what it records). Waited for once.
     func waitForExit() async -> Exit {
-        for await exit in exits { return exit }
-        preconditionFailure("a worker's exit is told once, and waited for once")
+        await withCheckedContinuation { continuation in
+            let known = exit.withLockedValue { state -> Exit? in
+                if state.known == nil { state.waiter = continuation }
+                return state.known
+            }
+            if let known { continuation.resume(returning: known) }
+        }
     }
 }
